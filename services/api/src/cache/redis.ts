@@ -1,0 +1,34 @@
+import { Redis } from 'ioredis';
+import type { Env } from '../env';
+import type { Logger } from '../observability/logger';
+
+/**
+ * The replica's Redis connection, set up so an outage costs nothing but cache hits: with the offline queue off a
+ * command fails at once while disconnected instead of waiting, `commandTimeout` bounds a Redis that hangs, and
+ * the retry strategy reconnects forever (at most every 2 s), so the cache comes back by itself.
+ */
+export function createRedis(env: Pick<Env, 'REDIS_URL' | 'REDIS_COMMAND_TIMEOUT_MS'>, log: Logger) {
+  const redis = new Redis(env.REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: env.REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+    lazyConnect: false,
+  });
+  let up = false;
+  redis.on('ready', () => {
+    if (!up) log.info('redis connected');
+    up = true;
+  });
+  redis.on('error', (err) => {
+    if (up) log.warn('redis unavailable; reads bypass the cache until it returns', { err: err.message });
+    up = false;
+  });
+  redis.on('close', () => {
+    up = false;
+  });
+  return redis;
+}
+
+export type { Redis };

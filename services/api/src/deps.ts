@@ -1,0 +1,42 @@
+import { createRedis } from './cache/redis';
+import { createUserCache } from './cache/user-cache';
+import { createPool } from './db/pool';
+import type { Env } from './env';
+import { createLogger, type Logger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
+import { prepareUserQueries } from './users/queries';
+import { createUserStore } from './users/store';
+
+/**
+ * Everything a replica holds for its lifetime, made once at start: the pool, Redis, prepared queries, the cache,
+ * metrics. Handlers receive these; nothing is created per request.
+ */
+export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, env.INSTANCE_ID)) {
+  const pool = createPool(env);
+  const redis = createRedis(env, log);
+  const metrics = createMetrics(env.INSTANCE_ID, () => pool);
+  const cache = createUserCache(redis, env.CACHE_TTL_S, log);
+  const store = createUserStore(prepareUserQueries(pool), cache, metrics);
+  let draining = false;
+  return {
+    env,
+    log,
+    pool,
+    redis,
+    metrics,
+    cache,
+    store,
+    startedAt: performance.now(),
+    draining: () => draining,
+    /** Marks the replica as shutting down: /ready answers 503 and responses ask clients to close. */
+    drain() {
+      draining = true;
+    },
+    async close() {
+      cache.close();
+      await Promise.allSettled([pool.end(), redis.quit().catch(() => redis.disconnect())]);
+    },
+  };
+}
+
+export type Deps = ReturnType<typeof createDeps>;

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * The service's settings, read from the environment in this one place.
+ *
+ * `loadEnv()` returns typed settings or throws an `EnvError` whose message names every bad setting and what it
+ * accepts; `index.ts` prints it and exits 1. Defaults: PG_POOL_MAX 10, PG_POOL_TIMEOUT_MS 2000,
+ * PG_STATEMENT_TIMEOUT_MS 5000, CACHE_TTL_S 300, LOG_LEVEL info, HOST 127.0.0.1,
+ * KEEP_ALIVE_TIMEOUT_MS 65000 (above nginx's 60 s upstream idle timeout, so nginx always closes first).
+ */
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const urlWithProtocols = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(1, 65535),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be 1-63 letters, digits, "-", "_" or "." (e.g. app1)'),
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:']),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']),
+  PG_POOL_MAX: int(1, 1000).default(10),
+  PG_POOL_TIMEOUT_MS: int(1, 600_000).default(2000),
+  PG_STATEMENT_TIMEOUT_MS: int(1, 600_000).default(5000),
+  REDIS_COMMAND_TIMEOUT_MS: int(1, 60_000).default(250),
+  READY_TIMEOUT_MS: int(1, 60_000).default(1000),
+  CACHE_TTL_S: int(1, 30 * 24 * 3600).default(300),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  KEEP_ALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(65_000),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+export function loadEnv(source: Source = process.env): Env {
+  return parse(envSchema, source);
+}
+
+/** `db:migrate` needs the database alone, not a replica's whole environment. */
+export function loadMigrateEnv(source: Source = process.env): Pick<Env, 'DATABASE_URL'> {
+  return parse(envSchema.pick({ DATABASE_URL: true }), source);
+}
+
+function parse<T>(schema: z.ZodType<T>, source: Source): T {
+  // An empty variable means "not set", so `PG_POOL_MAX=` falls back to the default instead of failing as 0.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new EnvError(
+    parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const value = present[key];
+      const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value)}`;
+      return `${key}: ${issue.message} (${shown})`;
+    }),
+  );
+}

@@ -1,0 +1,26 @@
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import type { Metrics } from '../observability/metrics';
+
+export interface ObserveOptions {
+  instance: string;
+  metrics: Metrics;
+  /** True once shutdown began: responses then carry `Connection: close` so clients move to another replica. */
+  draining: () => boolean;
+}
+
+/**
+ * Stamps every response with `X-Instance` and records its count and latency under the route template
+ * (`/api/users/:id`, never the raw path, so the metric has a bounded set of series).
+ */
+export function observe({ instance, metrics, draining }: ObserveOptions): MiddlewareHandler {
+  return async function observeRequest(c, next) {
+    const start = performance.now();
+    await next();
+    c.res.headers.set('X-Instance', instance);
+    if (draining()) c.res.headers.set('Connection', 'close');
+    const template = routePath(c, -1);
+    const route = c.res.status === 404 && template.endsWith('*') ? 'unmatched' : template;
+    metrics.observeRequest(c.req.method, route, c.res.status, (performance.now() - start) / 1000);
+  };
+}

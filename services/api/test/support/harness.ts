@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { freePort } from '../../../../scripts/lib/ports';
+import type { Service } from '../../../../scripts/lib/process';
+import { startRedis } from '../../../../scripts/lib/redis';
+import { createApp } from '../../src/app';
+import { runMigrations } from '../../src/db/migrate';
+import { createDeps, type Deps } from '../../src/deps';
+import { type Env, loadEnv } from '../../src/env';
+import { createLogger } from '../../src/observability/logger';
+
+/** A new, migrated database on the run's Postgres; each test file gets its own, so files never see each other. */
+export async function freshDatabase(): Promise<string> {
+  const admin = inject('pgAdminUrl');
+  const name = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = admin.replace(/\/postgres$/, `/${name}`);
+  await runMigrations(url);
+  return url;
+}
+
+/** A Redis of this test's own, so a test may stop and restart it. */
+export async function ownRedis() {
+  const dir = mkdtempSync(join(tmpdir(), 'swarmgate-redis-'));
+  const port = await freePort();
+  let service: Service = await startRedis({ port, dir });
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => service.stop('SIGKILL'),
+    async restart() {
+      await service.stop('SIGKILL');
+      service = await startRedis({ port, dir });
+    },
+    async close() {
+      await service.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type OwnRedis = Awaited<ReturnType<typeof ownRedis>>;
+
+/** The environment of a test replica; every setting can be overridden. */
+export function testEnv(databaseUrl: string, redisUrl: string, overrides: Record<string, string> = {}): Env {
+  return loadEnv({
+    PORT: '1',
+    INSTANCE_ID: 'test1',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  });
+}
+
+/** A replica's app on real Postgres and Redis, driven through `app.request()`. */
+export async function testApp(env: Env) {
+  const deps: Deps = createDeps(env, createLogger(env.LOG_LEVEL, env.INSTANCE_ID));
+  await waitForRedis(deps);
+  return { app: createApp(deps), deps };
+}
+
+async function waitForRedis(deps: Deps) {
+  const deadline = Date.now() + 5000;
+  while (deps.redis.status !== 'ready') {
+    if (Date.now() > deadline) throw new Error(`redis not ready: ${deps.redis.status}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** A response's JSON, typed loosely: the assertions are what check its shape. */
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked by the assertions that read them
+export const bodyOf = (res: Response): Promise<any> => res.json();
