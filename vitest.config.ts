@@ -1,14 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests sit beside the code and touch no service; integration tests get a real Postgres from the global
-// setup and start their own Redis, so `npm test` needs nothing running beforehand.
+// Projects, from cheapest to most expensive:
+// - unit: beside the code, touches no service or socket.
+// - engine: Swarm against local HTTP servers that the tests start themselves.
+// - integration: the API on a real Postgres (started once by the global setup) and Redis (each file its own).
+// - stack: the native stack (nginx, replicas, Postgres, Redis) started by the project's own scripts.
+// `npm test` needs nothing running beforehand.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['services/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['services/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/lib/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'engine',
+          include: ['packages/*/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {
@@ -18,6 +30,16 @@ export default defineConfig({
           globalSetup: ['services/api/test/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'stack',
+          include: ['gateway/test/**/*.test.ts', 'scripts/stack/**/*.test.ts'],
+          // One stack at a time: these files share its ports.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],
