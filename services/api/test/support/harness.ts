@@ -12,15 +12,20 @@ import { createDeps, type Deps } from '../../src/deps';
 import { type Env, loadEnv } from '../../src/env';
 import { createLogger } from '../../src/observability/logger';
 
-/** A new, migrated database on the run's Postgres; each test file gets its own, so files never see each other. */
-export async function freshDatabase(): Promise<string> {
+/** A new, empty database on the run's Postgres. */
+export async function emptyDatabase(): Promise<string> {
   const admin = inject('pgAdminUrl');
   const name = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   await client.query(`CREATE DATABASE ${name}`);
   await client.end();
-  const url = admin.replace(/\/postgres$/, `/${name}`);
+  return admin.replace(/\/postgres$/, `/${name}`);
+}
+
+/** A new, migrated database; each test file gets its own, so files never see each other. */
+export async function freshDatabase(): Promise<string> {
+  const url = await emptyDatabase();
   await runMigrations(url);
   return url;
 }
