@@ -16,7 +16,9 @@ export function createApp(deps: Deps) {
   app.notFound(notFoundHandler);
 
   app.use(observe({ instance: deps.env.INSTANCE_ID, metrics: deps.metrics, draining: deps.draining }));
-  app.use(
+  // Only on methods with a body: the check reads `req.raw.body`, which would build a full Request on every GET.
+  app.on(
+    ['POST', 'PUT', 'PATCH'],
     '/api/*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../../scripts/lib/ports';
+import { freePort, waitFor } from '../../../scripts/lib/ports';
 import { bodyOf, freshDatabase, json, type OwnRedis, ownRedis, testApp, testEnv } from './support/harness';
 
 describe('when Redis goes away', () => {
@@ -126,5 +126,29 @@ describe('when the pool is exhausted', () => {
       await locker.end();
     }
     expect((await t.app.request('/api/users?limit=5')).status).toBe(200);
+  });
+});
+
+describe('when Postgres is unreachable', () => {
+  let redis: OwnRedis;
+  let t: Awaited<ReturnType<typeof testApp>>;
+  beforeAll(async () => {
+    redis = await ownRedis();
+    const nothing = `postgres://postgres@127.0.0.1:${await freePort()}/none`;
+    t = await testApp(testEnv(nothing, redis.url, { PG_POOL_TIMEOUT_MS: '500' }));
+  });
+  afterAll(async () => {
+    await t?.deps.close();
+    await redis?.close();
+  });
+
+  it('answers /ready 503 naming postgres, and reads 503 DB_UNAVAILABLE with Retry-After', async () => {
+    const ready = await t.app.request('/ready');
+    expect(ready.status).toBe(503);
+    expect((await bodyOf(ready)).error).toMatchObject({ code: 'NOT_READY', details: { down: ['postgres'] } });
+    const read = await t.app.request('/api/users/1');
+    expect(read.status).toBe(503);
+    expect(read.headers.get('retry-after')).toBe('1');
+    expect((await bodyOf(read)).error.code).toBe('DB_UNAVAILABLE');
   });
 });

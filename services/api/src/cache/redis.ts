@@ -15,6 +15,8 @@ export function createRedis(env: Pick<Env, 'REDIS_URL' | 'REDIS_COMMAND_TIMEOUT_
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
     lazyConnect: false,
+    // Commands issued in the same tick go out in one write: under load, one syscall for many cache reads.
+    enableAutoPipelining: true,
   });
   let up = false;
   redis.on('ready', () => {

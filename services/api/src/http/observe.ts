@@ -16,8 +16,11 @@ export interface ObserveOptions {
 export function observe({ instance, metrics, draining }: ObserveOptions): MiddlewareHandler {
   return async function observeRequest(c, next) {
     const start = performance.now();
+    // Set through the context before the handler runs, so every response made from it (errors included) carries
+    // it without rebuilding the response's headers afterwards.
+    c.header('X-Instance', instance);
     await next();
-    c.res.headers.set('X-Instance', instance);
+    // Checked after the handler: a request already in flight when shutdown began must close its connection too.
     if (draining()) c.res.headers.set('Connection', 'close');
     const template = routePath(c, -1);
     const route = c.res.status === 404 && template.endsWith('*') ? 'unmatched' : template;
