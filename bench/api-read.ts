@@ -55,7 +55,12 @@ function shot(url: string) {
 }
 
 try {
-  const pg = await startPostgres({ dataDir: join(root, 'pg'), port: await freePort(), database: 'bench', ephemeral: true });
+  const pg = await startPostgres({
+    dataDir: join(root, 'pg'),
+    port: await freePort(),
+    database: 'bench',
+    ephemeral: true,
+  });
   services.push(pg);
   const redisPort = await freePort();
   services.push(await startRedis({ port: redisPort, dir: root }));
@@ -63,16 +68,21 @@ try {
 
   const apiPort = await freePort();
   const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-  const api = startService('api', process.execPath, [...profiling, '--import', 'tsx', 'services/api/src/index.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(apiPort),
-      INSTANCE_ID: 'bench1',
-      DATABASE_URL: pg.url,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      LOG_LEVEL: 'warn',
+  const api = startService(
+    'api',
+    process.execPath,
+    [...profiling, '--import', 'tsx', 'services/api/src/index.ts'],
+    {
+      env: {
+        ...process.env,
+        PORT: String(apiPort),
+        INSTANCE_ID: 'bench1',
+        DATABASE_URL: pg.url,
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        LOG_LEVEL: 'warn',
+      },
     },
-  });
+  );
   services.push(api);
   const apiBase = `http://127.0.0.1:${apiPort}`;
   await waitFor('the replica', async () => (await fetch(`${apiBase}/ready`)).ok, 30_000);
@@ -84,7 +94,8 @@ try {
   const user = (await created.json()) as { id: number };
   const read = await fetch(`${apiBase}/api/users/${user.id}`);
   const body = await read.text();
-  if (read.headers.get('x-cache') !== 'HIT') throw new Error(`expected a cached read, got ${read.headers.get('x-cache')}`);
+  if (read.headers.get('x-cache') !== 'HIT')
+    throw new Error(`expected a cached read, got ${read.headers.get('x-cache')}`);
 
   async function bareServer(name: string, extraEnv: Record<string, string>) {
     const port = await freePort();
@@ -111,15 +122,19 @@ try {
   for (let r = 0; r < rounds; r++) {
     for (const name of Object.keys(targets) as (keyof typeof targets)[]) {
       const result = await shot(targets[name]);
-      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      if (result.non2xx > 0 || result.errors > 0)
+        throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       rps[name].push(result.requests.average);
       p99[name].push(result.latency.p99);
-      console.error(`  round ${r + 1} ${name}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`);
+      console.error(
+        `  round ${r + 1} ${name}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms`,
+      );
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const pct = (a: Target, b: Target) => `${((100 * median(rps[a])) / median(rps[b])).toFixed(1)}%`;
-  const row = (label: string, t: Target) => `| ${label} | ${Math.round(median(rps[t]))} | ${median(p99[t])} |`;
+  const row = (label: string, t: Target) =>
+    `| ${label} | ${Math.round(median(rps[t]))} | ${median(p99[t])} |`;
   console.log(
     [
       '| target | req/s (median of rounds) | p99 ms (median) |',
