@@ -2,7 +2,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup test lint format typecheck test-unit test-integration bench
+.PHONY: help setup test lint format typecheck test-unit test-integration test-stack bench
+.PHONY: up down status logs health restart clean-stack
+
+# The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
+# `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`; see README.md ("The stack").
+STACK_CLI := npx --no-install tsx scripts/stack/cli.ts
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -20,6 +25,30 @@ test-unit: setup ## unit tests only (no services)
 
 test-integration: setup ## integration tests only
 	npx --no-install vitest run --project integration
+
+test-stack: setup ## gateway and stack tests (each file brings its own native stack up and down)
+	npx --no-install vitest run --project stack
+
+up: setup ## start the stack (gateway on :8080, REPLICAS=3 replicas, Postgres, Redis) and wait until healthy
+	@$(STACK_CLI) up
+
+down: ## stop everything `make up` started
+	@$(STACK_CLI) down
+
+status: ## each part of the stack: pid, running, port
+	@$(STACK_CLI) status
+
+logs: ## the last lines of every log in .stack/logs (PART=app2 for one, FOLLOW=1 to follow)
+	@$(STACK_CLI) logs $(PART) $(if $(FOLLOW),--follow)
+
+health: ## one table: gateway, each replica (status, instance, uptime, ready), Postgres, Redis
+	@$(STACK_CLI) health
+
+restart: ## restart one part of the stack: make restart PART=app2
+	@$(STACK_CLI) restart $(PART)
+
+clean-stack: down ## stop the stack and delete .stack/ (database included)
+	rm -rf .stack
 
 lint: ## check formatting and lint rules
 	npm run lint

@@ -26,7 +26,7 @@ export function postgresBin(): string {
 }
 
 /** Postgres refuses to run as root, so as root the server runs as the `postgres` user (made by the Debian package). */
-function runAs(): { uid: number; gid: number } | undefined {
+export function postgresRunAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   const uid = id('-u');
@@ -51,6 +51,58 @@ export interface RunningPostgres extends Service {
   url: string;
 }
 
+/**
+ * Creates a cluster in `dataDir` (superuser `postgres`, trust auth, UTF8, C locale) unless one is already there.
+ * As root, the directory is handed to the `postgres` user first. `ephemeral` skips the fsyncs of initdb.
+ */
+export function initCluster(dataDir: string, ephemeral = false): void {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  const user = postgresRunAs();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (user) chownSync(dataDir, user.uid, user.gid);
+  const init = spawnSync(
+    join(postgresBin(), 'initdb'),
+    [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--locale=C',
+      ...(ephemeral ? ['--no-sync'] : []),
+    ],
+    { encoding: 'utf8', ...user },
+  );
+  if (init.status !== 0) throw new Error(`initdb failed in ${dataDir}:\n${init.stderr || init.stdout}`);
+}
+
+/** The `postgres` arguments for a server on 127.0.0.1:`port` whose socket lives in its own data directory. */
+export function postgresArgs(dataDir: string, port: number, ephemeral = false): string[] {
+  const settings = [
+    'listen_addresses=127.0.0.1',
+    `unix_socket_directories=${dataDir}`,
+    'max_connections=200',
+  ];
+  if (ephemeral) settings.push('fsync=off', 'synchronous_commit=off', 'full_page_writes=off');
+  return ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])];
+}
+
+/** Connects as `postgres` to the server on `port` and creates `database` if it does not exist yet. */
+export async function ensureDatabase(port: number, database: string, host = '127.0.0.1'): Promise<void> {
+  const client = new pg.Client({
+    connectionString: `postgres://postgres@${host}:${port}/postgres`,
+    connectionTimeoutMillis: 1000,
+  });
+  try {
+    await client.connect();
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** Creates the cluster in `dataDir` if it is new, starts it on 127.0.0.1:`port`, and creates `database`. */
 export async function startPostgres({
   dataDir,
@@ -58,57 +110,23 @@ export async function startPostgres({
   database,
   ephemeral = false,
 }: PostgresOptions): Promise<RunningPostgres> {
-  const bin = postgresBin();
-  const user = runAs();
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if (user) chownSync(dataDir, user.uid, user.gid);
-    const init = spawnSync(
-      join(bin, 'initdb'),
-      [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '--auth=trust',
-        '--encoding=UTF8',
-        '--locale=C',
-        ...(ephemeral ? ['--no-sync'] : []),
-      ],
-      { encoding: 'utf8', ...user },
-    );
-    if (init.status !== 0) throw new Error(`initdb failed in ${dataDir}:\n${init.stderr || init.stdout}`);
-  }
-  const settings = [
-    'listen_addresses=127.0.0.1',
-    `unix_socket_directories=${dataDir}`,
-    'max_connections=200',
-  ];
-  if (ephemeral) settings.push('fsync=off', 'synchronous_commit=off', 'full_page_writes=off');
+  initCluster(dataDir, ephemeral);
   const service = startService(
     'postgres',
-    join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])],
+    join(postgresBin(), 'postgres'),
+    postgresArgs(dataDir, port, ephemeral),
     {
       aptPackage: 'postgresql',
-      ...user,
+      ...postgresRunAs(),
     },
   );
-  const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
   try {
     await waitFor(
       `postgres on port ${port}`,
       async () => {
         if (service.child.exitCode !== null) throw new Error(`postgres exited:\n${service.output()}`);
-        const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 1000 });
-        try {
-          await client.connect();
-          const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-          if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-          return true;
-        } finally {
-          await client.end().catch(() => {});
-        }
+        await ensureDatabase(port, database);
+        return true;
       },
       30_000,
     );

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from '../../scripts/lib/ports';
+import { type Service, startService } from '../../scripts/lib/process';
+import { gatewayVars } from '../../scripts/stack/gateway-config';
+import { probe } from '../../scripts/stack/http-probe';
+import { renderGatewayConfig } from '../../scripts/stack/native/gateway-files';
+import { findBinary } from '../../scripts/stack/preflight';
+import { type Client, keepAliveClient } from './support/client';
+
+// The real gateway config in front of two stand-in replicas: `crasher` drops the connection as soon as a request
+// has reached it (a replica dying mid-request), `healthy` answers. Each remembers the request ids it received.
+const received = { crasher: [] as string[], healthy: [] as string[] };
+let crasher: Server;
+let healthy: Server;
+let nginx: Service;
+let dir: string;
+let client: Client;
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+beforeAll(async () => {
+  crasher = createServer((req) => {
+    received.crasher.push(`${req.method} ${req.headers['x-request-id']}`);
+    req.socket.destroy();
+  });
+  healthy = createServer((req, res) => {
+    received.healthy.push(`${req.method} ${req.headers['x-request-id']}`);
+    res.writeHead(200, { 'content-type': 'application/json', 'x-instance': 'healthy' }).end('{"ok":true}');
+  });
+  const [crasherPort, healthyPort, gatewayPort] = [
+    await listen(crasher),
+    await listen(healthy),
+    await freePort(),
+  ];
+  dir = mkdtempSync(join(tmpdir(), 'swarmgate-failover-'));
+  const conf = join(dir, 'conf');
+  renderGatewayConfig(
+    conf,
+    gatewayVars({
+      listen: `127.0.0.1:${gatewayPort}`,
+      runDir: dir,
+      accessLog: join(dir, 'access.log'),
+      errorLog: join(dir, 'error.log'),
+      balance: 'round_robin',
+      replicas: [
+        { name: 'app1', host: '127.0.0.1', port: crasherPort },
+        { name: 'app2', host: '127.0.0.1', port: healthyPort },
+      ],
+    }),
+  );
+  const args = [
+    '-p',
+    `${dir}/`,
+    '-c',
+    join(conf, 'nginx.conf'),
+    '-e',
+    join(dir, 'error.log'),
+    '-g',
+    'daemon off;',
+  ];
+  nginx = startService('nginx', findBinary('nginx') ?? '/usr/sbin/nginx', args, {
+    aptPackage: 'nginx-light',
+  });
+  const base = `http://127.0.0.1:${gatewayPort}`;
+  await waitFor('the gateway', async () => (await probe(`${base}/gateway-health`)).status === 200);
+  client = keepAliveClient(base, 2);
+});
+
+afterAll(async () => {
+  client?.close();
+  await nginx?.stop();
+  crasher?.close();
+  healthy?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('failover', () => {
+  it('never sends a POST that reached one replica to another: the client gets a JSON 502', async () => {
+    const replies = [];
+    // Round robin over two replicas: within two POSTs one lands on the crasher.
+    for (let i = 0; i < 2; i++) {
+      const reply = await client.post('/api/users', '{}', { 'X-Request-ID': `post-${i}` });
+      replies.push({ id: `POST post-${i}`, status: reply.status, body: reply.body });
+    }
+    const crashed = replies.filter((r) => received.crasher.includes(r.id));
+    expect(crashed.length).toBe(1);
+    for (const r of crashed) {
+      expect(r.status).toBe(502);
+      expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'BAD_GATEWAY' } });
+      expect(received.healthy).not.toContain(r.id);
+    }
+  });
+
+  it('retries a GET that failed on one replica on the next one, so the client never sees the failure', async () => {
+    const replies = [];
+    for (let i = 0; i < 4; i++) {
+      const reply = await client.get('/api/users/1', { 'X-Request-ID': `get-${i}` });
+      replies.push({
+        id: `GET get-${i}`,
+        status: reply.status,
+        upstream: String(reply.headers['x-upstream']),
+      });
+    }
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const retried = replies.filter((r) => received.crasher.includes(r.id));
+    expect(retried.length).toBeGreaterThan(0);
+    for (const r of retried) {
+      expect(received.healthy).toContain(r.id);
+      expect(r.upstream.split(', ')).toHaveLength(2);
+    }
+  });
+});

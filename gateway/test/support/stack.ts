@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../../../scripts/lib/ports';
+import { portFree } from '../../../scripts/stack/preflight';
+
+const run = promisify(execFile);
+export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/**
+ * A native stack of the project's own scripts for one test file: its own directory and free ports, so it never
+ * meets a developer's `make up` stack or another test's servers. `cli()` runs scripts/stack/cli.ts and `make()`
+ * a Makefile target, both with this stack's environment.
+ */
+export interface TestStack {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  gatewayPort: number;
+  replicaPorts: number[];
+  postgresPort: number;
+  redisPort: number;
+  cli(...args: string[]): Promise<{ stdout: string; stderr: string }>;
+  make(target: string): Promise<{ stdout: string; stderr: string }>;
+  remove(): void;
+}
+
+/**
+ * `count` consecutive free ports (the replicas sit on REPLICA_BASE_PORT, +1, +2 ...), below Linux's ephemeral
+ * range (32768+) so that no outgoing connection takes one between this check and the replica's start.
+ */
+async function freeRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => portFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no run of ${count} free ports found`);
+}
+
+export async function createTestStack(replicas = 3): Promise<TestStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'swarmgate-stack-'));
+  const base = await freeRun(replicas);
+  const [gatewayPort, postgresPort, redisPort] = [await freePort(), await freePort(), await freePort()];
+  const env = {
+    ...process.env,
+    STACK: 'native',
+    STACK_DIR: dir,
+    REPLICAS: String(replicas),
+    GATEWAY_PORT: String(gatewayPort),
+    REPLICA_BASE_PORT: String(base),
+    STACK_PG_PORT: String(postgresPort),
+    STACK_REDIS_PORT: String(redisPort),
+    LOG_LEVEL: 'warn',
+    STACK_UP_TIMEOUT_S: '120',
+  };
+  const options = { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 };
+  return {
+    dir,
+    env,
+    gatewayPort,
+    replicaPorts: Array.from({ length: replicas }, (_, i) => base + i),
+    postgresPort,
+    redisPort,
+    cli: (...args) => run(process.execPath, ['--import', 'tsx', 'scripts/stack/cli.ts', ...args], options),
+    make: (target) => run('make', ['--no-print-directory', target], options),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}

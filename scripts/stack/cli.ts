@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dockerAvailable, dockerDown, dockerLogs, dockerStatus, dockerUp } from './docker';
+import { collectHealth } from './health';
+import { allHealthy, renderHealthTable } from './health-table';
+import { nativeDown, nativeRestart, nativeStatus, nativeUp } from './native/stack';
+import { stackPaths } from './paths';
+import { StackError } from './preflight';
+import { loadSettings, SettingsError, type StackSettings } from './settings';
+import { nativeTopology } from './topology';
+
+/**
+ * `tsx scripts/stack/cli.ts <command>`: the stack runner behind `make up|down|status|logs|health`.
+ *
+ *   up                 start what is missing and wait until the gateway and every replica are healthy
+ *   down               stop what `up` started (by pid) and wait until it is gone
+ *   status             each part: pid, running, port
+ *   logs [part] [-f]   the last lines of each log (or one part's); -f follows
+ *   health [--json]    one table: gateway, replicas (status, instance, uptime, ready), Postgres, Redis
+ *   restart <part>     stop one part (e.g. app2) and bring the stack back up
+ *
+ * Settings come from the environment (see settings.ts). Exit 0 on success, 1 when the stack fails, 2 on usage.
+ */
+const USAGE = 'usage: stack <up|down|status|logs [part] [-f]|health [--json]|restart <part>>';
+
+type Kind = 'native' | 'docker';
+
+interface RecordedState {
+  kind?: Kind;
+  replicas?: number;
+}
+
+/** What the last `up` recorded in state.json (kind and replica count), or nothing. */
+function recordedState(settings: StackSettings): RecordedState {
+  const state = stackPaths(settings.dir).state;
+  if (!existsSync(state)) return {};
+  try {
+    return JSON.parse(readFileSync(state, 'utf8')) as RecordedState;
+  } catch {
+    return {}; // An unreadable state file says nothing.
+  }
+}
+
+/** STACK when set; else the kind recorded by the last `up`; else docker when an engine answers, native otherwise. */
+function resolveKind(settings: StackSettings, recorded: RecordedState): Kind {
+  if (settings.stack !== 'auto') return settings.stack;
+  return recorded.kind ?? (dockerAvailable() ? 'docker' : 'native');
+}
+
+function printLogs(settings: StackSettings, part: string | undefined, follow: boolean) {
+  const { logs } = stackPaths(settings.dir);
+  const files = existsSync(logs)
+    ? readdirSync(logs)
+        .filter((f) => f.endsWith('.log') && (!part || f === `${part}.log`))
+        .map((f) => join(logs, f))
+    : [];
+  if (files.length === 0)
+    throw new StackError(part ?? 'logs', `no logs${part ? ` for ${part}` : ''} in ${logs}`);
+  spawnSync('tail', ['-n', '30', ...(follow ? ['-F'] : []), ...files], { stdio: 'inherit' });
+}
+
+async function run(command: string | undefined, args: string[]): Promise<number> {
+  const recorded = recordedState(loadSettings());
+  // `make up REPLICAS=5` then `make health`: without REPLICAS, the other commands see what `up` started.
+  const settings = loadSettings(
+    process.env.REPLICAS || !recorded.replicas
+      ? process.env
+      : { ...process.env, REPLICAS: String(recorded.replicas) },
+  );
+  const kind = resolveKind(settings, recorded);
+  const paths = stackPaths(settings.dir);
+  switch (command) {
+    case 'up':
+      console.log(`up: ${kind} stack, ${kind === 'docker' ? 3 : settings.replicas} replicas`);
+      if (kind === 'docker') {
+        dockerUp(Math.round(settings.upTimeoutMs / 1000));
+        mkdirSync(paths.root, { recursive: true });
+        writeFileSync(paths.state, `${JSON.stringify({ kind: 'docker', replicas: 3 }, null, 2)}\n`);
+      } else await nativeUp(settings);
+      return 0;
+    case 'down':
+      if (kind === 'docker') {
+        dockerDown();
+        rmSync(paths.state, { force: true });
+      } else await nativeDown(settings);
+      return 0;
+    case 'status':
+      if (kind === 'docker') dockerStatus();
+      else {
+        for (const p of await nativeStatus(settings)) {
+          const state = p.running ? `running (pid ${p.pid})` : 'stopped';
+          const port = p.port ? `127.0.0.1:${p.port}${p.listening ? '' : ' (not listening)'}` : '';
+          console.log(`${p.name.padEnd(9)} ${state.padEnd(22)} ${port}`);
+        }
+      }
+      return 0;
+    case 'logs': {
+      const follow = args.includes('-f') || args.includes('--follow');
+      const part = args.find((a) => !a.startsWith('-'));
+      if (kind === 'docker') dockerLogs(follow);
+      else printLogs(settings, part, follow);
+      return 0;
+    }
+    case 'health': {
+      // The compose file runs three replicas; the native stack runs REPLICAS.
+      const topology = nativeTopology(kind === 'docker' ? { ...settings, replicas: 3 } : settings);
+      const rows = await collectHealth(topology);
+      console.log(args.includes('--json') ? JSON.stringify(rows, null, 2) : renderHealthTable(rows));
+      return allHealthy(rows) ? 0 : 1;
+    }
+    case 'restart': {
+      const part = args[0];
+      if (!part) throw new SettingsError(['restart needs the part to restart, e.g. `restart app2`']);
+      if (kind === 'docker')
+        throw new StackError('restart', 'under docker: docker compose restart <service>');
+      await nativeRestart(settings, part);
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+// `make status | head -3`: a reader that stops early is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
+const [command, ...args] = process.argv.slice(2);
+try {
+  process.exitCode = await run(command, args);
+} catch (err) {
+  if (err instanceof SettingsError) {
+    console.error(`stack: ${err.message}`);
+    process.exitCode = 2;
+  } else if (err instanceof StackError) {
+    console.error(`stack: ${command} failed at ${err.part}: ${err.message}`);
+    if (err.logTail) console.error(`--- last lines of ${err.part}'s log ---\n${err.logTail}`);
+    if (command === 'up' && err.part !== 'docker')
+      console.error('stack: what did start is still running: `make logs`, `make status`, `make down`');
+    process.exitCode = 1;
+  } else throw err;
+}

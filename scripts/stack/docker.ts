@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { StackError } from './preflight';
+
+/**
+ * The docker-compose stack (docker-compose.yml at the repository root). The compose file fixes three replicas and
+ * the same ports as the native stack, so `make health` and the tests reach both the same way.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** `docker compose` (v2 plugin) or `docker-compose` (standalone), whichever answers; undefined when neither does. */
+function composeCommand(): string[] | undefined {
+  const candidates = [['docker', 'compose'], ['docker-compose']];
+  return candidates.find(([cmd, ...args]) => {
+    const v = spawnSync(cmd!, [...args, 'version'], { encoding: 'utf8', timeout: 5000 });
+    return v.status === 0;
+  });
+}
+
+/** True when a Docker engine answers `docker info` within a few seconds and a compose command is available. */
+export function dockerAvailable(): boolean {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
+  return info.status === 0 && composeCommand() !== undefined;
+}
+
+/** Runs a compose subcommand with output on the terminal; throws a StackError when it fails. */
+export function compose(args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const cmd = composeCommand();
+  if (!cmd) {
+    throw new StackError(
+      'docker',
+      'STACK=docker needs Docker with the compose plugin: https://docs.docker.com/engine/install/ ' +
+        '(Debian: apt-get install -y docker.io docker-compose), or use STACK=native',
+    );
+  }
+  const [bin, ...pre] = cmd;
+  const run = spawnSync(bin!, [...pre, '-f', join(ROOT, 'docker-compose.yml'), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+  });
+  if (run.status !== 0)
+    throw new StackError('docker', `${cmd.join(' ')} ${args.join(' ')} failed (exit ${run.status})`);
+}
+
+/** Builds and starts the compose stack and waits (compose's own --wait) until every healthcheck passes. */
+export function dockerUp(timeoutS: number) {
+  compose(['up', '--detach', '--build', '--wait', '--wait-timeout', String(timeoutS)]);
+}
+
+export const dockerDown = () => compose(['down', '--remove-orphans']);
+export const dockerStatus = () => compose(['ps', '--all']);
+export const dockerLogs = (follow: boolean) =>
+  compose(['logs', '--tail', '50', ...(follow ? ['--follow'] : [])]);

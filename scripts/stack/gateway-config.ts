@@ -1,0 +1,56 @@
+import type { StackSettings } from './settings';
+import type { Replica } from './topology';
+
+/**
+ * The values of the gateway templates' `${GATEWAY_*}` placeholders (gateway/*.template). Pure: the native runner
+ * renders them into `.stack/nginx/conf`, and docker-compose.yml carries the same values (for its three replicas)
+ * as environment variables of the nginx image, whose envsubst step fills in the same templates.
+ */
+export interface GatewayTarget {
+  /** `listen` argument: `127.0.0.1:8080` natively, `8080` in a container. */
+  listen: string;
+  /** pid file and temporary files. */
+  runDir: string;
+  accessLog: string;
+  errorLog: string;
+  balance: StackSettings['balance'];
+  replicas: Pick<Replica, 'name' | 'host' | 'port'>[];
+}
+
+export type GatewayVars = Record<`GATEWAY_${string}`, string>;
+
+/** Passive health check of a replica in the shared upstream; see gateway/gateway.d/upstreams.conf.template. */
+export const PASSIVE_HEALTH = 'max_fails=2 fail_timeout=5s';
+
+export function gatewayVars(t: GatewayTarget): GatewayVars {
+  const address = (r: GatewayTarget['replicas'][number]) => `${r.host}:${r.port}`;
+  return {
+    GATEWAY_LISTEN: t.listen,
+    GATEWAY_RUN_DIR: t.runDir,
+    GATEWAY_ACCESS_LOG: t.accessLog,
+    GATEWAY_ERROR_LOG: t.errorLog,
+    GATEWAY_BALANCE: t.balance === 'least_conn' ? 'least_conn;' : '',
+    GATEWAY_API_SERVERS: t.replicas.map((r) => `server ${address(r)} ${PASSIVE_HEALTH};`).join(' '),
+    // keepalive 4: a replica seen through its own prefix gets only probes; a few idle connections are plenty.
+    GATEWAY_REPLICA_UPSTREAMS: t.replicas
+      .map((r) => `upstream replica_${r.name} { server ${address(r)}; keepalive 4; keepalive_timeout 60s; }`)
+      .join(' '),
+    GATEWAY_REPLICA_MAP: t.replicas.map((r) => `${r.name.replace(/^app/, '')} replica_${r.name};`).join(' '),
+  };
+}
+
+const PLACEHOLDER = /\$\{(GATEWAY_[A-Z0-9_]+)\}|\$(GATEWAY_[A-Z0-9_]+)/g;
+
+/**
+ * Fills `${GATEWAY_X}` (and `$GATEWAY_X`, as envsubst does) from `vars`. A placeholder without a value throws,
+ * naming it, so a template and its renderer cannot silently disagree. Other `$names` (nginx's) stay as they are.
+ * Example: `renderTemplate('listen ${GATEWAY_LISTEN};', { GATEWAY_LISTEN: '8080' })` → `'listen 8080;'`.
+ */
+export function renderTemplate(template: string, vars: GatewayVars, source = 'template'): string {
+  return template.replace(PLACEHOLDER, (_, braced: string | undefined, bare: string | undefined) => {
+    const name = (braced ?? bare) as `GATEWAY_${string}`;
+    const value = vars[name];
+    if (value === undefined) throw new Error(`${source}: no value for \${${name}}`);
+    return value;
+  });
+}

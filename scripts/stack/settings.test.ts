@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { requireBinaries, StackError } from './preflight';
+import { loadSettings, SettingsError } from './settings';
+import { nativeTopology } from './topology';
+
+describe('loadSettings', () => {
+  it('defaults to 3 replicas behind :8080, on the stack’s own Postgres and Redis ports', () => {
+    const s = loadSettings({}, '/repo');
+    expect(s).toMatchObject({
+      stack: 'auto',
+      replicas: 3,
+      balance: 'round_robin',
+      gatewayPort: 8080,
+      postgresPort: 55432,
+      redisPort: 56379,
+      dir: '/repo/.stack',
+    });
+    expect(nativeTopology(s).replicas.map((r) => `${r.name}@${r.port}`)).toEqual([
+      'app1@8001',
+      'app2@8002',
+      'app3@8003',
+    ]);
+  });
+
+  it('names every bad setting and what it accepts', () => {
+    let error: unknown;
+    try {
+      loadSettings({ REPLICAS: '0', STACK: 'k8s', BALANCE: 'random', GATEWAY_PORT: '8002' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).problems).toEqual([
+      'STACK: must be one of auto, docker, native (got "k8s")',
+      'REPLICAS: must be a whole number from 1 to 16 (got "0")',
+      'BALANCE: must be one of round_robin, least_conn (got "random")',
+    ]);
+    expect(() => loadSettings({ GATEWAY_PORT: '8002' })).toThrow(
+      "GATEWAY_PORT: 8002 collides with the replicas' ports 8001-8003",
+    );
+  });
+});
+
+describe('requireBinaries', () => {
+  it('names each missing program with the apt and brew lines that install it', () => {
+    const found = (name: string) => (name === 'redis-server' ? '/usr/bin/redis-server' : undefined);
+    expect(() => requireBinaries(['nginx', 'redis-server', 'postgres'], found)).toThrow(StackError);
+    expect(() => requireBinaries(['nginx', 'redis-server', 'postgres'], found)).toThrow(
+      'sudo apt-get install -y nginx-light postgresql   (macOS: brew install nginx postgresql@15)',
+    );
+    expect(() => requireBinaries(['redis-server'], found)).not.toThrow();
+  });
+});

@@ -1,0 +1,78 @@
+import type { StackSettings } from './settings';
+
+/**
+ * What the stack is made of, derived from the settings alone (no I/O): the same shape describes the native stack
+ * and, with container host names, the docker-compose one, so tests can hold one against the other.
+ */
+export interface Replica {
+  /** `app1`, `app2`, ...: the INSTANCE_ID, the pid/log file name and the `/appN/` gateway prefix. */
+  name: string;
+  index: number;
+  /** Where the gateway reaches it: 127.0.0.1 natively, the service name under compose. */
+  host: string;
+  port: number;
+}
+
+export interface Topology {
+  gateway: { host: string; port: number };
+  replicas: Replica[];
+  postgres: { host: string; port: number; database: string };
+  redis: { host: string; port: number };
+}
+
+/** The native topology: everything on 127.0.0.1, replicas on consecutive ports from REPLICA_BASE_PORT. */
+export function nativeTopology(s: StackSettings): Topology {
+  const host = '127.0.0.1';
+  return {
+    gateway: { host, port: s.gatewayPort },
+    replicas: Array.from({ length: s.replicas }, (_, i) => ({
+      name: `app${i + 1}`,
+      index: i + 1,
+      host,
+      port: s.replicaBasePort + i,
+    })),
+    postgres: { host, port: s.postgresPort, database: s.database },
+    redis: { host, port: s.redisPort },
+  };
+}
+
+export const databaseUrl = (t: Topology) =>
+  `postgres://postgres@${t.postgres.host}:${t.postgres.port}/${t.postgres.database}`;
+
+export const redisUrl = (t: Topology) => `redis://${t.redis.host}:${t.redis.port}`;
+
+export const gatewayUrl = (t: Topology) => `http://${t.gateway.host}:${t.gateway.port}`;
+
+/** The environment of one replica (see services/api/src/env.ts); `host` is the address it binds. */
+export function replicaEnv(
+  t: Topology,
+  r: Replica,
+  bindHost: string,
+  logLevel: string,
+): Record<string, string> {
+  return {
+    HOST: bindHost,
+    PORT: String(r.port),
+    INSTANCE_ID: r.name,
+    DATABASE_URL: databaseUrl(t),
+    REDIS_URL: redisUrl(t),
+    LOG_LEVEL: logLevel,
+  };
+}
+
+/** Replicas in docker-compose.yml: a fixed three, like the REPLICAS default. */
+export const COMPOSE_REPLICAS = 3;
+
+/**
+ * The docker-compose topology: service names as hosts, the replicas and the gateway on the same ports as natively,
+ * Postgres and Redis on their images' ports inside the network (published on the host at the native ports).
+ */
+export function composeTopology(s: StackSettings): Topology {
+  const native = nativeTopology({ ...s, replicas: COMPOSE_REPLICAS });
+  return {
+    gateway: { host: 'gateway', port: native.gateway.port },
+    replicas: native.replicas.map((r) => ({ ...r, host: r.name })),
+    postgres: { host: 'postgres', port: 5432, database: s.database },
+    redis: { host: 'redis', port: 6379 },
+  };
+}
