@@ -121,8 +121,9 @@ export function createUserCache(redis: Redis, ttlS: number, log: Logger) {
           );
         }
         await batch.exec();
-      } catch {
+      } catch (err) {
         // Redis away: the next read is a bypass or a miss, both correct.
+        log.debug('cache fill failed', { err: (err as Error).message });
       }
     },
 

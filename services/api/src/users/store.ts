@@ -57,8 +57,8 @@ async function run<T>(metrics: Metrics, name: string, query: () => Promise<T>): 
 
 /**
  * Users with cache-aside reads. A miss loads from Postgres and fills Redis; concurrent misses for one id on this
- * replica share one query. Every write stores the new version in Redis (and a delete a tombstone) before it
- * returns, so no replica reads a stale user afterwards.
+ * replica share one query. Every update stores the new version in Redis (and a delete a tombstone) before it
+ * returns, so no replica reads a stale user afterwards. Creating a user does not cache it: the first read does.
  */
 export function createUserStore(q: UserQueries, cache: UserCache, metrics: Metrics) {
   const loading = new Map<number, Promise<PublicUser | null>>();
@@ -147,19 +147,16 @@ export function createUserStore(q: UserQueries, cache: UserCache, metrics: Metri
     },
 
     async create(email: string, name: string): Promise<PublicUser> {
+      // Not cached here: cache-aside fills on the first read, so the cache holds what is read, not all that is written.
       const [row] = await run(metrics, 'users_insert', () => q.insert.execute({ email, name }));
-      const user = toPublic(row!);
-      await cache.written(user);
-      return user;
+      return toPublic(row!);
     },
 
     async createMany(input: { email: string; name: string }[]): Promise<PublicUser[]> {
       const rows: UserRow[] = await run(metrics, 'users_insert_many', () =>
         q.insertMany.execute({ emails: input.map((u) => u.email), names: input.map((u) => u.name) }),
       );
-      const created = rows.map(toPublic).sort((a, b) => a.id - b.id);
-      await cache.fill(created);
-      return created;
+      return rows.map(toPublic).sort((a, b) => a.id - b.id);
     },
 
     async update(id: number, patch: UserPatch, expected: ExpectedVersion): Promise<PublicUser> {
