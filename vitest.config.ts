@@ -12,7 +12,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'scripts/lib/**/*.test.ts'],
+          include: [
+            'services/*/src/**/*.test.ts',
+            'packages/*/src/**/*.test.ts',
+            'scripts/lib/**/*.test.ts',
+            'k6/**/*.test.ts',
+          ],
         },
       },
       {

@@ -1,0 +1,107 @@
+// Turns a mode of scenarios/profiles.json into k6 options, so the k6 scripts run exactly the load and criteria
+// that Swarm runs: same users, ramp, duration, stages and thresholds. USERS, SPAWN_RATE, RUN_TIME and HOST
+// override the profile as they do for ./load_test.sh.
+
+const PROFILES = JSON.parse(open('../../scenarios/profiles.json'));
+
+/** '1m30s' → 90 (seconds); the duration syntax the profiles use. */
+export function seconds(text) {
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let matched = '';
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    total += Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2]];
+    matched += m[0];
+  }
+  if (matched !== String(text)) throw new Error(`not a duration: ${text}`);
+  return total;
+}
+
+export function profile(mode) {
+  const p = PROFILES.modes[mode];
+  if (!p) throw new Error(`no mode ${mode} in scenarios/profiles.json`);
+  const env = typeof __ENV === 'undefined' ? {} : __ENV;
+  return {
+    ...p,
+    users: env.USERS ? Number(env.USERS) : p.users,
+    spawnRate: env.SPAWN_RATE ? Number(env.SPAWN_RATE) : p.spawnRate,
+    runTime: env.RUN_TIME || p.runTime,
+    host: env.HOST || PROFILES.host,
+    replicas: env.REPLICAS ? Number(env.REPLICAS) : PROFILES.replicas,
+  };
+}
+
+/**
+ * Swarm thresholds → k6 thresholds. Latency on http_req_duration, the failure rate on http_req_failed, the hit
+ * ratio on the cache_hit Rate, and "every replica served" as one count>0 per replica. What k6 cannot express as a
+ * threshold (instance_skew, cache_p50_ratio, recovery_p95_ratio) is returned in `summaryChecks` and judged by
+ * handleSummary, which prints the verdict.
+ */
+export function k6Thresholds(list, replicas) {
+  const thresholds = {};
+  const summaryChecks = [];
+  const add = (metric, expr) => {
+    thresholds[metric] = thresholds[metric] || [];
+    thresholds[metric].push(expr);
+  };
+  for (const t of list) {
+    const m =
+      /^(p\(\d+(?:\.\d+)?\)|avg|max|min|med|rate|hit_ratio|instances|instance_skew|cache_p50_ratio|recovery_p95_ratio)\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?)$/.exec(
+        t,
+      );
+    if (!m) throw new Error(`threshold not mirrored in k6: ${t}`);
+    const [, metric, op, value] = m;
+    if (metric === 'rate') add('http_req_failed', `rate${op}${value}`);
+    else if (metric === 'hit_ratio') add('cache_hit', `rate${op}${value}`);
+    else if (metric === 'instances') {
+      for (let i = 1; i <= Math.max(replicas, Number(value)); i++)
+        add(`replica_requests{instance:app${i}}`, 'count>0');
+    } else if (
+      metric === 'instance_skew' ||
+      metric === 'cache_p50_ratio' ||
+      metric === 'recovery_p95_ratio'
+    ) {
+      summaryChecks.push({ metric, op, value: Number(value), expression: t });
+    } else add('http_req_duration', `${metric}${op}${value}`);
+  }
+  return { thresholds, summaryChecks };
+}
+
+/**
+ * The executor of one user class: ramping-vus from 0 at the spawn rate up to `users`, held for the run time,
+ * or the profile's stages as they are.
+ */
+export function executorFor(p, users, exec) {
+  if (p.stages) {
+    return { executor: 'ramping-vus', startVUs: 0, stages: p.stages, gracefulRampDown: '5s', exec };
+  }
+  const total = seconds(p.runTime);
+  const ramp = Math.min(total, Math.ceil(users / p.spawnRate));
+  return {
+    executor: 'ramping-vus',
+    startVUs: 0,
+    stages: [
+      { duration: `${ramp}s`, target: users },
+      { duration: `${total - ramp}s`, target: users },
+    ],
+    gracefulRampDown: '0s',
+    exec,
+  };
+}
+
+/** k6 options for a mode: one scenario per user class (AdminUser is one VU, as its fixedCount says). */
+export function optionsFor(mode) {
+  const p = profile(mode);
+  const { thresholds } = k6Thresholds(p.thresholds, p.replicas);
+  const scenarios = {};
+  const admin = p.userClasses.includes('AdminUser') ? 1 : 0;
+  const others = p.userClasses.filter((c) => c !== 'AdminUser');
+  const each = Math.floor(((p.users || 0) - admin) / Math.max(1, others.length));
+  for (const cls of others) scenarios[cls] = executorFor(p, each, cls);
+  if (admin) scenarios.AdminUser = executorFor({ ...p, spawnRate: 1 }, 1, 'AdminUser');
+  return {
+    scenarios,
+    thresholds,
+    summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
+  };
+}
