@@ -40,7 +40,7 @@ export default defineConfig({
       {
         test: {
           name: 'stack',
-          include: ['gateway/test/**/*.test.ts', 'scripts/stack/**/*.test.ts'],
+          include: ['gateway/test/**/*.test.ts', 'scripts/stack/**/*.test.ts', 'locust/**/*.test.ts'],
           // One stack at a time: these files share its ports.
           fileParallelism: false,
           testTimeout: 120_000,

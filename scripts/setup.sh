@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the stack and the tests need on a Debian machine: PostgreSQL, Redis and nginx from apt, then the
+# Installs what the stack and the tests need on a Debian machine: PostgreSQL, Redis, nginx and Locust from apt, then the
 # npm dependencies. Safe to run again: it installs only what is missing. Elsewhere it says what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,8 @@ have_postgres() { ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || comma
 have_postgres || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+# Locust (a peer for tests and benchmarks; PyPI is not needed: Debian packages it).
+[ -x /usr/bin/locust ] || missing+=(python3-locust)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -19,7 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "setup: missing ${missing[*]}." >&2
     echo "  Debian/Ubuntu: sudo apt-get install -y ${missing[*]}" >&2
-    echo "  macOS:         brew install postgresql@15 redis nginx" >&2
+    echo "  macOS:         brew install postgresql@15 redis nginx locust" >&2
     exit 1
   fi
 fi
