@@ -1,0 +1,38 @@
+import { MERGE_USAGE, mergeCommand } from './merge-command';
+import { RUN_USAGE } from './run-args';
+import { runCommand } from './run-command';
+import { EXIT, UsageError } from './usage-error';
+
+const USAGE = `usage: swarm run FILE [UserClass ...] [options]
+       swarm merge PART.json ... [options]
+
+${RUN_USAGE}
+
+${MERGE_USAGE}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command === 'merge' ? MERGE_USAGE : RUN_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (command === 'run') return runCommand(rest);
+  if (command === 'merge') return mergeCommand(rest);
+  throw new UsageError(`unknown command "${command}": use run or merge`);
+}
+
+let code: number;
+try {
+  code = await main(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(
+    `swarm: ${err instanceof UsageError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+  );
+  code = EXIT.usage;
+}
+// Exit once stdout is flushed: a piped report must not be cut, and nothing left running may hold the process.
+process.stdout.write('', () => process.exit(code));

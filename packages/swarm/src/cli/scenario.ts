@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LoadShape } from '../runner/load-shape';
+import { isUserClass, type UserClass } from '../user/user';
+import { UsageError } from './usage-error';
+
+/**
+ * Settings a scenario file may export as `options`; command-line flags override them.
+ *
+ * @example
+ * export const options: ScenarioOptions = { users: 50, spawnRate: 10, runTime: '1m', thresholds: ['p(95)<500'] };
+ */
+export interface ScenarioOptions {
+  host?: string;
+  users?: number;
+  spawnRate?: number;
+  runTime?: string | number;
+  stopTimeout?: string | number;
+  /** Open model: iterations per second. */
+  rate?: number;
+  maxUsers?: number;
+  thresholds?: string[];
+  shape?: LoadShape;
+  instanceHeader?: string;
+}
+
+export interface LoadedScenario {
+  classes: UserClass[];
+  options: ScenarioOptions;
+  shape: LoadShape | undefined;
+}
+
+/**
+ * Imports a scenario file and finds its user classes (exported subclasses of `User` that are not `abstract`),
+ * its `options` and its load shape (`options.shape`, or an exported `LoadShape` instance or subclass).
+ * `only` keeps the named classes, as `swarm run FILE UserA UserB` asks.
+ */
+export async function loadScenario(file: string, only: readonly string[]): Promise<LoadedScenario> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new UsageError(`scenario file not found: ${file}`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`cannot load ${file}: ${(err as Error).stack ?? err}`);
+  }
+  const all = Object.values(mod).filter(isUserClass);
+  if (all.length === 0)
+    throw new UsageError(`${file} exports no user class (a class extending User or HttpUser)`);
+  const unknown = only.filter((name) => !all.some((c) => c.name === name));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `no user class ${unknown.join(', ')} in ${file}; it has ${all.map((c) => c.name).join(', ')}`,
+    );
+  }
+  const classes = only.length === 0 ? all : all.filter((c) => only.includes(c.name));
+  const options = (mod.options ?? {}) as ScenarioOptions;
+  let shape = options.shape;
+  if (shape === undefined) {
+    for (const value of Object.values(mod)) {
+      if (value instanceof LoadShape) shape = value;
+      else if (typeof value === 'function' && value.prototype instanceof LoadShape) {
+        shape = new (value as new () => LoadShape)();
+      }
+    }
+  }
+  return { classes, options, shape };
+}

@@ -1,0 +1,25 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { renderCsv } from '../report/csv-report';
+import { renderJson } from '../report/json-report';
+import { renderJunit } from '../report/junit-report';
+import type { Summary } from '../stats/summary-types';
+
+export interface ReportTargets {
+  json?: string;
+  csv?: string;
+  junit?: string;
+}
+
+/** Writes the file reports asked for; every one renders the same summary. Returns the paths written. */
+export function writeReports(summary: Summary, targets: ReportTargets): string[] {
+  const files: Record<string, string> = {};
+  if (targets.json) files[targets.json] = renderJson(summary);
+  if (targets.csv) Object.assign(files, renderCsv(summary, targets.csv));
+  if (targets.junit) files[targets.junit] = renderJunit(summary);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
+  return Object.keys(files);
+}

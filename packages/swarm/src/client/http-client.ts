@@ -1,0 +1,243 @@
+import { Client, type Dispatcher } from 'undici';
+import type { Events } from '../events/events';
+import type { RequestEvent } from '../events/request-event';
+import { memoUrlTemplate } from '../stats/url-template';
+import { Exchange } from './exchange';
+import { Response, type ResponseOwner } from './response';
+import { type Expect, errorText, verdict } from './verdict';
+
+export interface RequestOptions {
+  /** The stats row; default: the URL template (`/users/:id`). */
+  name?: string;
+  /** A JSON body (sets `content-type: application/json`). */
+  json?: unknown;
+  /** A raw body. */
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean> | URLSearchParams;
+  /** Statuses that count as success; default: below 400. */
+  expect?: Expect;
+  /** Bounds the wait for the headers and for each gap in the body; default: the client's (30 s). */
+  timeoutMs?: number;
+}
+
+export interface HttpClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:8080` (a path prefix is kept). */
+  baseUrl: string;
+  events: Events;
+  /** Response header that names the replica; default `x-instance`. */
+  instanceHeader?: string;
+  /** Response header with the cache outcome; default `x-cache`. */
+  cacheHeader?: string;
+  timeoutMs?: number;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+const templateOf = memoUrlTemplate();
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Finds one header value in undici's raw [name, value, ...] list without parsing the others. */
+function rawHeader(raw: Buffer[] | null, lowerName: string): string | undefined {
+  if (raw === null) return undefined;
+  const len = lowerName.length;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === len && name.toString('latin1').toLowerCase() === lowerName) {
+      return raw[i + 1]!.toString('latin1');
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The HTTP client of one simulated user: its own keep-alive connection (an undici `Client`, one socket), as a
+ * real client would have. Every request fires one `request` event; requests never throw.
+ *
+ * @example
+ * const res = await client.get('/users/1', { expect: [200, 404] });
+ * if (res.ok) res.json();
+ * await client.post('/users', { json: { name: 'a' }, name: 'create user' });
+ */
+export class HttpClient implements ResponseOwner {
+  /** Open model: how late the current iteration started; added to response times, service time kept apart. */
+  latenessMs: number | null = null;
+  private readonly origin: string;
+  private readonly pathPrefix: string;
+  private readonly clients = new Map<string, Client>();
+  private readonly instanceHeader: string;
+  private readonly cacheHeader: string;
+  private readonly timeoutMs: number;
+  private readonly headers: Record<string, string>;
+  private readonly jsonHeaders: Record<string, string>;
+  private pending: Response | null = null;
+  private destroyed = false;
+  private inFlight: Exchange | null = null;
+
+  constructor(private readonly options: HttpClientOptions) {
+    const base = new URL(options.baseUrl);
+    this.origin = base.origin;
+    this.pathPrefix = base.pathname.replace(/\/+$/, '');
+    this.instanceHeader = (options.instanceHeader ?? 'x-instance').toLowerCase();
+    this.cacheHeader = (options.cacheHeader ?? 'x-cache').toLowerCase();
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.headers = { ...options.headers };
+    this.jsonHeaders = { ...this.headers, ...JSON_HEADERS };
+  }
+
+  get(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('GET', url, options);
+  }
+
+  post(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('POST', url, options);
+  }
+
+  put(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('PUT', url, options);
+  }
+
+  patch(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('PATCH', url, options);
+  }
+
+  delete(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('DELETE', url, options);
+  }
+
+  head(url: string, options?: RequestOptions): Promise<Response> {
+    return this.request('HEAD', url, options);
+  }
+
+  private dispatcherFor(origin: string): Client {
+    let c = this.clients.get(origin);
+    if (c === undefined) {
+      // One connection, no pipelining: one simulated user is one browser-like keep-alive connection.
+      c = new Client(origin, { pipelining: 1, connect: { timeout: this.timeoutMs } });
+      this.clients.set(origin, c);
+    }
+    return c;
+  }
+
+  /** Sends a request and resolves when the last body byte has arrived (or the request failed). */
+  async request(method: Method | string, url: string, options: RequestOptions = {}): Promise<Response> {
+    this.flush();
+    let origin = this.origin;
+    let path: string;
+    if (url.startsWith('/')) {
+      path = this.pathPrefix + url;
+    } else if (url.startsWith('http://') || url.startsWith('https://')) {
+      const u = new URL(url);
+      origin = u.origin;
+      path = u.pathname + u.search;
+    } else {
+      path = `${this.pathPrefix}/${url}`;
+    }
+    if (options.query !== undefined) {
+      const qs = (
+        options.query instanceof URLSearchParams
+          ? options.query
+          : new URLSearchParams(
+              Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]),
+            )
+      ).toString();
+      if (qs !== '') path += (path.includes('?') ? '&' : '?') + qs;
+    }
+    let body: string | Buffer | undefined = options.body;
+    let headers = this.headers;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers = this.jsonHeaders;
+    }
+    if (options.headers !== undefined) headers = { ...headers, ...options.headers };
+    const timeout = options.timeoutMs ?? this.timeoutMs;
+    const dispatchOptions: Dispatcher.DispatchOptions = {
+      method: method.toUpperCase() as Dispatcher.HttpMethod,
+      path,
+      headers,
+      body: body ?? null,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    };
+    const ex = new Exchange(performance.now());
+    this.inFlight = ex;
+    // After the test stopped, a task still running sends nothing more: the target would count what we do not.
+    if (this.destroyed) ex.onError(new Error('swarm: the test stopped'));
+    else this.dispatcherFor(origin).dispatch(dispatchOptions, ex);
+    await ex.done;
+    this.inFlight = null;
+    const serviceMs = ex.endedAt - ex.startedAt;
+    const lateness = this.latenessMs;
+    const name = options.name ?? templateOf(url);
+    const error = ex.error !== null ? errorText(ex.error) : verdict(ex.status, options.expect);
+    const response = new Response(
+      this,
+      dispatchOptions.method,
+      name,
+      url,
+      ex.error !== null ? 0 : ex.status,
+      lateness === null ? serviceMs : serviceMs + lateness,
+      lateness === null ? undefined : serviceMs,
+      ex.bytes,
+      ex.rawHeaders,
+      ex.chunks,
+      error,
+      rawHeader(ex.rawHeaders, this.instanceHeader),
+      rawHeader(ex.rawHeaders, this.cacheHeader),
+      Date.now(),
+    );
+    this.pending = response;
+    return response;
+  }
+
+  /** Reports the last response if its verdict is still open; the user loop calls it at the end of each task. */
+  flush(): void {
+    const p = this.pending;
+    if (p !== null && !p.reported) this.report(p);
+    this.pending = null;
+  }
+
+  /** @internal Fires the `request` event of a response, once. */
+  report(r: Response): void {
+    r.reported = true;
+    if (this.pending === r) this.pending = null;
+    if (this.destroyed) return;
+    const event: RequestEvent = {
+      method: r.method,
+      name: r.name,
+      ms: r.ms,
+      serviceMs: r.serviceMs,
+      bytes: r.bytes,
+      status: r.status,
+      error: r.error,
+      throttled: r.status === 429,
+      instance: r.instance,
+      cache: r.cache,
+      time: r.time,
+    };
+    this.options.events.request.fire(event);
+  }
+
+  /** Closes the connections once idle; the last response is reported first. */
+  async close(): Promise<void> {
+    if (this.destroyed) return;
+    this.flush();
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+    this.clients.clear();
+  }
+
+  /**
+   * Aborts what is in flight and closes the connections at once. Nothing is reported after this: a request
+   * cut short by the end of the test is not a failure of the target.
+   */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.pending = null;
+    this.inFlight?.abort(new Error('swarm: the test stopped'));
+    await Promise.all([...this.clients.values()].map((c) => c.destroy()));
+    this.clients.clear();
+  }
+}

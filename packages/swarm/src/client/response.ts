@@ -1,0 +1,102 @@
+import { STATUS_CODES } from 'node:http';
+
+/** What a response needs from its client to report itself once its verdict is final. */
+export interface ResponseOwner {
+  report(response: Response): void;
+}
+
+function parseRawHeaders(raw: Buffer[] | null): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (raw === null) return headers;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return headers;
+}
+
+/**
+ * A finished request. Requests never throw: a connection error or a timeout gives `status` 0 and an `error`.
+ * The verdict (failed or not) may be overridden with `failure(reason)` or `success()` until it is reported,
+ * which happens at the first of: that call, the client's next request, or the end of the task.
+ */
+export class Response {
+  /** The failure reason, null when the request counts as a success. */
+  error: string | null;
+  reported = false;
+  private headerCache: Record<string, string> | null = null;
+  private bodyCache: Buffer | null = null;
+
+  constructor(
+    private readonly owner: ResponseOwner,
+    readonly method: string,
+    readonly name: string,
+    readonly url: string,
+    readonly status: number,
+    readonly ms: number,
+    readonly serviceMs: number | undefined,
+    readonly bytes: number,
+    private readonly rawHeaders: Buffer[] | null,
+    private readonly chunks: Buffer[],
+    error: string | null,
+    readonly instance: string | undefined,
+    readonly cache: string | undefined,
+    /** Epoch ms when the last byte arrived. */
+    readonly time: number,
+  ) {
+    this.error = error;
+  }
+
+  /** True when the request counts as a success. */
+  get ok(): boolean {
+    return this.error === null;
+  }
+
+  /** A 429 answer, counted as throttled and not as a failure unless `failure()` says so. */
+  get throttled(): boolean {
+    return this.status === 429;
+  }
+
+  /** Response headers, names in lower case. */
+  get headers(): Record<string, string> {
+    if (this.headerCache === null) this.headerCache = parseRawHeaders(this.rawHeaders);
+    return this.headerCache;
+  }
+
+  get statusText(): string {
+    return STATUS_CODES[this.status] ?? '';
+  }
+
+  /** The body as a Buffer. */
+  body(): Buffer {
+    if (this.bodyCache === null) {
+      this.bodyCache = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    }
+    return this.bodyCache;
+  }
+
+  /** The body decoded as UTF-8. */
+  text(): string {
+    return this.body().toString('utf8');
+  }
+
+  /** The body parsed as JSON; throws (a task exception) when it is not JSON. */
+  json<T = unknown>(): T {
+    return JSON.parse(this.text()) as T;
+  }
+
+  /** Counts this request as failed with `reason` (Locust's `response.failure`). */
+  failure(reason: string): void {
+    if (this.reported) return;
+    this.error = reason;
+    this.owner.report(this);
+  }
+
+  /** Counts this request as a success whatever its status (Locust's `response.success`). */
+  success(): void {
+    if (this.reported) return;
+    this.error = null;
+    this.owner.report(this);
+  }
+}

@@ -1,0 +1,35 @@
+export type { ScenarioOptions } from './cli/scenario';
+export type { RequestOptions } from './client/http-client';
+export { HttpClient } from './client/http-client';
+export { Response } from './client/response';
+export type { Environment, RunnerControl } from './environment';
+export { Events, type RequestEvent } from './events/index';
+export { renderConsole, renderCsv, renderJson, renderJunit } from './report/index';
+export {
+  classCounts,
+  LoadShape,
+  parseDuration,
+  type RunOptions,
+  rateStages,
+  runSwarm,
+  type ShapeTarget,
+  type Stage,
+  stages,
+} from './runner/index';
+export { mergeSummaries, type Summary } from './stats/index';
+export { evaluateThresholds, parseThreshold } from './thresholds/index';
+export {
+  between,
+  constant,
+  constantPacing,
+  constantThroughput,
+  HttpUser,
+  InterruptTaskSet,
+  SequentialTaskSet,
+  StopUser,
+  TaskSet,
+  tag,
+  task,
+  User,
+  type WaitTime,
+} from './user/index';

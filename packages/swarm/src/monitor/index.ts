@@ -1,0 +1,1 @@
+export { judgeMonitor, startEngineMonitor } from './engine-monitor';

@@ -1,0 +1,98 @@
+import type { EntrySummary, Summary } from '../stats/summary-types';
+import { PERCENTILES } from '../stats/summary-types';
+import { csvLine } from './format';
+
+const PCT_HEADERS = PERCENTILES.map((p) => `${p}%`);
+
+function statsLine(e: EntrySummary, total: boolean): string {
+  return csvLine([
+    total ? '' : e.method,
+    total ? 'Aggregated' : e.name,
+    e.requests,
+    e.failures,
+    e.medianMs,
+    e.avgMs,
+    e.minMs,
+    e.maxMs,
+    e.avgBytes,
+    e.rps,
+    e.failRps,
+    ...PERCENTILES.map((p) => e.percentiles[String(p)] ?? 0),
+  ]);
+}
+
+/**
+ * The `--csv PREFIX` files as Locust writes them (pure): `PREFIX_stats.csv`, `PREFIX_stats_history.csv` (one
+ * row per second; the per-second percentiles kept are 50 % and 95 %), `PREFIX_failures.csv` and
+ * `PREFIX_exceptions.csv`. Returns file name → content.
+ *
+ * @example
+ * for (const [file, text] of Object.entries(renderCsv(summary, 'out/run'))) writeFileSync(file, text);
+ */
+export function renderCsv(s: Summary, prefix: string): Record<string, string> {
+  const stats = [
+    csvLine([
+      'Type',
+      'Name',
+      'Request Count',
+      'Failure Count',
+      'Median Response Time',
+      'Average Response Time',
+      'Min Response Time',
+      'Max Response Time',
+      'Average Content Size',
+      'Requests/s',
+      'Failures/s',
+      ...PCT_HEADERS,
+    ]),
+    ...s.endpoints.map((e) => statsLine(e, false)),
+    statsLine(s.total, true),
+  ];
+  let requests = 0;
+  let failures = 0;
+  const history = [
+    csvLine([
+      'Timestamp',
+      'User Count',
+      'Type',
+      'Name',
+      'Requests/s',
+      'Failures/s',
+      '50%',
+      '95%',
+      'Total Request Count',
+      'Total Failure Count',
+    ]),
+    ...s.timeSeries.map((p) => {
+      requests += p.requests;
+      failures += p.failures;
+      return csvLine([
+        p.t,
+        p.users,
+        '',
+        'Aggregated',
+        p.requests,
+        p.failures,
+        p.p50Ms,
+        p.p95Ms,
+        requests,
+        failures,
+      ]);
+    }),
+  ];
+  const failuresCsv = [
+    csvLine(['Method', 'Name', 'Error', 'Occurrences']),
+    ...s.errors.map((e) => csvLine([e.method, e.name, e.error, e.occurrences])),
+  ];
+  const exceptions = [
+    csvLine(['Count', 'Message', 'Task']),
+    ...s.exceptions.map((x) => csvLine([x.count, x.message, x.task])),
+  ];
+  const file = (lines: string[]) => `${lines.join('\n')}\n`;
+  return {
+    [`${prefix}_stats.csv`]: file(stats),
+    [`${prefix}_stats_history.csv`]: file(history),
+    [`${prefix}_failures.csv`]: file(failuresCsv),
+    [`${prefix}_exceptions.csv`]: file(exceptions),
+  };
+}

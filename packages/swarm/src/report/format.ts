@@ -1,0 +1,43 @@
+/** Milliseconds for a table: whole numbers from 10 ms up, two decimals below. */
+export function fmtMs(ms: number): string {
+  if (ms >= 10) return String(Math.round(ms));
+  return ms.toFixed(2);
+}
+
+/** A rate or ratio with up to two decimals. */
+export function fmtRate(x: number): string {
+  return (Math.round(x * 100) / 100).toFixed(2);
+}
+
+export function fmtPercent(x: number): string {
+  return `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
+}
+
+/**
+ * Lays out rows as a plain-text table: the first `leftColumns` (default 1) left-aligned (names), the others
+ * right-aligned (numbers), two spaces between columns and a rule under the header.
+ *
+ * @example
+ * table([['Name', '# reqs'], ['/users', '12']]);
+ */
+export function table(rows: readonly (readonly string[])[], leftColumns = 1): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: readonly string[]) =>
+    r
+      .map((cell, c) => (c < leftColumns ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
+}
+
+/** Quotes a CSV field when it is text, as Locust does; numbers stay bare. */
+export function csvField(v: string | number): string {
+  if (typeof v === 'number') return String(v);
+  return `"${v.replace(/"/g, '""')}"`;
+}
+
+export function csvLine(fields: readonly (string | number)[]): string {
+  return fields.map(csvField).join(',');
+}

@@ -1,0 +1,4 @@
+export { renderConsole, renderProgress, renderStatsTable } from './console-report';
+export { renderCsv } from './csv-report';
+export { renderJson } from './json-report';
+export { renderJunit } from './junit-report';

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { renderConsole, renderProgress } from './console-report';
+import { renderCsv } from './csv-report';
+import { renderJson } from './json-report';
+import { renderJunit } from './junit-report';
+import { sampleSummary } from './test-support';
+
+describe('console report', () => {
+  const text = renderConsole(sampleSummary());
+  const lines = text.split('\n');
+
+  it('has Locust columns and one row per endpoint plus the aggregate', () => {
+    expect(lines[0]).toMatch(
+      /^Type\s+Name\s+# reqs\s+# fails\s+Avg\s+Min\s+Max\s+Med\s+p95\s+p99\s+req\/s\s+failures\/s$/,
+    );
+    const users = lines.find((l) => l.startsWith('GET   /users/:id'))!;
+    expect(users.split(/\s{2,}/).slice(0, 8)).toEqual([
+      'GET',
+      '/users/:id',
+      '10',
+      '0(0.0%)',
+      '55',
+      '10',
+      '100',
+      '50',
+    ]);
+    expect(lines.find((l) => l.trimStart().startsWith('Aggregated'))).toMatch(/Aggregated\s+12\s+1\(8\.3%\)/);
+  });
+
+  it('shows replicas, cache, throttling, errors, exceptions, thresholds and the engine warning', () => {
+    expect(text).toMatch(
+      /Replica distribution \(x-instance\)[\s\S]*api-1\s+5\s+41\.7%[\s\S]*\(no header\)\s+2/,
+    );
+    expect(text).toMatch(/Cache \(X-Cache\): hit ratio 80\.0%[\s\S]*HIT\s+8/);
+    expect(text).toContain('Throttled (429): 1 (8.3%), not counted as failures');
+    expect(text).toContain('POST create, "quoted": HTTP 500');
+    expect(text).toContain('Reader.browse: TypeError: boom');
+    expect(text).toMatch(/PASS\s+p\(95\)<500\s+100\.031/);
+    expect(text).toMatch(/FAIL\s+rate<0\.01\s+0\.083/);
+    expect(text).toContain('WARNING: the load generator was saturated');
+  });
+
+  it('renders a one-line progress', () => {
+    expect(renderProgress(sampleSummary(), 3)).toMatch(
+      /^\[2s\/2s\] users 3 {2}req\/s \d+\.\d\d {2}reqs 12 {2}fails 8\.3% {2}p95 \d+ ms$/,
+    );
+  });
+});
+
+describe('CSV report', () => {
+  const files = renderCsv(sampleSummary(), 'out/run');
+
+  it('writes the four Locust files', () => {
+    expect(Object.keys(files)).toEqual([
+      'out/run_stats.csv',
+      'out/run_stats_history.csv',
+      'out/run_failures.csv',
+      'out/run_exceptions.csv',
+    ]);
+  });
+
+  it('quotes text, escapes quotes and ends with the aggregate row', () => {
+    const stats = files['out/run_stats.csv']!.trim().split('\n');
+    expect(stats[0]).toMatch(/^"Type","Name","Request Count","Failure Count","Median Response Time",/);
+    expect(stats[0]).toMatch(/"99\.9%","99\.99%","100%"$/);
+    expect(stats.some((l) => l.startsWith('"POST","create, ""quoted""",1,1,'))).toBe(true);
+    expect(stats.at(-1)).toMatch(/^"","Aggregated",12,1,/);
+    expect(files['out/run_failures.csv']).toContain('"POST","create, ""quoted""","HTTP 500",1');
+  });
+
+  it('writes one history row per second with running totals', () => {
+    const rows = files['out/run_stats_history.csv']!.trim().split('\n').slice(1);
+    expect(rows).toHaveLength(3);
+    expect(rows.at(-1)).toMatch(/,12,1$/);
+  });
+});
+
+describe('JSON and JUnit reports', () => {
+  it('JSON is the summary itself', () => {
+    const s = sampleSummary();
+    expect(JSON.parse(renderJson(s))).toEqual(s);
+  });
+
+  it('JUnit has one test case per threshold, failures with the actual value', () => {
+    const xml = renderJunit(sampleSummary());
+    expect(xml).toContain('<testsuites tests="2" failures="1"');
+    expect(xml).toContain('<testcase classname="swarm.thresholds" name="p(95)&lt;500" time="0"/>');
+    expect(xml).toMatch(/<failure message="rate&lt;0\.01 failed: actual 0\.0833/);
+  });
+});

@@ -1,0 +1,136 @@
+import type { Environment, RunnerControl } from '../environment';
+import { spawnOrder } from './apportion';
+import { owns, type Segment, WHOLE } from './segment';
+import { type RunningUser, startUser, stopUsers, type UserKinds } from './user-pool';
+
+/**
+ * The closed model: a target number of users, reached at a spawn rate. Users are numbered in the global
+ * spawn order (`spawnOrder`), so class proportions follow the weights exactly; a segment runs only its own
+ * numbers, so segments on several processes or machines add up to the whole run. Ramping down stops the
+ * last spawned first.
+ *
+ * @example
+ * const runner = new LocalRunner(env, kinds, WHOLE, () => {});
+ * runner.setTarget(50, 10); ...; await runner.stop(5);
+ */
+export class LocalRunner implements RunnerControl {
+  private readonly order: number[] = [];
+  private readonly running = new Map<number, RunningUser>();
+  /** How many global users are currently meant to exist (all segments together). */
+  private globalCount = 0;
+  private target = 0;
+  private spawnRate = 1;
+  private carry = 0;
+  private lastStep = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private completeFired = true;
+  private stopped = false;
+
+  constructor(
+    private readonly env: Environment,
+    private readonly kinds: UserKinds,
+    private readonly segment: Segment = WHOLE,
+    private readonly onQuit: (reason: string) => void,
+  ) {}
+
+  /** Users of this process that are running (a user that threw `StopUser` no longer counts). */
+  get userCount(): number {
+    let n = 0;
+    for (const u of this.running.values()) if (!u.finished) n++;
+    return n;
+  }
+
+  quit(reason = 'quit by a user'): void {
+    this.onQuit(reason);
+  }
+
+  /** Moves toward `users` (all segments together) at `spawnRate` users/s. */
+  setTarget(users: number, spawnRate: number): void {
+    if (this.stopped) return;
+    if (users === this.target && spawnRate === this.spawnRate) return;
+    if (users !== this.target) this.completeFired = false;
+    this.target = Math.max(0, Math.floor(users));
+    this.spawnRate = spawnRate > 0 ? spawnRate : Number.POSITIVE_INFINITY;
+    this.lastStep = performance.now();
+    this.carry = 0;
+    this.step();
+    if (this.timer === null && this.globalCount !== this.target) {
+      // Ticks short enough to spread the spawns, long enough not to matter for a fast rate.
+      const period = Math.min(100, Math.max(10, 1000 / this.spawnRate));
+      this.timer = setInterval(() => this.step(), period);
+    }
+  }
+
+  private step(): void {
+    const now = performance.now();
+    this.carry += ((now - this.lastStep) / 1000) * this.spawnRate;
+    this.lastStep = now;
+    const gap = Math.abs(this.target - this.globalCount);
+    let moves = this.globalCount === 0 && this.carry < 1 ? 1 : Math.floor(this.carry);
+    if (!Number.isFinite(moves) || moves > gap) moves = gap;
+    this.carry -= moves;
+    if (!Number.isFinite(this.carry)) this.carry = 0;
+    for (let m = 0; m < moves; m++) {
+      if (this.globalCount < this.target) this.spawnNext();
+      else this.stopLast();
+    }
+    if (this.globalCount === this.target) {
+      if (this.timer !== null) clearInterval(this.timer);
+      this.timer = null;
+      if (!this.completeFired) {
+        this.completeFired = true;
+        this.env.events.spawningComplete.fire({ userCount: this.userCount });
+      }
+    }
+  }
+
+  private spawnNext(): void {
+    const k = this.globalCount;
+    if (this.order.length <= k) {
+      const more = spawnOrder(this.kinds.classes, Math.max(k + 1, this.order.length * 2, 64));
+      this.order.length = 0;
+      this.order.push(...more);
+    }
+    this.globalCount++;
+    if (!owns(this.segment, k)) return;
+    const cls = this.kinds.classes[this.order[k]!]!;
+    const u = startUser(this.env, this.kinds, cls, k, true);
+    this.running.set(k, u);
+    void u.done.then(() => this.afterUserEnded());
+  }
+
+  /** A run whose users have all stopped themselves (`StopUser`) has nothing left to measure: it ends. */
+  private afterUserEnded(): void {
+    if (this.stopped || this.globalCount < this.target || this.userCount > 0) return;
+    this.onQuit('every user stopped');
+  }
+
+  private stopLast(): void {
+    this.globalCount--;
+    const u = this.running.get(this.globalCount);
+    if (u === undefined) return;
+    this.running.delete(this.globalCount);
+    void stopUsers([u], 0);
+  }
+
+  /** Stops spawning and stops every user, waiting up to `stopTimeoutS` for their current tasks. */
+  async stop(stopTimeoutS: number): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    const users = [...this.running.values()];
+    this.running.clear();
+    await stopUsers(users, stopTimeoutS);
+  }
+
+  /** Counts of running users per class name (for reports and tests). */
+  countsByClass(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const u of this.running.values()) {
+      if (u.finished) continue;
+      const name = u.user.constructor.name;
+      out[name] = (out[name] ?? 0) + 1;
+    }
+    return out;
+  }
+}

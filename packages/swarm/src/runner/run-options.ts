@@ -1,0 +1,42 @@
+import type { Events } from '../events/events';
+import type { UserClass } from '../user/user';
+import type { LoadShape } from './load-shape';
+import type { Segment } from './segment';
+
+/** Everything one run needs; the CLI builds it from flags and the scenario, tests build it directly. */
+export interface RunOptions {
+  /** The user classes to spawn (weights and fixed counts on the classes). */
+  classes: UserClass[];
+  /** Overrides the classes' `static host`. */
+  host?: string;
+  /** Closed model: users of the whole run (all segments). Default 1. */
+  users?: number;
+  /** Users started per second (whole run). Default: `users` (all in the first second). */
+  spawnRate?: number;
+  /** Open model: iterations per second of the whole run; selects the open model. */
+  rate?: number;
+  /** Open model: most concurrent users (whole run). Default 100. */
+  maxUsers?: number;
+  /** Open model: an arrival waiting longer than this (s) is dropped. Default 5. */
+  maxDelayS?: number;
+  /** Stop after this many seconds; default: run until `signal` aborts, the shape ends or a user quits. */
+  runTimeS?: number;
+  /** Seconds users get to finish their current task at the end; then in-flight requests are aborted. Default 0. */
+  stopTimeoutS?: number;
+  /** A load shape replaces users/spawnRate (or rate) and ends the run when it returns null. */
+  shape?: LoadShape;
+  tags?: string[];
+  excludeTags?: string[];
+  /** Default `x-instance`. */
+  instanceHeader?: string;
+  /** Default request timeout; 30 s. */
+  timeoutMs?: number;
+  segment?: Segment;
+  /** Aborting stops the run; reports are still produced (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Bring your own events to add listeners before the start. */
+  events?: Events;
+  /** Called every `progressEveryS` (2 s) with a live summary. */
+  onProgress?: (summary: import('../stats/summary-types').Summary) => void;
+  progressEveryS?: number;
+}

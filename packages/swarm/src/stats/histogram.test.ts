@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { createHistogram, decodeHistogram, encodeHistogram, percentileMs, recordMs } from './histogram';
+import { exactPercentile, seededRandom } from './test-support';
+
+/**
+ * 3 significant digits: within 0.1 % (plus the 1 µs resolution) of the exact percentile. HdrHistogram rounds
+ * the rank to the nearest sample, so in a sparse tail it may report the neighbouring sample: allow rank ± 1.
+ */
+function expectClose(samples: number[], p: number, actual: number) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  const low = sorted[Math.max(0, rank - 2)]! * 0.999 - 0.001;
+  const high = sorted[Math.min(sorted.length - 1, rank)]! * 1.001 + 0.001;
+  expect(actual).toBeGreaterThanOrEqual(low);
+  expect(actual).toBeLessThanOrEqual(high);
+  expect(Math.abs(actual - exactPercentile(samples, p)) / exactPercentile(samples, p)).toBeLessThan(0.01);
+}
+
+describe('histogram percentiles', () => {
+  const distributions: Record<string, (r: () => number) => number> = {
+    uniform: (r) => 1 + r() * 999,
+    exponential: (r) => -Math.log(1 - r()) * 40,
+    bimodal: (r) => (r() < 0.9 ? 5 + r() * 5 : 800 + r() * 400),
+    subMillisecond: (r) => 0.05 + r() * 0.5,
+  };
+  for (const [name, draw] of Object.entries(distributions)) {
+    it(`matches exact percentiles of a ${name} distribution within 0.1 %`, () => {
+      const r = seededRandom(42);
+      const samples = Array.from({ length: 20_000 }, () => Math.round(draw(r) * 1000) / 1000);
+      const h = createHistogram();
+      for (const s of samples) recordMs(h, s);
+      for (const p of [50, 90, 95, 99, 99.9]) expectClose(samples, p, percentileMs(h, p));
+    });
+  }
+
+  it('gives 0 for an empty histogram', () => {
+    expect(percentileMs(createHistogram(), 99)).toBe(0);
+  });
+
+  it('round-trips through its encoding with identical percentiles', () => {
+    const h = createHistogram();
+    const r = seededRandom(7);
+    for (let i = 0; i < 5000; i++) recordMs(h, r() * 300);
+    const back = decodeHistogram(encodeHistogram(h));
+    expect(back.totalCount).toBe(5000);
+    for (const p of [50, 99, 99.99]) expect(percentileMs(back, p)).toBe(percentileMs(h, p));
+  });
+
+  it('clamps values longer than an hour instead of throwing', () => {
+    const h = createHistogram();
+    recordMs(h, 5 * 3_600_000);
+    expect(percentileMs(h, 100)).toBeGreaterThanOrEqual(3_599_000);
+  });
+});

@@ -1,0 +1,9 @@
+export { describeEntry, entryFromSummary } from './entry-summary';
+export { createHistogram, decodeHistogram, encodeHistogram, percentileMs, recordMs } from './histogram';
+export { RateWindow } from './rate-window';
+export { RequestStats } from './request-stats';
+export { StatsEntry } from './stats-entry';
+export { assertSummary, mergeSummaries, toSummary } from './summary';
+export * from './summary-types';
+export { mergeTimeSeries, TimeSeries } from './time-series';
+export { memoUrlTemplate, urlTemplate } from './url-template';

@@ -1,0 +1,111 @@
+import type { RequestEvent } from '../events/request-event';
+import { createHistogram, type Histogram, recordMs } from './histogram';
+import { RateWindow } from './rate-window';
+
+/** Latency of one `X-Cache` value. */
+export interface CacheBucket {
+  sumUs: number;
+  hist: Histogram;
+}
+
+/**
+ * The statistics of one (method, name) row, or of the total. Counts add and histograms merge, so two entries
+ * that saw two halves of the requests merge into exactly the entry that saw all of them.
+ */
+export class StatsEntry {
+  requests = 0;
+  failures = 0;
+  throttled = 0;
+  bytes = 0;
+  sumUs = 0;
+  minMs = Number.POSITIVE_INFINITY;
+  maxMs = 0;
+  readonly hist: Histogram = createHistogram();
+  /** Open model only: the plain service time beside the corrected latency. */
+  service: { sumUs: number; hist: Histogram } | null = null;
+  readonly instances = new Map<string, number>();
+  readonly cache = new Map<string, CacheBucket>();
+  readonly requestWindow = new RateWindow();
+  readonly failureWindow = new RateWindow();
+  /** Current rates carried over from merged summaries, whose windows are not serialised. */
+  carriedRps = 0;
+  carriedFailRps = 0;
+
+  constructor(
+    readonly method: string,
+    readonly name: string,
+  ) {}
+
+  /** Records one request; `sec` is its epoch second. */
+  record(e: RequestEvent, sec: number): void {
+    this.requests += 1;
+    this.bytes += e.bytes;
+    const ms = e.ms;
+    // Sums are kept in whole microseconds so that merged sums equal the sum of the whole, bit for bit.
+    const us = Math.round(ms * 1000);
+    this.sumUs += us;
+    if (ms < this.minMs) this.minMs = ms;
+    if (ms > this.maxMs) this.maxMs = ms;
+    recordMs(this.hist, ms);
+    this.requestWindow.add(sec);
+    if (e.error !== null) {
+      this.failures += 1;
+      this.failureWindow.add(sec);
+    }
+    if (e.throttled) this.throttled += 1;
+    if (e.serviceMs !== undefined) {
+      if (this.service === null) this.service = { sumUs: 0, hist: createHistogram() };
+      this.service.sumUs += Math.round(e.serviceMs * 1000);
+      recordMs(this.service.hist, e.serviceMs);
+    }
+    if (e.instance !== undefined) this.instances.set(e.instance, (this.instances.get(e.instance) ?? 0) + 1);
+    if (e.cache !== undefined) {
+      let bucket = this.cache.get(e.cache);
+      if (bucket === undefined) {
+        bucket = { sumUs: 0, hist: createHistogram() };
+        this.cache.set(e.cache, bucket);
+      }
+      bucket.sumUs += us;
+      recordMs(bucket.hist, ms);
+    }
+  }
+
+  /** Adds `other` into this entry: counts add, histograms merge, min/max combine. */
+  merge(other: StatsEntry): void {
+    this.requests += other.requests;
+    this.failures += other.failures;
+    this.throttled += other.throttled;
+    this.bytes += other.bytes;
+    this.sumUs += other.sumUs;
+    this.minMs = Math.min(this.minMs, other.minMs);
+    this.maxMs = Math.max(this.maxMs, other.maxMs);
+    this.hist.add(other.hist);
+    if (other.service !== null) {
+      if (this.service === null) this.service = { sumUs: 0, hist: createHistogram() };
+      this.service.sumUs += other.service.sumUs;
+      this.service.hist.add(other.service.hist);
+    }
+    for (const [k, n] of other.instances) this.instances.set(k, (this.instances.get(k) ?? 0) + n);
+    for (const [k, b] of other.cache) {
+      const mine = this.cache.get(k);
+      if (mine === undefined) {
+        const copy = { sumUs: b.sumUs, hist: createHistogram() };
+        copy.hist.add(b.hist);
+        this.cache.set(k, copy);
+      } else {
+        mine.sumUs += b.sumUs;
+        mine.hist.add(b.hist);
+      }
+    }
+    this.carriedRps += other.carriedRps;
+    this.carriedFailRps += other.carriedFailRps;
+  }
+
+  currentRps(nowSec: number, startSec: number): number {
+    return this.requestWindow.rate(nowSec, startSec) + this.carriedRps;
+  }
+
+  currentFailRps(nowSec: number, startSec: number): number {
+    return this.failureWindow.rate(nowSec, startSec) + this.carriedFailRps;
+  }
+}

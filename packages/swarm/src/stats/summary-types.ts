@@ -1,0 +1,133 @@
+/**
+ * The one serialisable data shape of a run's results. Every reporter renders it, thresholds evaluate it, worker
+ * processes send it to their parent and `swarm merge` reads it back; histograms travel encoded so that merges are
+ * exact. Times are milliseconds unless a field says otherwise. Changing a field is a schema change: bump `schema`.
+ */
+export const SUMMARY_SCHEMA = 'swarm.summary/v1';
+
+/** Locust's percentile columns, as keys of `EntrySummary.percentiles`. */
+export const PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100] as const;
+
+export type Percentiles = Record<string, number>;
+
+export interface CacheSummary {
+  requests: number;
+  avgMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  /** Exact sum of response times in whole microseconds, kept so merges stay exact. */
+  sumUs: number;
+  hist: string;
+}
+
+export interface ServiceTimeSummary {
+  avgMs: number;
+  sumUs: number;
+  percentiles: Percentiles;
+  hist: string;
+}
+
+export interface EntrySummary {
+  method: string;
+  name: string;
+  requests: number;
+  failures: number;
+  /** 429 answers; not failures. */
+  throttled: number;
+  bytes: number;
+  avgBytes: number;
+  sumUs: number;
+  minMs: number;
+  maxMs: number;
+  avgMs: number;
+  medianMs: number;
+  /** Keys are `PERCENTILES` as strings: '50', '95', '99.9', ... */
+  percentiles: Percentiles;
+  /** Over the whole run. */
+  rps: number;
+  failRps: number;
+  /** Over the sliding window (the last 10 s) at the time of the summary. */
+  currentRps: number;
+  currentFailRps: number;
+  /** Requests per value of the instance header. */
+  instances: Record<string, number>;
+  /** Per `X-Cache` value. */
+  cache: Record<string, CacheSummary>;
+  /** Open model: the plain service time beside the corrected `percentiles`. */
+  service?: ServiceTimeSummary;
+  hist: string;
+}
+
+export interface ErrorSummary {
+  method: string;
+  name: string;
+  error: string;
+  occurrences: number;
+}
+
+export interface ExceptionSummary {
+  task: string;
+  message: string;
+  count: number;
+}
+
+export interface TimePoint {
+  /** Epoch second. */
+  t: number;
+  users: number;
+  requests: number;
+  failures: number;
+  p50Ms: number;
+  p95Ms: number;
+  hist: string;
+}
+
+export interface ThresholdResult {
+  expression: string;
+  /** The measured value, or null when the metric has no data (e.g. no such endpoint). */
+  actual: number | null;
+  ok: boolean;
+}
+
+export interface MonitorSummary {
+  /** CPU used by the engine process(es), percent of one core, averaged over the run. */
+  cpuPercent: number;
+  eventLoopLagP99Ms: number;
+  eventLoopLagMaxMs: number;
+  /** Peak resident memory of the engine process(es), MB (summed over workers). */
+  maxRssMb: number;
+  /** Set when the generator, not the target, was likely the bottleneck. */
+  warning: string | null;
+}
+
+export interface RunConfigSummary {
+  host: string;
+  users: number | null;
+  spawnRate: number | null;
+  rate: number | null;
+  runTimeS: number | null;
+  processes: number;
+  segment: string | null;
+  instanceHeader: string;
+  userClasses: string[];
+}
+
+export interface Summary {
+  schema: typeof SUMMARY_SCHEMA;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  endedAt: number;
+  durationS: number;
+  config: RunConfigSummary;
+  total: EntrySummary;
+  endpoints: EntrySummary[];
+  errors: ErrorSummary[];
+  exceptions: ExceptionSummary[];
+  /** Open model: iterations that could not start in time. */
+  dropped: number;
+  /** Open model: iterations started. */
+  iterations: number;
+  timeSeries: TimePoint[];
+  thresholds: ThresholdResult[];
+  monitor: MonitorSummary | null;
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestEvent } from '../events/request-event';
+import { RequestStats } from './request-stats';
+import { assertSummary, mergeSummaries, toSummary } from './summary';
+import type { RunConfigSummary } from './summary-types';
+import { requestEvent, seededRandom } from './test-support';
+
+const T0 = 1_700_000_000_000;
+const config: RunConfigSummary = {
+  host: 'http://127.0.0.1',
+  users: 10,
+  spawnRate: 10,
+  rate: null,
+  runTimeS: 5,
+  processes: 1,
+  segment: null,
+  instanceHeader: 'x-instance',
+  userClasses: ['U'],
+};
+
+function events(n: number, seed: number): RequestEvent[] {
+  const r = seededRandom(seed);
+  const names = ['/a', '/b/:id', '/c'];
+  return Array.from({ length: n }, (_, i) =>
+    requestEvent({
+      method: r() < 0.8 ? 'GET' : 'POST',
+      name: names[Math.floor(r() * 3)]!,
+      ms: Math.round(r() ** 3 * 500_000) / 1000,
+      serviceMs: Math.round(r() * 50_000) / 1000,
+      bytes: Math.floor(r() * 1000),
+      error: r() < 0.05 ? 'HTTP 500' : null,
+      throttled: r() < 0.02,
+      instance: `api-${Math.floor(r() * 3)}`,
+      cache: r() < 0.7 ? 'HIT' : 'MISS',
+      time: T0 + Math.floor((i / n) * 4000),
+    }),
+  );
+}
+
+function summarise(evs: RequestEvent[]) {
+  const s = new RequestStats(T0);
+  for (const e of evs) s.record(e);
+  s.finish(T0 + 4000, 10);
+  return toSummary(s, { config });
+}
+
+/** Drops what legitimately differs between a merge and a single run (current rates are window estimates). */
+function comparable(summary: ReturnType<typeof summarise>) {
+  const strip = ({ currentRps, currentFailRps, ...rest }: typeof summary.total) => rest;
+  return {
+    total: strip(summary.total),
+    endpoints: summary.endpoints.map(strip),
+    errors: summary.errors,
+    // Users add up across parts (each worker has its own), so they are compared apart.
+    timeSeries: summary.timeSeries.map(({ users, ...rest }) => rest),
+  };
+}
+
+describe('summaries', () => {
+  it('merging two halves gives exactly the summary of the whole', () => {
+    const all = events(6000, 3);
+    const whole = summarise(all);
+    const halves = mergeSummaries([
+      summarise(all.filter((_, i) => i % 2 === 0)),
+      summarise(all.filter((_, i) => i % 2 === 1)),
+    ]);
+    expect(comparable(halves)).toEqual(comparable(whole));
+    expect(halves.total.requests).toBe(6000);
+    expect(halves.config.users).toBe(20);
+    expect(halves.config.processes).toBe(2);
+  });
+
+  it('survives JSON round trips before merging', () => {
+    const all = events(1000, 9);
+    const a = JSON.parse(JSON.stringify(summarise(all.slice(0, 300))));
+    const b = JSON.parse(JSON.stringify(summarise(all.slice(300))));
+    assertSummary(a, 'a.json');
+    assertSummary(b, 'b.json');
+    expect(comparable(mergeSummaries([a, b]))).toEqual(comparable(summarise(all)));
+  });
+
+  it('reports rates over the run and service time beside the corrected latency', () => {
+    const s = summarise(events(2000, 5));
+    expect(s.durationS).toBe(4);
+    expect(s.total.rps).toBe(500);
+    expect(s.total.service).toBeDefined();
+    expect(s.total.service!.percentiles['99']).toBeLessThanOrEqual(50.1);
+    expect(Object.keys(s.total.cache)).toEqual(['HIT', 'MISS']);
+    expect(s.total.cache.HIT!.requests + s.total.cache.MISS!.requests).toBe(2000);
+  });
+
+  it('rejects a file that is not a summary, naming the file', () => {
+    expect(() => assertSummary({ schema: 'other' }, 'x.json')).toThrow(/x\.json: schema/);
+  });
+});

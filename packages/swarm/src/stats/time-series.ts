@@ -1,0 +1,85 @@
+import {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  type Histogram,
+  percentileMs,
+  recordMs,
+} from './histogram';
+import type { TimePoint } from './summary-types';
+
+/**
+ * Per-second history (users, requests, failures, p50, p95). Buckets are epoch seconds, so the series of worker
+ * processes and of segments run on other machines line up and merge exactly. One histogram is reused for the
+ * open bucket; closed buckets keep only their encoded histogram.
+ */
+export class TimeSeries {
+  readonly points: TimePoint[] = [];
+  private sec = -1;
+  private requests = 0;
+  private failures = 0;
+  private users = 0;
+  private readonly hist: Histogram = createHistogram();
+
+  /** Records one request finished in epoch second `sec`. Late events of a closed second go to the open one. */
+  record(sec: number, ms: number, failed: boolean): void {
+    if (sec > this.sec) this.closeBefore(sec);
+    this.requests += 1;
+    if (failed) this.failures += 1;
+    recordMs(this.hist, ms);
+  }
+
+  /** Notes the user count; the bucket keeps the last value seen. */
+  setUsers(users: number): void {
+    this.users = users;
+  }
+
+  /** Closes every bucket before epoch second `sec`, writing a point even for a second without requests. */
+  closeBefore(sec: number): void {
+    if (this.sec === -1) {
+      this.sec = sec;
+      return;
+    }
+    while (this.sec < sec) {
+      this.points.push({
+        t: this.sec,
+        users: this.users,
+        requests: this.requests,
+        failures: this.failures,
+        p50Ms: percentileMs(this.hist, 50),
+        p95Ms: percentileMs(this.hist, 95),
+        hist: encodeHistogram(this.hist),
+      });
+      this.hist.reset();
+      this.requests = 0;
+      this.failures = 0;
+      this.sec += 1;
+    }
+  }
+}
+
+/** Merges per-second series by second: counts and users add, histograms merge, percentiles are recomputed. */
+export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
+  const bySec = new Map<number, { p: TimePoint; h: Histogram }>();
+  for (const points of series) {
+    for (const p of points) {
+      const seen = bySec.get(p.t);
+      if (seen === undefined) {
+        bySec.set(p.t, { p: { ...p }, h: decodeHistogram(p.hist) });
+      } else {
+        seen.p.users += p.users;
+        seen.p.requests += p.requests;
+        seen.p.failures += p.failures;
+        seen.h.add(decodeHistogram(p.hist));
+      }
+    }
+  }
+  return [...bySec.values()]
+    .sort((a, b) => a.p.t - b.p.t)
+    .map(({ p, h }) => ({
+      ...p,
+      p50Ms: percentileMs(h, 50),
+      p95Ms: percentileMs(h, 95),
+      hist: encodeHistogram(h),
+    }));
+}

@@ -1,0 +1,109 @@
+import { describeEntry, entryFromSummary } from '../stats/entry-summary';
+import { decodeHistogram, percentileMs } from '../stats/histogram';
+import type { EntrySummary, Summary, ThresholdResult } from '../stats/summary-types';
+import type { Metric, Operator, Threshold } from './parse';
+
+/** Largest relative deviation of the per-instance counts from an even share (0 = perfectly even). */
+export function instanceSkew(instances: Record<string, number>): number | null {
+  const counts = Object.values(instances);
+  if (counts.length === 0) return null;
+  const total = counts.reduce((s, n) => s + n, 0);
+  const even = total / counts.length;
+  if (even === 0) return null;
+  return Math.max(...counts.map((n) => Math.abs(n - even) / even));
+}
+
+/** HIT / (HIT + MISS) over the `X-Cache` values; other values (BYPASS, ...) are not in the ratio. */
+export function hitRatio(cache: EntrySummary['cache']): number | null {
+  const hit = cache.HIT?.requests ?? 0;
+  const miss = cache.MISS?.requests ?? 0;
+  return hit + miss === 0 ? null : hit / (hit + miss);
+}
+
+/** The value of a metric on one entry, or null when it has no data. */
+export function metricValue(e: EntrySummary, metric: Metric): number | null {
+  if (
+    metric.kind !== 'count' &&
+    metric.kind !== 'instance_skew' &&
+    metric.kind !== 'hit_ratio' &&
+    e.requests === 0
+  ) {
+    return null;
+  }
+  switch (metric.kind) {
+    case 'percentile': {
+      const key = String(metric.p);
+      if (e.percentiles[key] !== undefined) return e.percentiles[key]!;
+      // A percentile outside Locust's columns: read it from the histogram.
+      return describeAt(e, metric.p);
+    }
+    case 'avg':
+      return e.avgMs;
+    case 'min':
+      return e.minMs;
+    case 'max':
+      return e.maxMs;
+    case 'med':
+      return e.medianMs;
+    case 'rate':
+      return e.failures / e.requests;
+    case 'throttle_rate':
+      return e.throttled / e.requests;
+    case 'rps':
+      return e.rps;
+    case 'count':
+      return e.requests;
+    case 'hit_ratio':
+      return hitRatio(e.cache);
+    case 'instance_skew':
+      return instanceSkew(e.instances);
+  }
+}
+
+function describeAt(e: EntrySummary, p: number): number {
+  return percentileMs(decodeHistogram(e.hist), p);
+}
+
+function holds(actual: number, op: Operator, value: number): boolean {
+  switch (op) {
+    case '<':
+      return actual < value;
+    case '<=':
+      return actual <= value;
+    case '>':
+      return actual > value;
+    case '>=':
+      return actual >= value;
+    case '==':
+      return actual === value;
+    case '!=':
+      return actual !== value;
+  }
+}
+
+/** The rows a threshold looks at: the totals, one (method, name) row, or every method of a name merged. */
+function target(summary: Summary, t: Threshold): EntrySummary | null {
+  if (t.endpoint === null) return summary.total;
+  const { method, name } = t.endpoint;
+  const rows = summary.endpoints.filter((e) => e.name === name && (method === null || e.method === method));
+  if (rows.length === 0) return null;
+  if (rows.length === 1) return rows[0]!;
+  const merged = entryFromSummary(rows[0]!);
+  for (const r of rows.slice(1)) merged.merge(entryFromSummary(r));
+  return describeEntry(merged, { durationS: summary.durationS, nowSec: 0, startSec: 0 });
+}
+
+/**
+ * Evaluates thresholds on a summary (pure). A threshold on a metric without data (an endpoint never called, a
+ * hit ratio without `X-Cache`) fails, with `actual: null`: a criterion that cannot be checked is not met.
+ *
+ * @example
+ * evaluateThresholds(summary, [parseThreshold('p(95)<500')]); // [{ expression: 'p(95)<500', actual: 212, ok: true }]
+ */
+export function evaluateThresholds(summary: Summary, thresholds: readonly Threshold[]): ThresholdResult[] {
+  return thresholds.map((t) => {
+    const row = target(summary, t);
+    const actual = row === null ? null : metricValue(row, t.metric);
+    return { expression: t.expression, actual, ok: actual !== null && holds(actual, t.op, t.value) };
+  });
+}

@@ -1,0 +1,45 @@
+import { HttpClient } from '../client/http-client';
+import type { Environment } from '../environment';
+import { User } from './user';
+
+/**
+ * A user with `this.client`, an HTTP client on its own keep-alive connection to `--host` (or `static host`).
+ *
+ * @example
+ * export class Reader extends HttpUser {
+ *   static host = 'http://127.0.0.1:8080';
+ *   waitTime = between(1, 3);
+ *   @task(3) async list() { await this.client.get('/users', { query: { limit: 10 } }); }
+ *   @task async one() { await this.client.get(`/users/${1 + Math.floor(Math.random() * 100)}`); }
+ * }
+ */
+export class HttpUser extends User {
+  static override abstract = true;
+  readonly client: HttpClient;
+
+  constructor(environment: Environment) {
+    super(environment);
+    const cls = this.constructor as typeof HttpUser;
+    const host = environment.host || cls.host;
+    if (!host) throw new Error(`${cls.name} has no host: pass --host or set static host`);
+    this.client = new HttpClient({
+      baseUrl: host,
+      events: environment.events,
+      instanceHeader: environment.instanceHeader,
+      timeoutMs: environment.timeoutMs,
+    });
+  }
+
+  override afterTask(): void {
+    this.client.flush();
+  }
+
+  override setLateness(ms: number | null): void {
+    this.client.latenessMs = ms;
+  }
+
+  override async dispose(force: boolean): Promise<void> {
+    if (force) await this.client.destroy();
+    else await this.client.close();
+  }
+}

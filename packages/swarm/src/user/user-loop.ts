@@ -1,0 +1,165 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { InterruptTaskSet, StopUser } from './control';
+import type { TaskPlan, TaskSetLike } from './task-plan';
+import type { TaskSet } from './task-set';
+import type { User } from './user';
+import type { WaitTime } from './wait-time';
+import { weightedPicker } from './weighted-choice';
+
+type Owner = User | TaskSet;
+
+/** After this many tasks in a row without a wait, the loop yields once so that a synchronous task cannot starve timers. */
+const SPINS_BEFORE_YIELD = 32;
+
+/**
+ * Runs one simulated user: `onStart`, then tasks picked by weight (nested sets entered and left), waiting the
+ * wait time after each, until `stop()`; then `onStop`. An exception in a task is counted and the user goes on;
+ * `StopUser` ends this user; a stop request cuts a wait short but lets the current task finish.
+ *
+ * @example
+ * const loop = new UserLoop(user, planTasks(Reader), (task, err) => stats.recordException(task, err));
+ * const done = loop.run(); ... loop.stop(); await done;
+ */
+export class UserLoop {
+  private stopping = false;
+  private timer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  private spins = 0;
+  private started = false;
+  private readonly pickers = new WeakMap<TaskPlan[], () => TaskPlan>();
+
+  constructor(
+    readonly user: User,
+    private readonly plan: TaskPlan[],
+    private readonly onTaskError: (task: string, error: unknown) => void,
+    private readonly random: () => number = Math.random,
+  ) {
+    if (plan.length === 0) throw new Error(`${user.constructor.name} has no tasks (after tag filters)`);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Runs until stopped or `StopUser`. Never rejects. */
+  async run(): Promise<void> {
+    await this.guard(`${this.user.constructor.name}.onStart`, () => this.user.onStart());
+    try {
+      await this.loop(this.user, this.plan, false);
+    } catch (err) {
+      if (!(err instanceof StopUser)) this.report(`${this.user.constructor.name}`, err);
+    }
+    await this.guard(`${this.user.constructor.name}.onStop`, () => this.user.onStop());
+  }
+
+  /** Open model: runs one task picked by weight (a set until it is left), with no wait. Never rejects. */
+  async iterate(): Promise<void> {
+    if (!this.started) {
+      this.started = true;
+      await this.guard(`${this.user.constructor.name}.onStart`, () => this.user.onStart());
+    }
+    const t = this.pick(this.plan);
+    try {
+      await this.runTask(this.user, t);
+    } catch (err) {
+      if (err instanceof StopUser) this.stopping = true;
+      else if (!(err instanceof InterruptTaskSet))
+        this.report(`${this.user.constructor.name}.${t.name}`, err);
+    }
+    this.user.afterTask();
+  }
+
+  /** Asks the user to stop: a wait in progress ends now, a task in progress finishes. */
+  stop(): void {
+    this.stopping = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private pick(plan: TaskPlan[]): TaskPlan {
+    let picker = this.pickers.get(plan);
+    if (picker === undefined) {
+      picker = weightedPicker(
+        plan,
+        plan.map((p) => p.weight),
+        this.random,
+      );
+      this.pickers.set(plan, picker);
+    }
+    return picker();
+  }
+
+  /** Returns true when the task was a set left with `reschedule`: the caller then skips its wait. */
+  private async runTask(owner: Owner, t: TaskPlan): Promise<boolean> {
+    if (t.set === undefined) {
+      await (owner as unknown as Record<string, () => unknown>)[t.method!]!();
+      return false;
+    }
+    const SetClass = t.set.cls as unknown as new (user: User, parent: Owner) => TaskSet;
+    const set = new SetClass(this.user, owner);
+    await this.guard(`${t.name}.onStart`, () => set.onStart());
+    try {
+      return await this.loop(set, t.set.tasks, t.set.sequential);
+    } finally {
+      await this.guard(`${t.name}.onStop`, () => set.onStop());
+    }
+  }
+
+  private async loop(owner: Owner, plan: TaskPlan[], sequential: boolean): Promise<boolean> {
+    let i = 0;
+    while (!this.stopping) {
+      const t = sequential ? plan[i++ % plan.length]! : this.pick(plan);
+      const startedAt = Date.now();
+      let skipWait = false;
+      try {
+        skipWait = await this.runTask(owner, t);
+      } catch (err) {
+        if (err instanceof InterruptTaskSet && owner !== this.user) {
+          this.user.afterTask();
+          return err.reschedule;
+        }
+        if (err instanceof StopUser) throw err;
+        this.report(`${(owner.constructor as TaskSetLike).name}.${t.name}`, err);
+      }
+      this.user.afterTask();
+      if (!skipWait) await this.waitAfter(owner, startedAt);
+    }
+    return true;
+  }
+
+  private async waitAfter(owner: Owner, taskStartedAtMs: number): Promise<void> {
+    const waitTime: WaitTime = (owner as TaskSet).waitTime ?? this.user.waitTime;
+    const seconds = waitTime({ taskStartedAtMs, nowMs: Date.now() });
+    if (seconds > 0 && !this.stopping) {
+      this.spins = 0;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.wake = null;
+          resolve();
+        }, seconds * 1000);
+      });
+    } else if (++this.spins >= SPINS_BEFORE_YIELD) {
+      this.spins = 0;
+      await yieldToEventLoop();
+    }
+  }
+
+  private async guard(what: string, fn: () => unknown): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (!(err instanceof StopUser)) this.report(what, err);
+    }
+  }
+
+  private report(task: string, err: unknown): void {
+    // An error caused by the test being torn down (a destroyed client) is not the scenario's fault.
+    if (this.stopping) return;
+    this.onTaskError(task, err);
+  }
+}

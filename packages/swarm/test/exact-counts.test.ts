@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpUser, runSwarm } from '../src/index';
+import { startTestServer, type TestServer } from './support/test-server';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+class Shopper extends HttpUser {
+  static override tasks = { browse: 3, item: 2, buy: 1 };
+  async browse() {
+    await this.client.get('/items', { query: { page: 1 + Math.floor(Math.random() * 5) } });
+  }
+  async item() {
+    await this.client.get(`/items/${1 + Math.floor(Math.random() * 1000)}`);
+  }
+  async buy() {
+    await this.client.post('/orders', { json: { item: 1 }, name: 'place order' });
+  }
+}
+
+describe('exact counts against a counting server', () => {
+  it('counts every request the server received, per endpoint, nothing lost or doubled', async () => {
+    server = await startTestServer((req, res, url) => {
+      res.setHeader('x-instance', url.pathname.length % 2 === 0 ? 'api-1' : 'api-2');
+      res.end(req.method === 'POST' ? '{"id":1}' : 'x'.repeat(10));
+    });
+    const summary = await runSwarm({
+      classes: [Shopper],
+      host: server.url,
+      users: 10,
+      spawnRate: 100,
+      runTimeS: 2,
+      stopTimeoutS: 10,
+    });
+    const rows = Object.fromEntries(summary.endpoints.map((e) => [`${e.method} ${e.name}`, e.requests]));
+    const itemRequests = [...server.counts]
+      .filter(([k]) => /^GET \/items\/\d+$/.test(k))
+      .reduce((s, [, n]) => s + n, 0);
+    expect(rows).toEqual({
+      'GET /items': server.counts.get('GET /items'),
+      'GET /items/:id': itemRequests,
+      'POST place order': server.counts.get('POST /orders'),
+    });
+    expect(summary.total.requests).toBe(server.total());
+    expect(summary.total.failures).toBe(0);
+    expect(summary.total.requests).toBeGreaterThan(100);
+    expect(summary.total.instances['api-1']! + summary.total.instances['api-2']!).toBe(
+      summary.total.requests,
+    );
+    const postRow = summary.endpoints.find((e) => e.name === 'place order')!;
+    expect(postRow.bytes).toBe(postRow.requests * 8);
+  });
+});
