@@ -22,4 +22,6 @@ export interface Environment {
   /** Counts an exception thrown by a task (the user goes on). */
   onTaskError(task: string, error: unknown): void;
   runner: RunnerControl | null;
+  /** What the scenario's `setup()` returned (undefined without one). */
+  setupData: unknown;
 }

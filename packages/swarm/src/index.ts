@@ -16,7 +16,8 @@ export {
   type Stage,
   stages,
 } from './runner/index';
-export { mergeSummaries, type Summary } from './stats/index';
+export type { ScenarioLifecycle, SetupContext, TeardownContext, TeardownResult } from './runner/lifecycle';
+export { mergeSummaries, type ReportSection, type Summary } from './stats/index';
 export { evaluateThresholds, parseThreshold } from './thresholds/index';
 export {
   between,

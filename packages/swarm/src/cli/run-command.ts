@@ -1,5 +1,6 @@
 import { renderConsole, renderProgress, renderStatsTable } from '../report/console-report';
 import { parseDuration } from '../runner/duration';
+import { withTeardown } from '../runner/lifecycle';
 import { runSwarm } from '../runner/run';
 import type { RunOptions } from '../runner/run-options';
 import type { Summary } from '../stats/summary-types';
@@ -8,7 +9,7 @@ import { parseThreshold, type Threshold } from '../thresholds/parse';
 import { checkReachable } from './host-check';
 import { parseRunArgs, type RunArgs } from './run-args';
 import { loadScenario, type ScenarioOptions } from './scenario';
-import { EXIT, UsageError } from './usage-error';
+import { EXIT, SetupError, UsageError } from './usage-error';
 import { runWorkers, type WorkerMessage } from './workers';
 import { writeReports } from './write-reports';
 
@@ -91,6 +92,19 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   }
 
+  // setup() runs once, here; workers get its result through the environment, never run it again.
+  let setupData: unknown;
+  if (args.worker) {
+    const passed = process.env.SWARM_SETUP_DATA;
+    setupData = passed === undefined ? undefined : JSON.parse(passed);
+  } else if (scenario.setup) {
+    try {
+      setupData = await scenario.setup({ host });
+    } catch (err) {
+      throw new SetupError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -105,10 +119,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     let summary: Summary;
     if (args.processes > 1) {
-      summary = await runWorkers(argv, args.processes, controller.signal, progressPrinter(args));
+      summary = await runWorkers(argv, args.processes, controller.signal, progressPrinter(args), setupData);
     } else {
       summary = await runSwarm({
         ...options,
+        setupData,
         signal: controller.signal,
         onProgress: args.worker
           ? (live) => void sendToParent({ kind: 'progress', summary: live }).catch(() => {})
@@ -120,6 +135,18 @@ export async function runCommand(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     summary.thresholds = evaluateThresholds(summary, thresholds);
+    if (scenario.teardown) {
+      try {
+        summary = withTeardown(summary, await scenario.teardown({ host, data: setupData, summary }));
+      } catch (err) {
+        // The run happened: its reports are still written, with the failed teardown as a failed check.
+        const message = err instanceof Error ? err.message : String(err);
+        process.stderr.write(`swarm: teardown failed: ${message}\n`);
+        summary = withTeardown(summary, {
+          checks: [{ expression: `teardown: ${message}`, actual: null, ok: false }],
+        });
+      }
+    }
     process.stdout.write(renderConsole(summary));
     for (const path of writeReports(summary, args)) process.stderr.write(`swarm: wrote ${path}\n`);
     return summary.thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;

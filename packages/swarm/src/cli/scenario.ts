@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ScenarioLifecycle } from '../runner/lifecycle';
 import { LoadShape } from '../runner/load-shape';
 import { isUserClass, type UserClass } from '../user/user';
 import { UsageError } from './usage-error';
@@ -25,7 +26,7 @@ export interface ScenarioOptions {
   instanceHeader?: string;
 }
 
-export interface LoadedScenario {
+export interface LoadedScenario extends ScenarioLifecycle {
   classes: UserClass[];
   options: ScenarioOptions;
   shape: LoadShape | undefined;
@@ -33,7 +34,8 @@ export interface LoadedScenario {
 
 /**
  * Imports a scenario file and finds its user classes (exported subclasses of `User` that are not `abstract`),
- * its `options` and its load shape (`options.shape`, or an exported `LoadShape` instance or subclass).
+ * its `options`, its load shape (`options.shape`, or an exported `LoadShape` instance or subclass) and its
+ * `setup` / `teardown` functions.
  * `only` keeps the named classes, as `swarm run FILE UserA UserB` asks.
  */
 export async function loadScenario(file: string, only: readonly string[]): Promise<LoadedScenario> {
@@ -65,5 +67,11 @@ export async function loadScenario(file: string, only: readonly string[]): Promi
       }
     }
   }
-  return { classes, options, shape };
+  for (const name of ['setup', 'teardown']) {
+    if (mod[name] !== undefined && typeof mod[name] !== 'function') {
+      throw new UsageError(`${file}: export ${name} must be a function`);
+    }
+  }
+  const { setup, teardown } = mod as ScenarioLifecycle;
+  return { classes, options, shape, setup, teardown };
 }

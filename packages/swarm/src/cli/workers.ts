@@ -32,6 +32,7 @@ export async function runWorkers(
   n: number,
   signal: AbortSignal,
   onProgress?: (merged: Summary) => void,
+  setupData?: unknown,
 ): Promise<Summary> {
   const live: Array<Summary | null> = Array.from({ length: n }, () => null);
   const base = workerArgv(argv);
@@ -41,7 +42,14 @@ export async function runWorkers(
       process.execPath,
       [BIN, 'run', ...base, '--segment', `${i + 1}/${n}`, '--worker', '--no-check'],
       // The workers' own stdout is not the report; errors still reach the terminal.
-      { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+      {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        // The parent ran setup() once; each worker gets its result instead of running it again.
+        env:
+          setupData === undefined
+            ? process.env
+            : { ...process.env, SWARM_SETUP_DATA: JSON.stringify(setupData) },
+      },
     );
     children.push(child);
     return new Promise<Summary>((resolve, reject) => {

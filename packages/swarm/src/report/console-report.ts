@@ -115,6 +115,15 @@ function thresholdTable(s: Summary): string | null {
   return `Thresholds\n${table([['Verdict', 'Threshold', 'Actual'], ...rows], 2)}`;
 }
 
+/** The tables a scenario's teardown added (server-side counts and the like). */
+function sectionTables(s: Summary): string[] {
+  return (s.sections ?? []).map((section) => {
+    const rows = section.rows.map((r) => r.map((v) => (v === null ? '-' : String(v))));
+    const note = section.note ? `\n  (${section.note})` : '';
+    return `${section.title}\n${table([section.columns, ...rows], 2)}${note}`;
+  });
+}
+
 /**
  * The final console report (pure): the request table with Locust's columns, the percentile table, errors,
  * task exceptions, the replica distribution, the cache table, throttling, the open model, the threshold
@@ -135,6 +144,7 @@ export function renderConsole(s: Summary): string {
       ? `Throttled (429): ${s.total.throttled} (${fmtPercent(s.total.throttled / Math.max(1, s.total.requests))}), not counted as failures`
       : null,
     openModel(s),
+    ...sectionTables(s),
     thresholdTable(s),
     s.monitor
       ? `Engine: CPU ${s.monitor.cpuPercent}% of a core, event-loop lag p99 ${s.monitor.eventLoopLagP99Ms} ms ` +

@@ -34,6 +34,8 @@ export interface RunOptions {
   segment?: Segment;
   /** Aborting stops the run; reports are still produced (Ctrl-C). */
   signal?: AbortSignal;
+  /** The scenario's setup result, handed to every user as `environment.setupData`. */
+  setupData?: unknown;
   /** Bring your own events to add listeners before the start. */
   events?: Events;
   /** Called every `progressEveryS` (2 s) with a live summary. */

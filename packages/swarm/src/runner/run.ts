@@ -74,6 +74,7 @@ export async function runSwarm(options: RunOptions): Promise<Summary> {
     timeoutMs: options.timeoutMs ?? 30_000,
     onTaskError: (task, error) => stats.recordException(task, error),
     runner: null,
+    setupData: options.setupData,
   };
   const segment = options.segment ?? WHOLE;
   const first: ShapeTarget | null = options.shape ? options.shape.tick(0) : null;

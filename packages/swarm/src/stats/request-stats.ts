@@ -55,7 +55,7 @@ export class RequestStats {
     const sec = Math.floor(e.time / 1000);
     this.entry(e.method, e.name).record(e, sec);
     this.total.record(e, sec);
-    this.timeSeries.record(sec, e.ms, e.error !== null);
+    this.timeSeries.record(sec, e.ms, e.error !== null, e.instance, e.cache);
     if (e.error !== null) {
       const key = `${e.method}\u0000${e.name}\u0000${e.error}`;
       const seen = this.errors.get(key);

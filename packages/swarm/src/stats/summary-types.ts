@@ -80,6 +80,18 @@ export interface TimePoint {
   p50Ms: number;
   p95Ms: number;
   hist: string;
+  /** Requests finished this second per value of the instance header. */
+  instances: Record<string, number>;
+  /** Requests finished this second per `X-Cache` value. */
+  cache: Record<string, number>;
+}
+
+/** A titled table that a scenario's teardown adds to the reports (e.g. the servers' own counts). */
+export interface ReportSection {
+  title: string;
+  columns: string[];
+  rows: Array<Array<string | number | null>>;
+  note?: string;
 }
 
 export interface ThresholdResult {
@@ -129,5 +141,7 @@ export interface Summary {
   iterations: number;
   timeSeries: TimePoint[];
   thresholds: ThresholdResult[];
+  /** Tables added by the scenario's teardown; absent when it added none. */
+  sections?: ReportSection[];
   monitor: MonitorSummary | null;
 }

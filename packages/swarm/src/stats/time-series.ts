@@ -8,8 +8,17 @@ import {
 } from './histogram';
 import type { TimePoint } from './summary-types';
 
+function bump(counts: Record<string, number>, key: string | undefined): void {
+  if (key !== undefined) counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number> | undefined): void {
+  for (const [k, n] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + n;
+}
+
 /**
- * Per-second history (users, requests, failures, p50, p95). Buckets are epoch seconds, so the series of worker
+ * Per-second history (users, requests, failures, p50, p95, and the counts per replica and per cache outcome,
+ * for the distribution over time and the cache's warm-up curve). Buckets are epoch seconds, so the series of worker
  * processes and of segments run on other machines line up and merge exactly. One histogram is reused for the
  * open bucket; closed buckets keep only their encoded histogram.
  */
@@ -19,13 +28,17 @@ export class TimeSeries {
   private requests = 0;
   private failures = 0;
   private users = 0;
+  private instances: Record<string, number> = {};
+  private cache: Record<string, number> = {};
   private readonly hist: Histogram = createHistogram();
 
   /** Records one request finished in epoch second `sec`. Late events of a closed second go to the open one. */
-  record(sec: number, ms: number, failed: boolean): void {
+  record(sec: number, ms: number, failed: boolean, instance?: string, cache?: string): void {
     if (sec > this.sec) this.closeBefore(sec);
     this.requests += 1;
     if (failed) this.failures += 1;
+    bump(this.instances, instance);
+    bump(this.cache, cache);
     recordMs(this.hist, ms);
   }
 
@@ -49,10 +62,14 @@ export class TimeSeries {
         p50Ms: percentileMs(this.hist, 50),
         p95Ms: percentileMs(this.hist, 95),
         hist: encodeHistogram(this.hist),
+        instances: this.instances,
+        cache: this.cache,
       });
       this.hist.reset();
       this.requests = 0;
       this.failures = 0;
+      this.instances = {};
+      this.cache = {};
       this.sec += 1;
     }
   }
@@ -65,11 +82,14 @@ export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
     for (const p of points) {
       const seen = bySec.get(p.t);
       if (seen === undefined) {
-        bySec.set(p.t, { p: { ...p }, h: decodeHistogram(p.hist) });
+        const copy = { ...p, instances: { ...p.instances }, cache: { ...p.cache } };
+        bySec.set(p.t, { p: copy, h: decodeHistogram(p.hist) });
       } else {
         seen.p.users += p.users;
         seen.p.requests += p.requests;
         seen.p.failures += p.failures;
+        addCounts(seen.p.instances, p.instances);
+        addCounts(seen.p.cache, p.cache);
         seen.h.add(decodeHistogram(p.hist));
       }
     }

@@ -79,3 +79,49 @@ describe('instanceSkew', () => {
     expect(instanceSkew({})).toBeNull();
   });
 });
+
+describe('series and cache metrics', () => {
+  const config = summary().config;
+  // 20 seconds: the first 5 cold (MISS, 10 ms), then warm (HIT, 2 ms) with one MISS a second; a slow last 5 s.
+  function run() {
+    const s = new RequestStats(T0);
+    for (let sec = 0; sec < 20; sec++) {
+      const time = T0 + sec * 1000 + 500;
+      for (let i = 0; i < 10; i++) {
+        const cold = sec < 5 || i === 0;
+        const ms = sec >= 15 ? 30 : cold ? 10 : 2;
+        s.record(ev({ time, ms, cache: cold ? 'MISS' : 'HIT', instance: `app${1 + (i % 3)}` }));
+      }
+      s.tick(time + 500, 1);
+    }
+    s.finish(T0 + 20_000, 1);
+    return toSummary(s, { config });
+  }
+  const value = (expr: string) => evaluateThresholds(run(), [parseThreshold(expr)])[0]!;
+
+  it('counts the replicas that served', () => {
+    expect(value('instances>=3')).toMatchObject({ actual: 3, ok: true });
+  });
+
+  it('compares the HIT median with the MISS median', () => {
+    expect(value('cache_p50_ratio<1')).toMatchObject({ ok: true });
+    expect(value('cache_p50_ratio<1').actual).toBeCloseTo(2 / 10, 2);
+  });
+
+  it('leaves the warm-up out of warm_hit_ratio', () => {
+    // Whole run: 135 HIT of 200 lookups; after 5 s: 135 of 150.
+    expect(value('hit_ratio>0').actual).toBeCloseTo(135 / 200, 5);
+    expect(value('warm_hit_ratio(5)>=0.9')).toMatchObject({ actual: 135 / 150, ok: true });
+  });
+
+  it('compares the p95 of the last window with the first', () => {
+    const r = value('recovery_p95_ratio(5)<2');
+    expect(r.ok).toBe(false);
+    expect(r.actual).toBeCloseTo(30 / 10, 1);
+  });
+
+  it('rejects a series metric on one endpoint and a window of 0', () => {
+    expect(() => parseThreshold('warm_hit_ratio(5){/x}>0.9')).toThrow(/totals only/);
+    expect(() => parseThreshold('recovery_p95_ratio(0)<2')).toThrow(/S > 0/);
+  });
+});

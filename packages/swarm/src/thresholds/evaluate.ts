@@ -20,12 +20,24 @@ export function hitRatio(cache: EntrySummary['cache']): number | null {
   return hit + miss === 0 ? null : hit / (hit + miss);
 }
 
+/** Median latency of cache HITs over that of MISSes: below 1 when the cache makes reads faster. */
+export function cacheP50Ratio(cache: EntrySummary['cache']): number | null {
+  const hit = cache.HIT;
+  const miss = cache.MISS;
+  if (!hit?.requests || !miss?.requests || miss.p50Ms === 0) return null;
+  return hit.p50Ms / miss.p50Ms;
+}
+
+type EntryMetric = Exclude<Metric, { seconds: number }>;
+
 /** The value of a metric on one entry, or null when it has no data. */
-export function metricValue(e: EntrySummary, metric: Metric): number | null {
+export function metricValue(e: EntrySummary, metric: EntryMetric): number | null {
   if (
     metric.kind !== 'count' &&
     metric.kind !== 'instance_skew' &&
+    metric.kind !== 'instances' &&
     metric.kind !== 'hit_ratio' &&
+    metric.kind !== 'cache_p50_ratio' &&
     e.requests === 0
   ) {
     return null;
@@ -57,7 +69,43 @@ export function metricValue(e: EntrySummary, metric: Metric): number | null {
       return hitRatio(e.cache);
     case 'instance_skew':
       return instanceSkew(e.instances);
+    case 'instances':
+      return Object.keys(e.instances).length;
+    case 'cache_p50_ratio':
+      return cacheP50Ratio(e.cache);
   }
+}
+
+/**
+ * Metrics of the per-second series of the totals. `recovery_p95_ratio(S)`: p95 of the last S seconds over p95 of
+ * the first S seconds (after a spike, is latency back where it started?). `warm_hit_ratio(S)`: HIT / (HIT + MISS)
+ * from second S on, leaving the cache's warm-up out.
+ */
+export function seriesValue(summary: Summary, metric: Extract<Metric, { seconds: number }>): number | null {
+  const points = summary.timeSeries;
+  if (points.length === 0) return null;
+  const start = points[0]!.t;
+  const end = points[points.length - 1]!.t + 1;
+  if (metric.kind === 'warm_hit_ratio') {
+    let hit = 0;
+    let miss = 0;
+    for (const p of points) {
+      if (p.t < start + metric.seconds) continue;
+      hit += p.cache?.HIT ?? 0;
+      miss += p.cache?.MISS ?? 0;
+    }
+    return hit + miss === 0 ? null : hit / (hit + miss);
+  }
+  const p95Between = (from: number, to: number): number | null => {
+    const inWindow = points.filter((p) => p.t >= from && p.t < to && p.requests > 0);
+    if (inWindow.length === 0) return null;
+    const h = decodeHistogram(inWindow[0]!.hist);
+    for (const p of inWindow.slice(1)) h.add(decodeHistogram(p.hist));
+    return percentileMs(h, 95);
+  };
+  const first = p95Between(start, start + metric.seconds);
+  const last = p95Between(end - metric.seconds, end);
+  return first === null || last === null || first === 0 ? null : last / first;
 }
 
 function describeAt(e: EntrySummary, p: number): number {
@@ -102,8 +150,13 @@ function target(summary: Summary, t: Threshold): EntrySummary | null {
  */
 export function evaluateThresholds(summary: Summary, thresholds: readonly Threshold[]): ThresholdResult[] {
   return thresholds.map((t) => {
-    const row = target(summary, t);
-    const actual = row === null ? null : metricValue(row, t.metric);
+    const m = t.metric;
+    let actual: number | null;
+    if ('seconds' in m) actual = seriesValue(summary, m);
+    else {
+      const row = target(summary, t);
+      actual = row === null ? null : metricValue(row, m);
+    }
     return { expression: t.expression, actual, ok: actual !== null && holds(actual, t.op, t.value) };
   });
 }

@@ -1,6 +1,8 @@
 /** The metrics a threshold can test. */
 export type Metric =
   | { kind: 'percentile'; p: number }
+  /** Over the per-second series of the totals: N is a window (recovery) or a warm-up (hit ratio), in seconds. */
+  | { kind: 'recovery_p95_ratio' | 'warm_hit_ratio'; seconds: number }
   | {
       kind:
         | 'avg'
@@ -12,7 +14,9 @@ export type Metric =
         | 'instance_skew'
         | 'rps'
         | 'throttle_rate'
-        | 'count';
+        | 'count'
+        | 'instances'
+        | 'cache_p50_ratio';
     };
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -37,7 +41,10 @@ const NAMED = new Set([
   'rps',
   'throttle_rate',
   'count',
+  'instances',
+  'cache_p50_ratio',
 ]);
+const SERIES = new Set(['recovery_p95_ratio', 'warm_hit_ratio']);
 const ALIASES: Record<string, string> = { failure_rate: 'rate', median: 'med', p50: 'med' };
 const METHODS = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(.+)$/;
 const SHAPE =
@@ -45,8 +52,9 @@ const SHAPE =
 
 export const THRESHOLD_HELP =
   'metric[{[METHOD ]name}] op number, where metric is p(N), avg, min, max, med, rate (failure rate), ' +
-  'hit_ratio, instance_skew, rps, throttle_rate or count, and op is <, <=, >, >=, == or !=; ' +
-  "e.g. 'p(95)<500', 'rate<0.01', 'p(99){GET /users/:id}<800'";
+  'hit_ratio, instance_skew, instances, cache_p50_ratio, rps, throttle_rate or count, or on the totals ' +
+  'recovery_p95_ratio(S) or warm_hit_ratio(S), and op is <, <=, >, >=, == or !=; ' +
+  "e.g. 'p(95)<500', 'rate<0.01', 'p(99){GET /users/:id}<800', 'warm_hit_ratio(15)>=0.9'";
 
 /**
  * Parses a k6-style threshold (pure). Times are milliseconds, rates are fractions. Throws an Error that quotes
@@ -62,7 +70,14 @@ export function parseThreshold(expression: string): Threshold {
   const [, rawMetric, selector, op, rawValue] = m;
   let metric: Metric;
   const pm = /^p\(\s*([\d.]+)\s*\)$/i.exec(rawMetric!);
-  if (pm !== null) {
+  const sm = /^([a-z_][a-z0-9_]*)\(\s*([\d.]+)\s*\)$/i.exec(rawMetric!);
+  if (sm !== null && SERIES.has(sm[1]!.toLowerCase())) {
+    const seconds = Number(sm[2]);
+    if (!(seconds > 0)) throw new Error(`bad threshold "${expression}": ${sm[1]}(S) needs S > 0 seconds`);
+    if (selector !== undefined)
+      throw new Error(`bad threshold "${expression}": ${sm[1]} applies to the totals only`);
+    metric = { kind: sm[1]!.toLowerCase() as 'recovery_p95_ratio' | 'warm_hit_ratio', seconds };
+  } else if (pm !== null) {
     const p = Number(pm[1]);
     if (!(p > 0 && p <= 100)) throw new Error(`bad threshold "${expression}": p(N) needs 0 < N ≤ 100`);
     metric = { kind: 'percentile', p };
@@ -70,7 +85,7 @@ export function parseThreshold(expression: string): Threshold {
     const name = ALIASES[rawMetric!.toLowerCase()] ?? rawMetric!.toLowerCase();
     if (!NAMED.has(name))
       throw new Error(`bad threshold "${expression}": unknown metric "${rawMetric}"; use ${THRESHOLD_HELP}`);
-    metric = { kind: name as Exclude<Metric, { kind: 'percentile' }>['kind'] };
+    metric = { kind: name as Exclude<Metric, { kind: 'percentile' } | { seconds: number }>['kind'] };
   }
   const value = Number(rawValue);
   if (!Number.isFinite(value))

@@ -11,6 +11,7 @@ export function testEnvironment(): Environment & { errors: Array<[string, unknow
     timeoutMs: 1000,
     onTaskError: (task, error) => errors.push([task, error]),
     runner: null,
+    setupData: undefined,
     errors,
   };
 }

@@ -11,8 +11,11 @@ export interface CliRun {
 }
 
 /** Starts `swarm` as a user would (the bin launcher under the current Node), capturing its output. */
-export function startCli(args: string[]): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => {
@@ -27,6 +30,6 @@ export function startCli(args: string[]): CliRun {
   return { child, done };
 }
 
-export function runCli(args: string[]) {
-  return startCli(args).done;
+export function runCli(args: string[], env: Record<string, string> = {}) {
+  return startCli(args, env).done;
 }

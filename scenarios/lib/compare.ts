@@ -1,0 +1,99 @@
+import type { Summary, TeardownResult } from 'swarm';
+import type { ServerCounts } from './server-side';
+
+const ratio = (hit: number, miss: number) => (hit + miss === 0 ? null : hit / (hit + miss));
+const pct = (r: number | null) => (r === null ? '-' : `${(r * 100).toFixed(2)}%`);
+
+/**
+ * The servers' view of a run beside the client's: the requests each replica counted against those the client
+ * attributed to it (by X-Instance), and the cache hit ratio as the client, the replicas and Redis saw it.
+ * Pure: it compares two snapshots and a summary.
+ */
+export function compareWithServers(
+  before: ServerCounts,
+  after: ServerCounts,
+  summary: Summary,
+): TeardownResult {
+  const clientByReplica = summary.total.instances ?? {};
+  const names = [...new Set([...Object.keys(after.replicas), ...Object.keys(clientByReplica)])].sort();
+  let totalDiff = 0;
+  const requestRows = names.map((name) => {
+    const client = clientByReplica[name] ?? 0;
+    const a = after.replicas[name];
+    const b = before.replicas[name];
+    const server = a && b ? a.requests - b.requests : null;
+    const diff = server === null ? null : server - client;
+    totalDiff += Math.abs(diff ?? client);
+    return [name, client, server, diff];
+  });
+
+  const cacheDelta = { hit: 0, miss: 0, bypass: 0 };
+  for (const [name, a] of Object.entries(after.replicas)) {
+    const b = before.replicas[name];
+    if (!b) continue;
+    cacheDelta.hit += a.cache.hit - b.cache.hit;
+    cacheDelta.miss += a.cache.miss - b.cache.miss;
+    cacheDelta.bypass += a.cache.bypass - b.cache.bypass;
+  }
+  const client = summary.total.cache ?? {};
+  const clientHit = client.HIT?.requests ?? 0;
+  const clientMiss = client.MISS?.requests ?? 0;
+  const redis =
+    before.redis && after.redis
+      ? { hits: after.redis.hits - before.redis.hits, misses: after.redis.misses - before.redis.misses }
+      : null;
+
+  const result: Required<TeardownResult> = {
+    checks: [],
+    sections: [
+      {
+        title: 'Server side: requests per replica',
+        columns: ['replica', 'client attributed', 'replica counted', 'difference'],
+        rows: requestRows,
+        note: 'replica counted: the change of http_requests_total on /appN/metrics over the run, scrapes excluded',
+      },
+      {
+        title: 'Server side: cache',
+        columns: ['seen by', 'hits', 'misses', 'bypass', 'hit ratio'],
+        rows: [
+          [
+            'client (X-Cache of reads)',
+            clientHit,
+            clientMiss,
+            client.BYPASS?.requests ?? 0,
+            pct(ratio(clientHit, clientMiss)),
+          ],
+          [
+            'replicas (cache_requests_total)',
+            cacheDelta.hit,
+            cacheDelta.miss,
+            cacheDelta.bypass,
+            pct(ratio(cacheDelta.hit, cacheDelta.miss)),
+          ],
+          [
+            'Redis (keyspace_hits/misses)',
+            redis?.hits ?? null,
+            redis?.misses ?? null,
+            null,
+            pct(redis ? ratio(redis.hits, redis.misses) : null),
+          ],
+        ],
+        note:
+          'replicas also count the ids of bulk lookups; Redis also counts the lookup that guards every cache fill ' +
+          '(a miss) and every refresh after a write, so its ratio runs below the client’s by design',
+      },
+    ],
+  };
+  // Exact only when nothing failed: a failed request may have reached a replica without the client learning which.
+  if (summary.total.failures === 0) {
+    result.checks.push({ expression: 'server_request_diff==0', actual: totalDiff, ok: totalDiff === 0 });
+  }
+  if (redis !== null && clientHit > 0) {
+    result.checks.push({
+      expression: 'redis_hits>=client_hits',
+      actual: redis.hits - clientHit,
+      ok: redis.hits >= clientHit,
+    });
+  }
+  return result;
+}

@@ -1,0 +1,45 @@
+/**
+ * Swarmgate's scenarios: three user classes against the gateway, with a setup that checks the deployment once
+ * (the contract pass) and seeds a hot set, and a teardown that puts the servers' own counts beside the client's.
+ *
+ *   npx swarm run scenarios/swarmgate.ts ScalingSystemUser -u 10 -r 2 -t 60s -H http://127.0.0.1:8080
+ *   ./load_test.sh basic            (the modes of scenarios/profiles.json, with their criteria)
+ *
+ * REPLICAS (default 3) and REDIS_URL (default the native stack's, redis://127.0.0.1:56379) say where the
+ * server-side counts come from.
+ */
+import type { SetupContext, TeardownContext, TeardownResult } from 'swarm';
+import { compareWithServers } from './lib/compare';
+import { contractPass, seedHotSet } from './lib/contract';
+import type { SeedData } from './lib/seed-data';
+import { newEmail } from './lib/seed-data';
+import { type ServerCounts, serverCounts } from './lib/server-side';
+
+export { AdminUser } from './users/admin-user';
+export { HighVolumeUser } from './users/high-volume-user';
+export { ScalingSystemUser } from './users/scaling-system-user';
+
+const HOT_SET_SIZE = 100;
+const REPLICAS = Number(process.env.REPLICAS ?? 3);
+const REDIS_URL = process.env.REDIS_URL ?? `redis://127.0.0.1:${process.env.STACK_REDIS_PORT ?? 56379}`;
+
+interface RunData extends SeedData {
+  before: ServerCounts;
+}
+
+export async function setup({ host }: SetupContext): Promise<RunData> {
+  if (!host) throw new Error('the scenarios need --host (the gateway, e.g. http://127.0.0.1:8080)');
+  const runId = `${new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}-${Math.random().toString(36).slice(2, 8)}`;
+  const seed: SeedData = { runId, hotIds: [], replicas: REPLICAS };
+  await contractPass(host, REPLICAS, () => newEmail(seed, 'contract'));
+  seed.hotIds = await seedHotSet(host, HOT_SET_SIZE, () => newEmail(seed, 'hot'));
+  // Taken last, so seeding and the contract pass are not part of what the servers are compared on.
+  return { ...seed, before: await serverCounts(host, REPLICAS, REDIS_URL) };
+}
+
+export async function teardown({ host, data, summary }: TeardownContext<RunData>): Promise<TeardownResult> {
+  return compareWithServers(data.before, await serverCounts(host!, REPLICAS, REDIS_URL), summary);
+}
