@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 .PHONY: help setup test lint format typecheck test-unit test-integration test-stack bench
 .PHONY: up down status logs health restart clean-stack
+.PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive
 
 # The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
 # `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`; see README.md ("The stack").
@@ -49,6 +50,23 @@ restart: ## restart one part of the stack: make restart PART=app2
 
 clean-stack: down ## stop the stack and delete .stack/ (database included)
 	rm -rf .stack
+
+# Load tests: each brings the stack up first (installing what is missing), then runs ./load_test.sh MODE.
+# USERS, SPAWN_RATE, RUN_TIME and HOST override the mode's profile (scenarios/profiles.json).
+load-smoke: up ## 5 users for 20 s: no failures, every replica serves (what CI runs)
+	./load_test.sh smoke
+load-basic: up ## the main job: 10 users for 60 s; avg < 200 ms, no failures, HITs faster than MISSes
+	./load_test.sh basic
+load-stress: up ## 50 users for 5 min; p95 < 500 ms, failures < 1%, replicas within 10% of an even share
+	./load_test.sh stress
+load-cache: up ## 20 fast readers for 2 min; hit ratio >= 90% after warm-up, HITs faster than MISSes
+	./load_test.sh cache
+load-spike: up ## 1 -> 50 -> 1 users as one run; failures < 1%, latency recovers after the spike
+	./load_test.sh spike
+load-all: up ## basic, cache, stress and spike in turn, one combined verdict
+	./load_test.sh all
+load-interactive: up ## the live web UI on http://127.0.0.1:8089
+	./load_test.sh interactive
 
 lint: ## check formatting and lint rules
 	npm run lint

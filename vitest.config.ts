@@ -17,6 +17,7 @@ export default defineConfig({
             'packages/*/src/**/*.test.ts',
             'scripts/lib/**/*.test.ts',
             'k6/**/*.test.ts',
+            'scenarios/lib/**/*.test.ts',
           ],
         },
       },
@@ -40,7 +41,12 @@ export default defineConfig({
       {
         test: {
           name: 'stack',
-          include: ['gateway/test/**/*.test.ts', 'scripts/stack/**/*.test.ts', 'locust/**/*.test.ts'],
+          include: [
+            'gateway/test/**/*.test.ts',
+            'scripts/stack/**/*.test.ts',
+            'locust/**/*.test.ts',
+            'scenarios/test/**/*.test.ts',
+          ],
           // One stack at a time: these files share its ports.
           fileParallelism: false,
           testTimeout: 120_000,

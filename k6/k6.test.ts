@@ -92,7 +92,8 @@ describe('k6/swarmgate.js', () => {
       for (const t of p.thresholds as string[]) {
         const [, metric, rest] = /^([a-z_]+|p\(\d+\))(.*)$/.exec(t)!;
         if (metric === 'rate') expect(thresholds.http_req_failed).toContain(`rate${rest}`);
-        else if (metric === 'hit_ratio') expect(thresholds.cache_hit).toContain(`rate${rest}`);
+        else if (metric === 'hit_ratio' || metric === 'warm_hit_ratio')
+          expect(thresholds.cache_hit).toContain(`rate${rest!.replace(/^\(\d+\)/, '')}`);
         else if (metric === 'instances') {
           for (let i = 1; i <= profiles.replicas; i++)
             expect(thresholds[`replica_requests{instance:app${i}}`]).toEqual(['count>0']);

@@ -8,9 +8,16 @@
  * REPLICAS (default 3) and REDIS_URL (default the native stack's, redis://127.0.0.1:56379) say where the
  * server-side counts come from.
  */
-import type { SetupContext, TeardownContext, TeardownResult } from 'swarm';
+import {
+  type ScenarioOptions,
+  type SetupContext,
+  stages,
+  type TeardownContext,
+  type TeardownResult,
+} from 'swarm';
 import { compareWithServers } from './lib/compare';
 import { contractPass, seedHotSet } from './lib/contract';
+import { loadProfiles } from './lib/mode-plan';
 import type { SeedData } from './lib/seed-data';
 import { newEmail } from './lib/seed-data';
 import { type ServerCounts, serverCounts } from './lib/server-side';
@@ -22,6 +29,12 @@ export { ScalingSystemUser } from './users/scaling-system-user';
 const HOT_SET_SIZE = 100;
 const REPLICAS = Number(process.env.REPLICAS ?? 3);
 const REDIS_URL = process.env.REDIS_URL ?? `redis://127.0.0.1:${process.env.STACK_REDIS_PORT ?? 56379}`;
+
+// load_test.sh names the mode; a mode with stages (the spike) runs them as one load shape, one run, one report.
+const modeStages = process.env.SWARMGATE_MODE
+  ? loadProfiles().modes[process.env.SWARMGATE_MODE]?.stages
+  : undefined;
+export const options: ScenarioOptions = modeStages ? { shape: stages(modeStages) } : {};
 
 interface RunData extends SeedData {
   before: ServerCounts;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the stack and the tests need on a Debian machine: PostgreSQL, Redis, nginx and Locust from apt, then the
+# Installs what the stack and the tests need on a Debian machine: PostgreSQL, Redis, nginx, Locust and Chromium from apt, then the
 # npm dependencies. Safe to run again: it installs only what is missing. Elsewhere it says what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 # Locust (a peer for tests and benchmarks; PyPI is not needed: Debian packages it).
 [ -x /usr/bin/locust ] || missing+=(python3-locust)
+# A real browser for the web UI and HTML report tests (driven by playwright-core, never downloaded by it).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

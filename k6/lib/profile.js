@@ -46,13 +46,14 @@ export function k6Thresholds(list, replicas) {
   };
   for (const t of list) {
     const m =
-      /^(p\(\d+(?:\.\d+)?\)|avg|max|min|med|rate|hit_ratio|instances|instance_skew|cache_p50_ratio|recovery_p95_ratio)\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?)$/.exec(
+      /^(p\(\d+(?:\.\d+)?\)|avg|max|min|med|rate|hit_ratio|warm_hit_ratio|instances|instance_skew|cache_p50_ratio|recovery_p95_ratio)(?:\(\d+\))?\s*(<=|>=|==|<|>)\s*(\d+(?:\.\d+)?)$/.exec(
         t,
       );
     if (!m) throw new Error(`threshold not mirrored in k6: ${t}`);
     const [, metric, op, value] = m;
     if (metric === 'rate') add('http_req_failed', `rate${op}${value}`);
-    else if (metric === 'hit_ratio') add('cache_hit', `rate${op}${value}`);
+    // k6 cannot leave the warm-up out of a Rate, so warm_hit_ratio is judged on the whole run there (stricter).
+    else if (metric === 'hit_ratio' || metric === 'warm_hit_ratio') add('cache_hit', `rate${op}${value}`);
     else if (metric === 'instances') {
       for (let i = 1; i <= Math.max(replicas, Number(value)); i++)
         add(`replica_requests{instance:app${i}}`, 'count>0');

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs a load-test mode against the stack and writes its reports.
+#
+#   ./load_test.sh [--engine swarm|k6] MODE [extra swarm flags]
+#   MODE: smoke, basic, stress, cache, spike, all, interactive (see scenarios/profiles.json and LOAD_TESTING.md)
+#   USERS, SPAWN_RATE, RUN_TIME, HOST override the mode's values, e.g. USERS=100 ./load_test.sh stress
+#
+# Reports go to load_test_reports/<mode>-<timestamp>/ (summary.json, stats_*.csv, junit.xml, report.html);
+# the exit code is the verdict: 0 every criterion held, 1 one failed, 2 the run could not start.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+engine=swarm
+case "${1:-}" in
+  --engine) engine="${2:-}"; shift 2 || true ;;
+  --engine=*) engine="${1#--engine=}"; shift ;;
+esac
+mode="${1:-}"
+if [ -z "$mode" ] || [ "$mode" = "-h" ] || [ "$mode" = "--help" ]; then
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  [ -n "$mode" ] && exit 0 || exit 2
+fi
+shift
+
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+out="load_test_reports/${mode}-$(date +%Y%m%d-%H%M%S)"
+exec node --import tsx scenarios/run-mode.ts "$engine" "$mode" "$out" "$@"

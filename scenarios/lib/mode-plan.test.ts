@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { loadProfiles, SCENARIO, swarmArgs } from './mode-plan';
+
+const profiles = loadProfiles();
+const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
+
+describe('swarmArgs', () => {
+  it('runs a mode with its classes, load, criteria and every report under the output folder', () => {
+    const args = swarmArgs(profiles, 'stress', 'out/stress', {}, []);
+    expect(args.slice(0, 4)).toEqual(['run', SCENARIO, 'ScalingSystemUser', 'AdminUser']);
+    expect(flag(args, '-u')).toBe('50');
+    expect(flag(args, '-r')).toBe('5');
+    expect(flag(args, '-t')).toBe('5m');
+    expect(args.filter((_, i) => args[i - 1] === '--threshold')).toEqual(profiles.modes.stress!.thresholds);
+    expect(flag(args, '--json')).toBe('out/stress/summary.json');
+    expect(flag(args, '--csv')).toBe('out/stress/run');
+    expect(flag(args, '--junit')).toBe('out/stress/junit.xml');
+  });
+
+  it('lets USERS, SPAWN_RATE, RUN_TIME and HOST override the profile, and extra flags come last', () => {
+    const args = swarmArgs(
+      profiles,
+      'basic',
+      'o',
+      { USERS: '3', SPAWN_RATE: '1', RUN_TIME: '5s', HOST: 'http://h:1' },
+      ['--loglevel', 'warning'],
+    );
+    expect([flag(args, '-u'), flag(args, '-r'), flag(args, '-t'), flag(args, '-H')]).toEqual([
+      '3',
+      '1',
+      '5s',
+      'http://h:1',
+    ]);
+    expect(args.slice(-2)).toEqual(['--loglevel', 'warning']);
+  });
+
+  it('leaves the load to the stages of a shaped mode unless USERS overrides it', () => {
+    const spike = swarmArgs(profiles, 'spike', 'o', {}, []);
+    expect(spike).not.toContain('-u');
+    expect(swarmArgs(profiles, 'spike', 'o', { USERS: '4' }, [])).toContain('-u');
+  });
+
+  it('names the modes when asked for one that does not exist', () => {
+    expect(() => swarmArgs(profiles, 'soak', 'o', {}, [])).toThrow(
+      /no mode "soak".*smoke, basic, stress, cache, spike/,
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Stage {
+  duration: string;
+  target: number;
+}
+
+export interface ModeProfile {
+  description: string;
+  userClasses: string[];
+  users?: number;
+  spawnRate?: number;
+  runTime?: string;
+  stages?: Stage[];
+  warmUp?: string;
+  thresholds: string[];
+}
+
+export interface Profiles {
+  host: string;
+  replicas: number;
+  modes: Record<string, ModeProfile>;
+  all: string[];
+}
+
+export const SCENARIO = 'scenarios/swarmgate.ts';
+const PROFILES = join(import.meta.dirname, '..', 'profiles.json');
+
+export function loadProfiles(file = PROFILES): Profiles {
+  return JSON.parse(readFileSync(file, 'utf8')) as Profiles;
+}
+
+/** The overrides load_test.sh accepts, from the environment (empty means unset). */
+export interface Overrides {
+  USERS?: string | undefined;
+  SPAWN_RATE?: string | undefined;
+  RUN_TIME?: string | undefined;
+  HOST?: string | undefined;
+}
+
+/**
+ * The `swarm run` arguments of one mode (pure): its user classes, load, thresholds and report files under `out`.
+ * A mode with stages runs its load shape (the scenario builds it from SWARMGATE_MODE) unless USERS overrides it.
+ * Overrides: USERS, SPAWN_RATE, RUN_TIME, HOST; `extra` (the user's own flags) comes last, so it wins.
+ *
+ * @example
+ * swarmArgs(profiles, 'basic', 'load_test_reports/basic-1', {}, ['--loglevel', 'warning'])
+ */
+export function swarmArgs(
+  profiles: Profiles,
+  mode: string,
+  out: string,
+  env: Overrides,
+  extra: string[],
+): string[] {
+  const p = profiles.modes[mode];
+  if (!p)
+    throw new Error(
+      `no mode "${mode}" in scenarios/profiles.json; modes: ${Object.keys(profiles.modes).join(', ')}`,
+    );
+  const set = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+  const host = set(env.HOST) ?? profiles.host;
+  const args = ['run', SCENARIO, ...p.userClasses, '--headless', '-H', host];
+  const users = set(env.USERS) ?? (p.stages ? undefined : String(p.users));
+  if (users !== undefined) {
+    args.push('-u', users, '-r', set(env.SPAWN_RATE) ?? String(p.spawnRate ?? users));
+    args.push('-t', set(env.RUN_TIME) ?? p.runTime ?? '60s');
+  } else if (set(env.RUN_TIME)) {
+    args.push('-t', env.RUN_TIME!);
+  }
+  for (const t of p.thresholds) args.push('--threshold', t);
+  args.push(
+    '--json',
+    join(out, 'summary.json'),
+    '--csv',
+    join(out, 'run'),
+    '--junit',
+    join(out, 'junit.xml'),
+  );
+  return [...args, ...extra];
+}

@@ -1,0 +1,111 @@
+/**
+ * What `./load_test.sh [--engine swarm|k6] MODE [flags]` runs: checks that the stack answers, runs the mode's
+ * profile (scenarios/profiles.json) with every report written under OUT, prints the verdict and exits with it.
+ * `all` runs basic, cache, stress and spike in turn into OUT/<mode>/ with one combined verdict.
+ *
+ *   node --import tsx scenarios/run-mode.ts ENGINE MODE OUT [extra swarm flags]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { loadProfiles, swarmArgs } from './lib/mode-plan';
+
+const SWARM_BIN = join(import.meta.dirname, '..', 'packages', 'swarm', 'bin', 'swarm.js');
+const [engine = 'swarm', mode = '', out = '', ...extra] = process.argv.slice(2);
+const profiles = loadProfiles();
+const host = process.env.HOST || profiles.host;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`load_test: ${message}\n`);
+  process.exit(code);
+}
+
+async function gatewayAnswers(): Promise<boolean> {
+  try {
+    const res = await request(new URL('/gateway-health', host), { headersTimeout: 3000, bodyTimeout: 3000 });
+    await res.body.dump();
+    return res.statusCode === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs one command with inherited output and resolves with its exit code (Ctrl-C reaches it directly). */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', env });
+    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
+  });
+}
+
+async function runMode(m: string, dir: string): Promise<number> {
+  mkdirSync(dir, { recursive: true });
+  const env = { ...process.env, SWARMGATE_MODE: m, REPLICAS: String(profiles.replicas) };
+  if (engine === 'k6') {
+    if (spawnSync('k6', ['version']).error) {
+      fail(
+        'k6 is not installed (see https://grafana.com/docs/k6/latest/set-up/install-k6/); the default engine is swarm',
+      );
+    }
+    const args = [
+      'run',
+      '-e',
+      `MODE=${m}`,
+      '-e',
+      `HOST=${host}`,
+      '-e',
+      `SUMMARY_JSON=${join(dir, 'k6-summary.json')}`,
+    ];
+    for (const k of ['USERS', 'SPAWN_RATE', 'RUN_TIME'])
+      if (process.env[k]) args.push('-e', `${k}=${process.env[k]}`);
+    return run('k6', [...args, ...extra, 'k6/swarmgate.js'], env);
+  }
+  const args = swarmArgs(profiles, m, dir, process.env, extra);
+  process.stderr.write(
+    `load_test: ${m}: ${profiles.modes[m]!.description}\nload_test: swarm ${args.join(' ')}\n`,
+  );
+  return run(process.execPath, [SWARM_BIN, ...args], env);
+}
+
+const modes = [...Object.keys(profiles.modes), 'all', 'interactive'];
+if (!modes.includes(mode)) fail(`unknown mode "${mode}"; use one of ${modes.join(', ')}`);
+if (engine !== 'swarm' && engine !== 'k6') fail(`--engine must be swarm or k6, not "${engine}"`);
+if (engine === 'k6' && spawnSync('k6', ['version']).error) {
+  fail(
+    'k6 is not installed (see https://grafana.com/docs/k6/latest/set-up/install-k6/); the default engine is swarm',
+  );
+}
+if (!(await gatewayAnswers()))
+  fail(`the stack is not up (no answer from ${host}/gateway-health): run \`make up\``);
+
+if (mode === 'interactive') {
+  // The web UI: start, steer and stop runs from the browser; reports download from the page.
+  const args = ['run', 'scenarios/swarmgate.ts', '-H', host, ...extra];
+  process.stderr.write('load_test: interactive: the web UI on http://127.0.0.1:8089 (Ctrl-C to stop)\n');
+  process.exit(
+    await run(process.execPath, [SWARM_BIN, ...args], {
+      ...process.env,
+      REPLICAS: String(profiles.replicas),
+    }),
+  );
+}
+
+const list = mode === 'all' ? profiles.all : [mode];
+const verdicts: Array<[string, number]> = [];
+for (const m of list) {
+  const code = await runMode(m, mode === 'all' ? join(out, m) : out);
+  verdicts.push([m, code]);
+  if (code === 130) break; // Ctrl-C: stop here, the reports of what ran are written
+}
+const word = (code: number) =>
+  code === 0 ? 'PASS' : code === 1 ? 'FAIL (a criterion was not met)' : `ERROR (exit ${code})`;
+process.stdout.write(`\nload_test: reports in ${out}/\n`);
+for (const [m, code] of verdicts) process.stdout.write(`load_test: ${m.padEnd(6)} ${word(code)}\n`);
+const worst = verdicts.some(([, c]) => c > 1)
+  ? Math.max(...verdicts.map(([, c]) => c))
+  : verdicts.some(([, c]) => c === 1)
+    ? 1
+    : 0;
+process.stdout.write(`load_test: verdict ${worst === 0 ? 'PASS' : 'FAIL'}\n`);
+process.exit(worst);
