@@ -108,6 +108,45 @@ const tools: Record<string, () => Promise<number>> = {
   },
 };
 
+// Locust (Debian's python3-locust, one process, gevent) with zero wait, FastHttpUser and HttpUser.
+const LOCUSTFILE = `from locust import FastHttpUser, HttpUser, constant, task
+class Fast(FastHttpUser):
+    wait_time = constant(0)
+    @task
+    def get(self):
+        self.client.get("/")
+class Plain(HttpUser):
+    wait_time = constant(0)
+    @task
+    def get(self):
+        self.client.get("/")
+`;
+if (has('locust')) {
+  writeFileSync(join(dir, 'locustfile.py'), LOCUSTFILE);
+  const locust = (cls: string) => async () => {
+    const args = ['locust', '-f', join(dir, 'locustfile.py'), '--headless', '--only-summary', cls];
+    args.push('-u', String(connections), '-r', String(connections), '-t', `${seconds}s`, '-H', url);
+    // The summary table goes to stderr with the log; its Aggregated row ends with req/s and failures/s.
+    const out = await new Promise<string>((resolve) => {
+      const [cmd, ...rest] = pin(1, args);
+      const child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d) => {
+        text += d;
+      });
+      child.stderr.on('data', (d) => {
+        text += d;
+      });
+      child.on('exit', () => resolve(text));
+    });
+    const row = /^\s+Aggregated\s+\d+\s+\S+\s+\|[^|]+\|\s+([\d.]+)/m.exec(out);
+    if (!row) throw new Error(`no summary from locust ${cls}:\n${out.slice(-2000)}`);
+    return Number(row[1]);
+  };
+  tools['locust FastHttpUser'] = locust('Fast');
+  tools['locust HttpUser'] = locust('Plain');
+}
+
 const results: Record<string, number[]> = {};
 try {
   for (let round = 0; round < rounds; round++) {
