@@ -1,3 +1,4 @@
+import { createHistogram, decodeHistogram, percentileMs } from '../stats/histogram';
 import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
 import { csvLine } from './format';
@@ -23,7 +24,7 @@ function statsLine(e: EntrySummary, total: boolean): string {
 
 /**
  * The `--csv PREFIX` files as Locust writes them (pure): `PREFIX_stats.csv`, `PREFIX_stats_history.csv` (one
- * row per second; the per-second percentiles kept are 50 % and 95 %), `PREFIX_failures.csv` and
+ * row per second with that second's percentiles and the run's totals so far), `PREFIX_failures.csv` and
  * `PREFIX_exceptions.csv`. Returns file name → content.
  *
  * @example
@@ -48,6 +49,9 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
     ...s.endpoints.map((e) => statsLine(e, false)),
     statsLine(s.total, true),
   ];
+  // Locust's history columns: the second's own percentiles, then the run's totals so far (from a histogram that
+  // accumulates the seconds, so its median, average, min and max are exact to the histogram's precision).
+  const sofar = createHistogram();
   let requests = 0;
   let failures = 0;
   const history = [
@@ -58,14 +62,20 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
       'Name',
       'Requests/s',
       'Failures/s',
-      '50%',
-      '95%',
+      ...PCT_HEADERS,
       'Total Request Count',
       'Total Failure Count',
+      'Total Median Response Time',
+      'Total Average Response Time',
+      'Total Min Response Time',
+      'Total Max Response Time',
     ]),
     ...s.timeSeries.map((p) => {
       requests += p.requests;
       failures += p.failures;
+      const second = decodeHistogram(p.hist);
+      sofar.add(second);
+      const empty = sofar.totalCount === 0;
       return csvLine([
         p.t,
         p.users,
@@ -73,10 +83,13 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
         'Aggregated',
         p.requests,
         p.failures,
-        p.p50Ms,
-        p.p95Ms,
+        ...PERCENTILES.map((q) => percentileMs(second, q)),
         requests,
         failures,
+        percentileMs(sofar, 50),
+        empty ? 0 : Math.round(sofar.mean) / 1000,
+        empty ? 0 : sofar.minNonZeroValue / 1000,
+        empty ? 0 : sofar.maxValue / 1000,
       ]);
     }),
   ];
