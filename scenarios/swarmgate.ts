@@ -2,7 +2,8 @@
  * Swarmgate's scenarios: three user classes against the gateway, with a setup that checks the deployment once
  * (the contract pass) and seeds a hot set, and a teardown that puts the servers' own counts beside the client's.
  *
- *   npx swarm run scenarios/swarmgate.ts ScalingSystemUser -u 10 -r 2 -t 60s -H http://127.0.0.1:8080
+ *   npx swarm run scenarios/swarmgate.ts ScalingSystemUser --headless -u 10 -r 2 -t 60s -H http://127.0.0.1:8080
+ *   npx swarm run scenarios/swarmgate.ts -H http://127.0.0.1:8080      (the web UI on http://127.0.0.1:8089)
  *   ./load_test.sh basic            (the modes of scenarios/profiles.json, with their criteria)
  *
  * REPLICAS (default 3) and REDIS_URL (default the native stack's, redis://127.0.0.1:56379) say where the

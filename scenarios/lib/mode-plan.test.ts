@@ -15,6 +15,7 @@ describe('swarmArgs', () => {
     expect(flag(args, '--json')).toBe('out/stress/summary.json');
     expect(flag(args, '--csv')).toBe('out/stress/run');
     expect(flag(args, '--junit')).toBe('out/stress/junit.xml');
+    expect(flag(args, '--html')).toBe('out/stress/report.html');
   });
 
   it('lets USERS, SPAWN_RATE, RUN_TIME and HOST override the profile, and extra flags come last', () => {

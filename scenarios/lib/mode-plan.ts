@@ -77,6 +77,8 @@ export function swarmArgs(
     join(out, 'run'),
     '--junit',
     join(out, 'junit.xml'),
+    '--html',
+    join(out, 'report.html'),
   );
   return [...args, ...extra];
 }

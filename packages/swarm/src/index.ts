@@ -4,9 +4,10 @@ export { HttpClient } from './client/http-client';
 export { Response } from './client/response';
 export type { Environment, RunnerControl } from './environment';
 export { Events, type RequestEvent } from './events/index';
-export { renderConsole, renderCsv, renderJson, renderJunit } from './report/index';
+export { renderConsole, renderCsv, renderHtmlReport, renderJson, renderJunit } from './report/index';
 export {
   classCounts,
+  type LiveControl,
   LoadShape,
   parseDuration,
   type RunOptions,

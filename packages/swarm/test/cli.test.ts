@@ -26,6 +26,7 @@ describe('swarm run', () => {
     server = await startTestServer();
     const r = await runCli([
       'run',
+      '--headless',
       scenario,
       '-u',
       '4',
@@ -43,6 +44,8 @@ describe('swarm run', () => {
       join(dir, 'run'),
       '--junit',
       join(dir, 'junit.xml'),
+      '--html',
+      join(dir, 'report.html'),
       '--threshold',
       'p(99)<60000',
     ]);
@@ -62,12 +65,16 @@ describe('swarm run', () => {
     ]);
     expect(readFileSync(join(dir, 'run_stats.csv'), 'utf8')).toMatch(/^"Type","Name","Request Count"/);
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('tests="2" failures="0"');
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(
+      /<span class="verdict pass" id="verdict">PASS/,
+    );
   });
 
   it('runs only the tagged tasks with --tags', async () => {
     server = await startTestServer();
     const r = await runCli([
       'run',
+      '--headless',
       scenario,
       '-u',
       '4',
@@ -90,6 +97,7 @@ describe('swarm run', () => {
     server = await startTestServer();
     const failed = await runCli([
       'run',
+      '--headless',
       scenario,
       '-u',
       '1',
@@ -102,10 +110,10 @@ describe('swarm run', () => {
     ]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/FAIL\s+max<0/);
-    const bad = await runCli(['run', scenario, '--spawn-rate', 'fast']);
+    const bad = await runCli(['run', '--headless', scenario, '--spawn-rate', 'fast']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--spawn-rate: "fast" is not a number ≥ 0');
-    const badThreshold = await runCli(['run', scenario, '--threshold', 'p95<1']);
+    const badThreshold = await runCli(['run', '--headless', scenario, '--threshold', 'p95<1']);
     expect(badThreshold.code).toBe(2);
     expect(badThreshold.stderr).toContain('--threshold: bad threshold "p95<1"');
   });
@@ -114,7 +122,7 @@ describe('swarm run', () => {
     const tmp = await startTestServer();
     const url = tmp.url;
     await tmp.close();
-    const r = await runCli(['run', scenario, '-u', '1', '-t', '5s', '-H', url]);
+    const r = await runCli(['run', '--headless', scenario, '-u', '1', '-t', '5s', '-H', url]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`cannot reach the host ${url} (ECONNREFUSED)`);
   });
@@ -123,6 +131,7 @@ describe('swarm run', () => {
     server = await startTestServer();
     const run = startCli([
       'run',
+      '--headless',
       scenario,
       '-u',
       '3',
@@ -149,6 +158,7 @@ describe('processes and segments', () => {
     server = await startTestServer();
     const r = await runCli([
       'run',
+      '--headless',
       scenario,
       '-u',
       '8',
@@ -177,6 +187,7 @@ describe('processes and segments', () => {
     server = await startTestServer();
     const run = startCli([
       'run',
+      '--headless',
       scenario,
       '-u',
       '4',
@@ -202,8 +213,26 @@ describe('processes and segments', () => {
     server = await startTestServer();
     const common = ['-u', '6', '-r', '100', '-t', '1s', '-H', server.url, '--stop-timeout', '5s'];
     const [a, b] = await Promise.all([
-      runCli(['run', scenario, ...common, '--segment', '1/2', '--json', join(dir, 'part-1.json')]),
-      runCli(['run', scenario, ...common, '--segment', '2/2', '--json', join(dir, 'part-2.json')]),
+      runCli([
+        'run',
+        '--headless',
+        scenario,
+        ...common,
+        '--segment',
+        '1/2',
+        '--json',
+        join(dir, 'part-1.json'),
+      ]),
+      runCli([
+        'run',
+        '--headless',
+        scenario,
+        ...common,
+        '--segment',
+        '2/2',
+        '--json',
+        join(dir, 'part-2.json'),
+      ]),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const p1 = read('part-1.json');
@@ -216,6 +245,8 @@ describe('processes and segments', () => {
       join(dir, 'part-2.json'),
       '--json',
       join(dir, 'merged.json'),
+      '--html',
+      join(dir, 'merged.html'),
       '--threshold',
       'count>0',
     ]);
@@ -225,6 +256,9 @@ describe('processes and segments', () => {
     expect(merged.total.requests).toBe(p1.total.requests + p2.total.requests);
     expect(merged.total.percentiles).toEqual(mergeSummaries([p1, p2]).total.percentiles);
     expect(merged.total.hist).toEqual(mergeSummaries([p1, p2]).total.hist);
+    expect(readFileSync(join(dir, 'merged.html'), 'utf8')).toContain(
+      `<b id="stat-requests">${merged.total.requests}</b>`,
+    );
   });
 
   it('swarm merge names a file that is not a summary', async () => {

@@ -22,6 +22,7 @@ const run = (extra: string[], env: Record<string, string> = {}) =>
   runCli(
     [
       'run',
+      '--headless',
       scenario,
       '-u',
       '2',

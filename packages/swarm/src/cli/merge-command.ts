@@ -8,7 +8,7 @@ import { parseThreshold } from '../thresholds/parse';
 import { EXIT, UsageError } from './usage-error';
 import { writeReports } from './write-reports';
 
-export const MERGE_USAGE = `usage: swarm merge PART.json ... [--json FILE] [--csv PREFIX] [--junit FILE] [--threshold EXPR ...]
+export const MERGE_USAGE = `usage: swarm merge PART.json ... [--json FILE] [--csv PREFIX] [--junit FILE] [--html FILE] [--threshold EXPR ...]
 
 Merges the --json summaries of segments (swarm run --segment i/n) into the reports of the whole run:
 histograms merged, counts added, thresholds evaluated on the merged result.`;
@@ -64,6 +64,7 @@ function parse(argv: string[]) {
       json: { type: 'string' },
       csv: { type: 'string' },
       junit: { type: 'string' },
+      html: { type: 'string' },
       threshold: { type: 'string', multiple: true },
     },
   });

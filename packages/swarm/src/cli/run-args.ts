@@ -19,6 +19,7 @@ export interface RunArgs {
   csv?: string;
   json?: string;
   junit?: string;
+  html?: string;
   thresholds: Threshold[];
   loglevel: 'debug' | 'info' | 'warning' | 'error';
   rate?: number;
@@ -29,6 +30,10 @@ export interface RunArgs {
   instanceHeader?: string;
   timeoutMs?: number;
   checkHost: boolean;
+  /** Without `--headless` (and outside a worker) the run is driven from the web UI. */
+  headless: boolean;
+  webHost: string;
+  webPort: number;
   /** Internal: run as a worker of `--processes`, sending the summary to the parent. */
   worker: boolean;
 }
@@ -39,7 +44,9 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
   -r, --spawn-rate R       users started per second
   -t, --run-time T         stop after T (30s, 5m, 1h30m)
   -H, --host URL           target base URL (overrides static host)
-      --headless           accepted for Locust compatibility (there is no UI to skip)
+      --headless           run at once from the flags; without it the web UI is served and starts runs
+      --web-host H         web UI address (default 127.0.0.1; anything else exposes the UI beyond this machine)
+      --web-port N         web UI port (default 8089; 0 picks a free one)
       --tags A,B           run only tasks with one of these tags
       --exclude-tags A,B   skip tasks with one of these tags
       --stop-timeout T     let users finish their current task for up to T at the end (default 0)
@@ -54,6 +61,7 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --json FILE          write the summary (schema swarm.summary/v1)
       --csv PREFIX         write PREFIX_stats.csv, _stats_history.csv, _failures.csv, _exceptions.csv
       --junit FILE         write one JUnit test case per threshold
+      --html FILE          write the self-contained HTML report (charts and tables, opens offline)
       --loglevel L         debug, info (default), warning or error
       --no-check           skip the reachability check of the host before the run
 
@@ -141,6 +149,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
       throw new UsageError(`--threshold: ${(err as Error).message}`);
     }
   });
+  const webPort = positiveNumber('--web-port', v['web-port'], true) ?? 8089;
+  if (webPort > 65535) throw new UsageError(`--web-port: "${v['web-port']}" is not a port (0-65535)`);
   const timeoutS = duration('--timeout', v.timeout);
   const spawnRate = positiveNumber('--spawn-rate', v['spawn-rate'], false);
   if (spawnRate === 0) throw new UsageError('--spawn-rate: need a number > 0');
@@ -157,6 +167,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     csv: v.csv,
     json: v.json,
     junit: v.junit,
+    html: v.html,
     thresholds,
     loglevel: loglevel as RunArgs['loglevel'],
     rate: rate(v.rate),
@@ -168,6 +179,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
     timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
     checkHost: !v['no-check'],
     worker: v.worker === true,
+    headless: v.headless === true || v.worker === true,
+    webHost: v['web-host'] ?? '127.0.0.1',
+    webPort,
   };
 }
 
@@ -188,6 +202,9 @@ function parseRunFlags(argv: string[]) {
       csv: { type: 'string' },
       json: { type: 'string' },
       junit: { type: 'string' },
+      html: { type: 'string' },
+      'web-host': { type: 'string' },
+      'web-port': { type: 'string' },
       threshold: { type: 'string', multiple: true },
       loglevel: { type: 'string', short: 'L' },
       rate: { type: 'string' },

@@ -10,6 +10,7 @@ import { checkReachable } from './host-check';
 import { parseRunArgs, type RunArgs } from './run-args';
 import { loadScenario, type ScenarioOptions } from './scenario';
 import { EXIT, SetupError, UsageError } from './usage-error';
+import { webMode } from './web-mode';
 import { runWorkers, type WorkerMessage } from './workers';
 import { writeReports } from './write-reports';
 
@@ -80,6 +81,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     timeoutMs: args.timeoutMs,
     segment: args.segment,
   };
+  // Without --headless the web UI starts runs (and checks the host it is given); nothing runs from the flags.
+  if (!args.headless) return webMode(args, scenario, options, thresholds);
   if (args.checkHost && !args.worker) {
     const hosts = new Set(host ? [host] : scenario.classes.map((c) => c.host).filter((h) => h));
     for (const h of hosts) {

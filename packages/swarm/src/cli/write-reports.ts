@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { renderCsv } from '../report/csv-report';
+import { renderHtmlReport } from '../report/html-report';
 import { renderJson } from '../report/json-report';
 import { renderJunit } from '../report/junit-report';
 import type { Summary } from '../stats/summary-types';
@@ -9,6 +10,7 @@ export interface ReportTargets {
   json?: string;
   csv?: string;
   junit?: string;
+  html?: string;
 }
 
 /** Writes the file reports asked for; every one renders the same summary. Returns the paths written. */
@@ -17,6 +19,7 @@ export function writeReports(summary: Summary, targets: ReportTargets): string[]
   if (targets.json) files[targets.json] = renderJson(summary);
   if (targets.csv) Object.assign(files, renderCsv(summary, targets.csv));
   if (targets.junit) files[targets.junit] = renderJunit(summary);
+  if (targets.html) files[targets.html] = renderHtmlReport(summary);
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content);

@@ -13,5 +13,5 @@ export {
 } from './load-shape';
 export { LocalRunner } from './local-runner';
 export { runSwarm } from './run';
-export type { RunOptions } from './run-options';
+export type { LiveControl, RunOptions } from './run-options';
 export { formatSegment, ownedCount, owns, parseSegment, type Segment, WHOLE } from './segment';

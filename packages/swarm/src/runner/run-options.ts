@@ -41,4 +41,18 @@ export interface RunOptions {
   /** Called every `progressEveryS` (2 s) with a live summary. */
   onProgress?: (summary: import('../stats/summary-types').Summary) => void;
   progressEveryS?: number;
+  /** Called once, as the run starts, with a handle to steer it while it runs (the web UI's controls). */
+  onControl?: (control: LiveControl) => void;
+}
+
+/** Steers a running test; see `RunOptions.onControl`. */
+export interface LiveControl {
+  /** Users running in this process now. */
+  readonly userCount: number;
+  /** Closed model: move to `users` at `spawnRate` users/s (a load shape overrides it at its next tick). */
+  setUsers(users: number, spawnRate: number): void;
+  /** Starts the statistics afresh (as Locust's "reset stats"); users keep running. */
+  resetStats(): void;
+  /** A live summary of the run so far. */
+  snapshot(): import('../stats/summary-types').Summary;
 }

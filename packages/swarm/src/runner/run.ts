@@ -61,7 +61,8 @@ export async function runSwarm(options: RunOptions): Promise<Summary> {
   const kinds = resolveKinds(options);
   const events = options.events ?? new Events();
   const startedAt = Date.now();
-  const stats = new RequestStats(startedAt);
+  // `let`: resetting the statistics swaps in a fresh collector; every closure below reads the current one.
+  let stats = new RequestStats(startedAt);
   const unsubscribe = events.request.add((e) => stats.record(e));
   let finish: (reason: string) => void = () => {};
   const ended = new Promise<string>((resolve) => {
@@ -104,6 +105,20 @@ export async function runSwarm(options: RunOptions): Promise<Summary> {
     if (isRateTarget(t)) arrival?.setRate(t.rate);
     else local?.setTarget(t.users, t.spawnRate);
   };
+
+  options.onControl?.({
+    get userCount() {
+      return runner.userCount;
+    },
+    setUsers: (users, spawnRate) => {
+      if (local === null) throw new Error('the open model (--rate) has no user count to change');
+      local.setTarget(users, spawnRate);
+    },
+    resetStats: () => {
+      stats = new RequestStats(Date.now());
+    },
+    snapshot: () => toSummary(stats, { nowMs: Date.now(), config: configOf(options, kinds) }),
+  });
 
   const monitor = startEngineMonitor();
   events.testStart.fire({ time: startedAt });

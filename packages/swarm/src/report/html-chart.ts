@@ -1,0 +1,113 @@
+import { esc } from './html-parts';
+
+/** One line of a chart; `null` leaves a gap (no data that second). */
+export interface ChartSeries {
+  label: string;
+  values: Array<number | null>;
+}
+
+export interface LineChartOptions {
+  /** Addressable id (`chart-<id>`), used by tests and links. */
+  id: string;
+  title: string;
+  /** Unit shown after the title, e.g. `ms`, `req/s`. */
+  unit?: string;
+  /** Seconds since the start of the run, one per value. */
+  xs: number[];
+  series: ChartSeries[];
+  /** Fix the top of the y axis (e.g. 1 for a ratio); default: the data's maximum, rounded up. */
+  yMax?: number;
+}
+
+const W = 640;
+const H = 200;
+const PAD = { left: 48, right: 12, top: 10, bottom: 24 };
+/** Colour-blind-safe palette (Okabe–Ito); series beyond it wrap around. */
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#F0E442',
+];
+
+/** A round number ≥ x (1, 2, 5 × 10^k), so axis ticks read well. */
+function niceCeil(x: number): number {
+  if (x <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
+}
+
+function fmtTick(v: number): string {
+  if (v >= 1000) return `${Math.round(v / 100) / 10}k`;
+  return String(Math.round(v * 100) / 100);
+}
+
+/**
+ * A line chart as inline SVG (pure, no script, so it draws offline and in the live UI alike). Each series becomes
+ * one `<polyline class="series">` split at gaps; a chart without any data says so instead of drawing axes.
+ *
+ * @example
+ * lineChart({ id: 'users', title: 'Users', xs: [0, 1, 2], series: [{ label: 'users', values: [1, 5, 10] }] });
+ */
+export function lineChart(o: LineChartOptions): string {
+  const head = `<h3>${esc(o.title)}${o.unit ? ` <small>(${esc(o.unit)})</small>` : ''}</h3>`;
+  const all = o.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+  if (o.xs.length < 2 || all.length === 0) {
+    return `<figure class="chart" id="chart-${esc(o.id)}" data-empty="true">${head}<p class="note">no data yet</p></figure>`;
+  }
+  const yMax = o.yMax ?? niceCeil(Math.max(...all));
+  const x0 = o.xs[0]!;
+  const xSpan = Math.max(1, o.xs.at(-1)! - x0);
+  const px = (x: number) => PAD.left + ((x - x0) / xSpan) * (W - PAD.left - PAD.right);
+  const py = (y: number) => H - PAD.bottom - (Math.min(y, yMax) / yMax) * (H - PAD.top - PAD.bottom);
+
+  const grid: string[] = [];
+  for (let i = 0; i <= 4; i++) {
+    const v = (yMax * i) / 4;
+    const y = py(v).toFixed(1);
+    grid.push(`<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y}" y2="${y}"/>`);
+    grid.push(
+      `<text class="tick" x="${PAD.left - 4}" y="${y}" text-anchor="end" dy="3">${fmtTick(v)}</text>`,
+    );
+  }
+  for (let i = 0; i <= 4; i++) {
+    const x = x0 + (xSpan * i) / 4;
+    grid.push(
+      `<text class="tick" x="${px(x).toFixed(1)}" y="${H - 6}" text-anchor="middle">${fmtTick(x - x0)}s</text>`,
+    );
+  }
+  const lines = o.series.map((s, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const runs: string[][] = [[]];
+    s.values.forEach((v, k) => {
+      if (v === null || o.xs[k] === undefined) {
+        if (runs.at(-1)!.length > 0) runs.push([]);
+        return;
+      }
+      runs.at(-1)!.push(`${px(o.xs[k]!).toFixed(1)},${py(v).toFixed(1)}`);
+    });
+    return runs
+      .filter((r) => r.length > 0)
+      .map(
+        (r) =>
+          `<polyline class="series" fill="none" stroke="${color}" stroke-width="1.5" points="${r.join(' ')}"><title>${esc(s.label)}</title></polyline>`,
+      )
+      .join('');
+  });
+  const legend = o.series
+    .map(
+      (s, i) =>
+        `<span class="key"><i style="background:${PALETTE[i % PALETTE.length]}"></i>${esc(s.label)}</span>`,
+    )
+    .join('');
+  return (
+    `<figure class="chart" id="chart-${esc(o.id)}">${head}` +
+    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid.join('')}${lines.join('')}</svg>` +
+    `<figcaption>${legend}</figcaption></figure>`
+  );
+}

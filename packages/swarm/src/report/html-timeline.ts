@@ -1,0 +1,80 @@
+import type { Summary } from '../stats/summary-types';
+import { lineChart } from './html-chart';
+import { section } from './html-parts';
+
+/**
+ * The charts over time of the HTML report and the web UI (pure), from `timeSeries` (one point per second):
+ * users, throughput, latency, the replicas' shares and the cache's warm-up. A chart whose data the run did not
+ * produce (no instance header, no X-Cache) is left out rather than drawn empty.
+ */
+export function timelineSection(s: Summary): string {
+  const ts = s.timeSeries;
+  const t0 = ts[0]?.t ?? 0;
+  const xs = ts.map((p) => p.t - t0);
+  // A second without answers has no latency: a gap, not a zero.
+  const latency = (pick: (p: (typeof ts)[number]) => number) =>
+    ts.map((p) => (p.requests === 0 ? null : pick(p)));
+  const charts = [
+    lineChart({
+      id: 'users',
+      title: 'Users',
+      xs,
+      series: [{ label: 'users', values: ts.map((p) => p.users) }],
+    }),
+    lineChart({
+      id: 'throughput',
+      title: 'Throughput',
+      unit: 'per second',
+      xs,
+      series: [
+        { label: 'requests/s', values: ts.map((p) => p.requests) },
+        { label: 'failures/s', values: ts.map((p) => p.failures) },
+      ],
+    }),
+    lineChart({
+      id: 'latency',
+      title: 'Response time',
+      unit: 'ms',
+      xs,
+      series: [
+        { label: 'p50', values: latency((p) => p.p50Ms) },
+        { label: 'p95', values: latency((p) => p.p95Ms) },
+      ],
+    }),
+  ];
+  const instances = [...new Set(ts.flatMap((p) => Object.keys(p.instances ?? {})))].sort();
+  if (instances.length > 0) {
+    charts.push(
+      lineChart({
+        id: 'replicas',
+        title: `Requests per replica (${s.config.instanceHeader})`,
+        unit: 'per second',
+        xs,
+        series: instances.map((name) => ({ label: name, values: ts.map((p) => p.instances?.[name] ?? 0) })),
+      }),
+    );
+  }
+  const hasCache = ts.some((p) => (p.cache?.HIT ?? 0) + (p.cache?.MISS ?? 0) > 0);
+  if (hasCache) {
+    charts.push(
+      lineChart({
+        id: 'cache',
+        title: 'Cache hit ratio (warm-up)',
+        unit: 'HIT / (HIT + MISS)',
+        xs,
+        yMax: 1,
+        series: [
+          {
+            label: 'hit ratio',
+            values: ts.map((p) => {
+              const hit = p.cache?.HIT ?? 0;
+              const all = hit + (p.cache?.MISS ?? 0);
+              return all === 0 ? null : hit / all;
+            }),
+          },
+        ],
+      }),
+    );
+  }
+  return section('charts', 'Over time', `<div class="charts">${charts.join('')}</div>`);
+}
