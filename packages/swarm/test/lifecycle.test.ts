@@ -70,4 +70,26 @@ describe('setup() and teardown()', () => {
     );
     expect(server.total()).toBe(0);
   });
+
+  it('prints a plain progress line every 2 s when stderr is not a terminal', async () => {
+    server = await startTestServer();
+    const r = await runCli([
+      'run',
+      scenario,
+      '--headless',
+      '-u',
+      '2',
+      '-r',
+      '100',
+      '-t',
+      '3s',
+      '-H',
+      server.url,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /^\[\d+s\/3s\] users 2 {2}req\/s [\d.]+ {2}reqs \d+ {2}fails 0\.0+% {2}p95 [\d.]+ ms$/m,
+    );
+    expect(r.stderr).not.toMatch(/Type\s+Name/); // the live table is for terminals only
+  });
 });

@@ -33,12 +33,16 @@ function scenarioDuration(name: string, v: string | number | undefined): number 
   }
 }
 
-/** Live view on a terminal only: stdout stays clean for the final report, progress goes to stderr. */
 function progressPrinter(args: RunArgs): RunOptions['onProgress'] {
-  if (!process.stderr.isTTY || args.loglevel === 'warning' || args.loglevel === 'error') return undefined;
+  if (args.loglevel === 'warning' || args.loglevel === 'error') return undefined;
+  // A terminal gets the live table; a log file or CI gets one plain progress line every 2 s (on stderr either
+  // way, so stdout holds only the final report).
+  const tty = process.stderr.isTTY === true;
   return (s: Summary) => {
     const users = s.timeSeries.at(-1)?.users ?? 0;
-    process.stderr.write(`\n${renderStatsTable(s)}\n${renderProgress(s, users)}\n`);
+    process.stderr.write(
+      tty ? `\n${renderStatsTable(s)}\n${renderProgress(s, users)}\n` : `${renderProgress(s, users)}\n`,
+    );
   };
 }
 
