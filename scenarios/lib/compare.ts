@@ -88,7 +88,7 @@ export function compareWithServers(
   if (summary.total.failures === 0) {
     result.checks.push({ expression: 'server_request_diff==0', actual: totalDiff, ok: totalDiff === 0 });
   }
-  if (redis !== null && clientHit > 0) {
+  if (redis !== null) {
     result.checks.push({
       expression: 'redis_hits>=client_hits',
       actual: redis.hits - clientHit,
