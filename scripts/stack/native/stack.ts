@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type PidRecord, runningFrom, stopDaemon } from '../../lib/daemon';
 import { postgresBin } from '../../lib/postgres';
+import { makeTraversable } from '../../lib/traversable';
 import { type StackPaths, stackPaths } from '../paths';
 import { portFree, requireBinaries, requirePortFree, StackError } from '../preflight';
 import type { StackSettings } from '../settings';
@@ -120,6 +121,8 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   for (const dir of [paths.root, paths.pids, paths.logs]) mkdirSync(dir, { recursive: true });
   // As root, Postgres runs as `postgres` and nginx's workers as `nobody`: both must be able to reach their dirs.
   chmodSync(paths.root, 0o755);
+  for (const dir of makeTraversable(paths.root))
+    say(`  note: made ${dir} traversable by other users (o+x) for postgres and nginx`);
 
   const step = async (part: Part) => {
     const fresh = await ensureStarted(ctx, part);
