@@ -31,11 +31,21 @@ async function gatewayAnswers(): Promise<boolean> {
   }
 }
 
-/** Runs one command with inherited output and resolves with its exit code (Ctrl-C reaches it directly). */
+let current: ReturnType<typeof spawn> | undefined;
+// Ctrl-C reaches the child from the terminal (it stops and still writes its reports); this process only waits for
+// it. A TERM sent to this process alone (a CI runner, `kill`) is passed on, so no run is left behind.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => current?.kill('SIGTERM'));
+
+/** Runs one command with inherited output and resolves with its exit code. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'inherit', env });
-    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 1)));
+    current = child;
+    child.on('exit', (code, signal) => {
+      current = undefined;
+      resolve(code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1));
+    });
   });
 }
 
@@ -82,7 +92,7 @@ if (!(await gatewayAnswers()))
 if (mode === 'interactive') {
   // The web UI: start, steer and stop runs from the browser; reports download from the page.
   const args = ['run', 'scenarios/swarmgate.ts', '-H', host, ...extra];
-  process.stderr.write('load_test: interactive: the web UI on http://127.0.0.1:8089 (Ctrl-C to stop)\n');
+  process.stderr.write('load_test: interactive: starting the web UI (Ctrl-C to stop)\n');
   process.exit(
     await run(process.execPath, [SWARM_BIN, ...args], {
       ...process.env,
@@ -96,7 +106,7 @@ const verdicts: Array<[string, number]> = [];
 for (const m of list) {
   const code = await runMode(m, mode === 'all' ? join(out, m) : out);
   verdicts.push([m, code]);
-  if (code === 130) break; // Ctrl-C: stop here, the reports of what ran are written
+  if (code === 130 || code === 143) break; // interrupted: stop here, the reports of what ran are written
 }
 const word = (code: number) =>
   code === 0 ? 'PASS' : code === 1 ? 'FAIL (a criterion was not met)' : `ERROR (exit ${code})`;
