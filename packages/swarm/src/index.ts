@@ -2,6 +2,7 @@ export type { ScenarioOptions } from './cli/scenario';
 export type { RequestOptions } from './client/http-client';
 export { HttpClient } from './client/http-client';
 export { Response } from './client/response';
+export { type CompareOptions, type Comparison, compareSummaries } from './compare/index';
 export type { Environment, RunnerControl } from './environment';
 export { Events, type RequestEvent } from './events/index';
 export { renderConsole, renderCsv, renderHtmlReport, renderJson, renderJunit } from './report/index';

@@ -181,6 +181,13 @@ describe('processes and segments', () => {
     expect(s.config.users).toBe(8);
     expect(s.total.requests).toBe(server.total());
     expect(s.endpoints.reduce((n, e) => n + e.requests, 0)).toBe(s.total.requests);
+    // Each worker samples its engine once a second; the merge keeps them (the busiest worker's) per second.
+    const sampled = s.timeSeries.filter((p) => p.engineCpuPercent !== undefined);
+    expect(sampled.length).toBeGreaterThan(0);
+    for (const p of sampled) {
+      expect(p.engineCpuPercent).toBeGreaterThanOrEqual(0);
+      expect(p.eventLoopLagMs).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it('Ctrl-C on a --processes run stops every worker and still writes the merged report', async () => {

@@ -178,6 +178,7 @@ describe('web UI', () => {
       'chart-latency',
       'chart-replicas',
       'chart-cache',
+      'chart-engine',
     ]);
     for (const c of charts) {
       expect(c.lines, c.id).toBeGreaterThan(0);

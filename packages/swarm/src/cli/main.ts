@@ -1,3 +1,4 @@
+import { COMPARE_USAGE, compareCommand } from './compare-command';
 import { MERGE_USAGE, mergeCommand } from './merge-command';
 import { RUN_USAGE } from './run-args';
 import { runCommand } from './run-command';
@@ -5,10 +6,13 @@ import { EXIT, UsageError } from './usage-error';
 
 const USAGE = `usage: swarm run FILE [UserClass ...] [options]
        swarm merge PART.json ... [options]
+       swarm compare BASE.json NEW.json [options]
 
 ${RUN_USAGE}
 
-${MERGE_USAGE}`;
+${MERGE_USAGE}
+
+${COMPARE_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -17,12 +21,15 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command === 'merge' ? MERGE_USAGE : RUN_USAGE}\n`);
+    const usages: Record<string, string> = { merge: MERGE_USAGE, compare: COMPARE_USAGE };
+    const usage = usages[command] ?? RUN_USAGE;
+    process.stdout.write(`${usage}\n`);
     return EXIT.ok;
   }
   if (command === 'run') return runCommand(rest);
   if (command === 'merge') return mergeCommand(rest);
-  throw new UsageError(`unknown command "${command}": use run or merge`);
+  if (command === 'compare') return compareCommand(rest);
+  throw new UsageError(`unknown command "${command}": use run, merge or compare`);
 }
 
 let code: number;

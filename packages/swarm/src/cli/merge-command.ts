@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderConsole } from '../report/console-report';
-import { assertSummary, mergeSummaries } from '../stats/summary';
+import { mergeSummaries } from '../stats/summary';
 import type { Summary } from '../stats/summary-types';
 import { evaluateThresholds } from '../thresholds/evaluate';
 import { parseThreshold } from '../thresholds/parse';
+import { readSummary } from './read-summary';
 import { EXIT, UsageError } from './usage-error';
 import { writeReports } from './write-reports';
 
@@ -34,20 +34,7 @@ export async function mergeCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--threshold: ${(err as Error).message}`);
     }
   });
-  const parts: Summary[] = files.map((file) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-    }
-    try {
-      assertSummary(value, file);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    return value;
-  });
+  const parts: Summary[] = files.map((file) => readSummary(file));
   const summary = mergeSummaries(parts);
   summary.thresholds = evaluateThresholds(summary, thresholds);
   process.stdout.write(renderConsole(summary));

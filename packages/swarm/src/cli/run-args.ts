@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { CompareOptions } from '../compare/compare';
 import { parseDuration } from '../runner/duration';
 import { parseSegment, type Segment } from '../runner/segment';
 import { parseThreshold, type Threshold } from '../thresholds/parse';
+import { COMPARE_FLAGS, COMPARE_FLAGS_USAGE, parseCompareFlags } from './compare-flags';
 import { UsageError } from './usage-error';
 
 /** `swarm run` after parsing and validation; undefined means "not given" (the scenario or a default decides). */
@@ -20,6 +22,11 @@ export interface RunArgs {
   json?: string;
   junit?: string;
   html?: string;
+  /** A `--json` summary of an earlier run to compare this one with. */
+  baseline?: string;
+  compare: CompareOptions;
+  /** Exit 1 when the comparison with the baseline flags a regression. */
+  failOnRegression: boolean;
   thresholds: Threshold[];
   loglevel: 'debug' | 'info' | 'warning' | 'error';
   rate?: number;
@@ -62,10 +69,13 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --csv PREFIX         write PREFIX_stats.csv, _stats_history.csv, _failures.csv, _exceptions.csv
       --junit FILE         write one JUnit test case per threshold
       --html FILE          write the self-contained HTML report (charts and tables, opens offline)
+      --baseline FILE      compare with an earlier run's --json summary (console table, HTML section)
+${COMPARE_FLAGS_USAGE}
       --loglevel L         debug, info (default), warning or error
       --no-check           skip the reachability check of the host before the run
 
-exit code: 0 all thresholds hold, 1 a threshold failed, 2 usage or configuration error`;
+exit code: 0 all thresholds hold, 1 a threshold failed (or a regression with --fail-on-regression),
+2 usage or configuration error (also a missing or invalid --baseline file)`;
 
 function positiveNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined;
@@ -152,6 +162,12 @@ export function parseRunArgs(argv: string[]): RunArgs {
   const webPort = positiveNumber('--web-port', v['web-port'], true) ?? 8089;
   if (webPort > 65535) throw new UsageError(`--web-port: "${v['web-port']}" is not a port (0-65535)`);
   const timeoutS = duration('--timeout', v.timeout);
+  const compare = parseCompareFlags(v);
+  if (compare.given && v.baseline === undefined) {
+    throw new UsageError(
+      '--fail-on-regression, --tolerance, --failure-tolerance and --latency-floor need --baseline FILE',
+    );
+  }
   const spawnRate = positiveNumber('--spawn-rate', v['spawn-rate'], false);
   if (spawnRate === 0) throw new UsageError('--spawn-rate: need a number > 0');
   return {
@@ -168,6 +184,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
     json: v.json,
     junit: v.junit,
     html: v.html,
+    baseline: v.baseline,
+    compare: compare.options,
+    failOnRegression: compare.failOnRegression,
     thresholds,
     loglevel: loglevel as RunArgs['loglevel'],
     rate: rate(v.rate),
@@ -203,6 +222,8 @@ function parseRunFlags(argv: string[]) {
       json: { type: 'string' },
       junit: { type: 'string' },
       html: { type: 'string' },
+      baseline: { type: 'string' },
+      ...COMPARE_FLAGS,
       'web-host': { type: 'string' },
       'web-port': { type: 'string' },
       threshold: { type: 'string', multiple: true },

@@ -6,6 +6,7 @@ import type { RunOptions } from '../runner/run-options';
 import type { Summary } from '../stats/summary-types';
 import { evaluateThresholds } from '../thresholds/evaluate';
 import { parseThreshold, type Threshold } from '../thresholds/parse';
+import { compareWithBaseline, loadBaseline, runExitCode } from './baseline';
 import { checkReachable } from './host-check';
 import { parseRunArgs, type RunArgs } from './run-args';
 import { loadScenario, type ScenarioOptions } from './scenario';
@@ -64,6 +65,7 @@ function sendToParent(message: WorkerMessage): Promise<void> {
  */
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv);
+  const baseline = loadBaseline(args);
   const scenario = await loadScenario(args.file, args.userClasses);
   const o = scenario.options;
   const thresholds = [...scenarioThresholds(o), ...args.thresholds];
@@ -86,7 +88,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     segment: args.segment,
   };
   // Without --headless the web UI starts runs (and checks the host it is given); nothing runs from the flags.
-  if (!args.headless) return webMode(args, scenario, options, thresholds);
+  if (!args.headless) return webMode(args, scenario, options, thresholds, baseline);
   if (args.checkHost && !args.worker) {
     const hosts = new Set(host ? [host] : scenario.classes.map((c) => c.host).filter((h) => h));
     for (const h of hosts) {
@@ -154,9 +156,10 @@ export async function runCommand(argv: string[]): Promise<number> {
         });
       }
     }
-    process.stdout.write(renderConsole(summary));
-    for (const path of writeReports(summary, args)) process.stderr.write(`swarm: wrote ${path}\n`);
-    return summary.thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;
+    const compared = compareWithBaseline(summary, baseline, args);
+    process.stdout.write(renderConsole(summary, { baseline: compared }));
+    for (const path of writeReports(summary, args, compared)) process.stderr.write(`swarm: wrote ${path}\n`);
+    return runExitCode(summary, compared, args);
   } finally {
     process.off('SIGINT', onSigint);
   }

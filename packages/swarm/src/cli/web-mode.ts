@@ -7,6 +7,7 @@ import { evaluateThresholds } from '../thresholds/evaluate';
 import type { Threshold } from '../thresholds/parse';
 import { LiveRun, type StartRun } from '../web/live-run';
 import { startWebServer } from '../web/web-server';
+import { type Baseline, compareWithBaseline, runExitCode } from './baseline';
 import { checkReachable } from './host-check';
 import type { RunArgs } from './run-args';
 import type { LoadedScenario } from './scenario';
@@ -16,14 +17,16 @@ import { writeReports } from './write-reports';
 /**
  * `swarm run FILE` without `--headless`: serves the web UI and runs what it asks for, in this process, one run at
  * a time (closed model: users and spawn rate from the form). Each finished run is judged by the thresholds, goes
- * through the scenario's teardown, is printed and written to the `--json/--csv/--junit/--html` files. Ctrl-C
- * stops the run and the server; the exit code is that of the last run (0 if none ran).
+ * through the scenario's teardown, is printed and written to the `--json/--csv/--junit/--html` files (compared with
+ * `--baseline` when given). Ctrl-C stops the run and the server; the exit code is that of the last run (0 if none
+ * ran).
  */
 export async function webMode(
   args: RunArgs,
   scenario: LoadedScenario,
   base: RunOptions,
   thresholds: Threshold[],
+  baseline?: Baseline,
 ): Promise<number> {
   if (args.processes > 1 || args.segment || args.rate !== undefined) {
     throw new UsageError(
@@ -50,8 +53,9 @@ export async function webMode(
         await scenario.teardown({ host: input.host, data: setupData, summary }),
       );
     }
-    process.stdout.write(renderConsole(summary));
-    for (const path of writeReports(summary, args)) process.stderr.write(`swarm: wrote ${path}\n`);
+    const compared = compareWithBaseline(summary, baseline, args);
+    process.stdout.write(renderConsole(summary, { baseline: compared }));
+    for (const path of writeReports(summary, args, compared)) process.stderr.write(`swarm: wrote ${path}\n`);
     return summary;
   };
   const run = new LiveRun(startRun);
@@ -77,5 +81,5 @@ export async function webMode(
   await run.stop();
   await server.close();
   const last = run.summary();
-  return last === null || last.thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;
+  return last === null ? EXIT.ok : runExitCode(last, compareWithBaseline(last, baseline, args), args);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeMonitor } from './engine-monitor';
+import { judgeMonitor, startEngineMonitor } from './engine-monitor';
 
 describe('judgeMonitor', () => {
   it('warns when the generator burns a core', () => {
@@ -18,5 +18,22 @@ describe('judgeMonitor', () => {
       maxRssMb: 82,
       warning: null,
     });
+  });
+});
+
+describe('startEngineMonitor', () => {
+  it('samples the CPU and lag of each interval, dated at its middle', () => {
+    const before = Date.now();
+    const m = startEngineMonitor();
+    // Burn CPU until the process clock has moved, so the interval cannot measure 0%.
+    const cpu0 = process.cpuUsage();
+    while (process.cpuUsage(cpu0).user < 5_000) {}
+    const s = m.sample();
+    const after = Date.now();
+    expect(s.cpuPercent).toBeGreaterThan(0);
+    expect(s.lagMs).toBeGreaterThanOrEqual(0);
+    expect(s.midMs).toBeGreaterThanOrEqual(before);
+    expect(s.midMs).toBeLessThanOrEqual(after);
+    expect(m.stop().cpuPercent).toBeGreaterThan(0);
   });
 });

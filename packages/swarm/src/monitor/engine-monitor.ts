@@ -1,9 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MonitorSummary } from '../stats/summary-types';
-
-/** Above these, the generator rather than the target was probably the bottleneck. */
-const CPU_WARN_PERCENT = 90;
-const LAG_WARN_MS = 50;
+import { isSaturated } from './saturation';
 
 /**
  * Verdict on the engine's own health (pure): a warning when its CPU or event-loop lag says the load generator,
@@ -18,7 +15,7 @@ export function judgeMonitor(
   lagMaxMs: number,
   maxRssMb = 0,
 ): MonitorSummary {
-  const saturated = cpuPercent >= CPU_WARN_PERCENT || lagP99Ms >= LAG_WARN_MS;
+  const saturated = isSaturated(cpuPercent, lagP99Ms);
   return {
     cpuPercent: Math.round(cpuPercent * 10) / 10,
     eventLoopLagP99Ms: Math.round(lagP99Ms * 100) / 100,
@@ -31,33 +28,64 @@ export function judgeMonitor(
   };
 }
 
+/** The engine over one interval, for the per-second time series. */
+export interface EngineSample {
+  /** CPU of this process over the interval, percent of one core. */
+  cpuPercent: number;
+  /** Event-loop lag p99 over the interval, ms. */
+  lagMs: number;
+  /** Epoch ms of the interval's middle: the second it is recorded under. */
+  midMs: number;
+}
+
+/** Node's delay histogram includes its 10 ms sampling resolution; subtracting it leaves the lag. */
+const RESOLUTION_MS = 10;
+
+function lagOf(h: ReturnType<typeof monitorEventLoopDelay>, pick: 'p99' | 'max'): number {
+  if (h.count === 0) return 0;
+  const ns = pick === 'p99' ? h.percentile(99) : h.max;
+  return Math.max(0, ns / 1e6 - RESOLUTION_MS);
+}
+
 /**
- * Watches this process while a run lasts: CPU time and event-loop delay (sampled by Node every 10 ms).
+ * Watches this process while a run lasts: CPU time and event-loop delay (sampled by Node every 10 ms), over the
+ * whole run (`stop`) and per interval (`sample`, called once a second by the runner for the time series).
  *
  * @example
- * const m = startEngineMonitor(); ...; const summary = m.stop();
+ * const m = startEngineMonitor(); ...; stats.recordEngine(m.sample()); ...; const summary = m.stop();
  */
-export function startEngineMonitor(): { stop(): MonitorSummary } {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
-  histogram.enable();
+export function startEngineMonitor(): { sample(): EngineSample; stop(): MonitorSummary } {
+  const whole = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  const interval = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  whole.enable();
+  interval.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  let lastCpu = cpu0;
+  let lastAt = t0;
+  const cpuPercentSince = (cpu: NodeJS.CpuUsage, elapsedMs: number) =>
+    elapsedMs > 0 ? ((cpu.user + cpu.system) / (elapsedMs * 1000)) * 100 : 0;
   return {
+    sample() {
+      const now = performance.now();
+      const cpu = process.cpuUsage(lastCpu);
+      const elapsedMs = now - lastAt;
+      const s: EngineSample = {
+        cpuPercent: Math.round(cpuPercentSince(cpu, elapsedMs) * 10) / 10,
+        lagMs: Math.round(lagOf(interval, 'p99') * 100) / 100,
+        midMs: Date.now() - elapsedMs / 2,
+      };
+      interval.reset();
+      lastCpu = process.cpuUsage();
+      lastAt = now;
+      return s;
+    },
     stop() {
-      histogram.disable();
-      const cpu = process.cpuUsage(cpu0);
-      const elapsedUs = (performance.now() - t0) * 1000;
-      const cpuPercent = elapsedUs > 0 ? ((cpu.user + cpu.system) / elapsedUs) * 100 : 0;
-      // The histogram includes the 10 ms sampling resolution itself; subtract it to report the lag.
-      const lagP99 = Math.max(0, histogram.percentile(99) / 1e6 - 10);
-      const lagMax = Math.max(0, histogram.max / 1e6 - 10);
+      whole.disable();
+      interval.disable();
+      const cpuPercent = cpuPercentSince(process.cpuUsage(cpu0), performance.now() - t0);
       const maxRssMb = process.resourceUsage().maxRSS / 1024;
-      return judgeMonitor(
-        cpuPercent,
-        histogram.count === 0 ? 0 : lagP99,
-        histogram.count === 0 ? 0 : lagMax,
-        maxRssMb,
-      );
+      return judgeMonitor(cpuPercent, lagOf(whole, 'p99'), lagOf(whole, 'max'), maxRssMb);
     },
   };
 }

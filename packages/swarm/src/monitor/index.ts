@@ -1,1 +1,2 @@
-export { judgeMonitor, startEngineMonitor } from './engine-monitor';
+export { type EngineSample, judgeMonitor, startEngineMonitor } from './engine-monitor';
+export { isSaturated, type SaturatedWindow, saturatedWindows } from './saturation';

@@ -1,6 +1,8 @@
+import type { Comparison } from '../compare/compare';
 import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
 import { hitRatio } from '../thresholds/evaluate';
+import { renderComparison } from './console-comparison';
 import { fmtMs, fmtPercent, fmtRate, table } from './format';
 
 function statsRow(e: EntrySummary, total: boolean): string[] {
@@ -124,15 +126,20 @@ function sectionTables(s: Summary): string[] {
   });
 }
 
+export interface ConsoleOptions {
+  /** A comparison with a baseline run: printed as "Compared with baseline" after the thresholds. */
+  baseline?: { name: string; comparison: Comparison };
+}
+
 /**
  * The final console report (pure): the request table with Locust's columns, the percentile table, errors,
  * task exceptions, the replica distribution, the cache table, throttling, the open model, the threshold
- * verdicts and the engine's self-monitoring warning.
+ * verdicts, the comparison with a baseline (when given) and the engine's self-monitoring warning.
  *
  * @example
  * process.stdout.write(renderConsole(summary));
  */
-export function renderConsole(s: Summary): string {
+export function renderConsole(s: Summary, options: ConsoleOptions = {}): string {
   const parts: Array<string | null> = [
     renderStatsTable(s),
     `Response time percentiles (ms)\n${percentileTable(s)}`,
@@ -146,6 +153,7 @@ export function renderConsole(s: Summary): string {
     openModel(s),
     ...sectionTables(s),
     thresholdTable(s),
+    options.baseline ? renderComparison(options.baseline.comparison, options.baseline.name) : null,
     s.monitor
       ? `Engine: CPU ${s.monitor.cpuPercent}% of a core, event-loop lag p99 ${s.monitor.eventLoopLagP99Ms} ms ` +
         `(max ${s.monitor.eventLoopLagMaxMs} ms), peak memory ${s.monitor.maxRssMb} MB`

@@ -17,6 +17,10 @@ export interface LineChartOptions {
   series: ChartSeries[];
   /** Fix the top of the y axis (e.g. 1 for a ratio); default: the data's maximum, rounded up. */
   yMax?: number;
+  /** Shaded x ranges [from, to) behind the lines, e.g. the seconds where the generator was saturated. */
+  bands?: ReadonlyArray<{ from: number; to: number }>;
+  /** What the bands mean, for the legend and their tooltip; default `marked`. */
+  bandLabel?: string;
 }
 
 const W = 640;
@@ -49,7 +53,8 @@ function fmtTick(v: number): string {
 
 /**
  * A line chart as inline SVG (pure, no script, so it draws offline and in the live UI alike). Each series becomes
- * one `<polyline class="series">` split at gaps; a chart without any data says so instead of drawing axes.
+ * one `<polyline class="series">` split at gaps; `bands` shade x ranges behind them (`<rect class="band">`); a chart
+ * without any data says so instead of drawing axes.
  *
  * @example
  * lineChart({ id: 'users', title: 'Users', xs: [0, 1, 2], series: [{ label: 'users', values: [1, 5, 10] }] });
@@ -81,6 +86,21 @@ export function lineChart(o: LineChartOptions): string {
       `<text class="tick" x="${px(x).toFixed(1)}" y="${H - 6}" text-anchor="middle">${fmtTick(x - x0)}s</text>`,
     );
   }
+  const bandLabel = esc(o.bandLabel ?? 'marked');
+  const xEnd = o.xs.at(-1)!;
+  // Drawn first, so the lines stay on top; clamped to the plotted span (the last second ends past the last x),
+  // and at least 3 px wide so that one saturated second at the edge still shows.
+  const bands = (o.bands ?? [])
+    .filter((b) => b.to > x0 && b.from <= xEnd)
+    .map((b) => {
+      let x1 = px(Math.max(b.from, x0));
+      let x2 = px(Math.min(b.to, xEnd));
+      if (x2 - x1 < 3) {
+        x1 = Math.min(x1, px(xEnd) - 3);
+        x2 = x1 + 3;
+      }
+      return `<rect class="band" x="${x1.toFixed(1)}" y="${PAD.top}" width="${(x2 - x1).toFixed(1)}" height="${H - PAD.top - PAD.bottom}"><title>${bandLabel}</title></rect>`;
+    });
   const lines = o.series.map((s, i) => {
     const color = PALETTE[i % PALETTE.length];
     const runs: string[][] = [[]];
@@ -105,9 +125,10 @@ export function lineChart(o: LineChartOptions): string {
         `<span class="key"><i style="background:${PALETTE[i % PALETTE.length]}"></i>${esc(s.label)}</span>`,
     )
     .join('');
+  const bandKey = bands.length > 0 ? `<span class="key"><i class="band"></i>${bandLabel}</span>` : '';
   return (
     `<figure class="chart" id="chart-${esc(o.id)}">${head}` +
-    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid.join('')}${lines.join('')}</svg>` +
-    `<figcaption>${legend}</figcaption></figure>`
+    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid.join('')}${bands.join('')}${lines.join('')}</svg>` +
+    `<figcaption>${legend}${bandKey}</figcaption></figure>`
   );
 }

@@ -108,7 +108,76 @@ describe('line chart', () => {
     );
   });
 
+  it('shades bands within the plotted span, at least 3 px wide at the edge', () => {
+    const chart = lineChart({
+      id: 'b',
+      title: 'B',
+      xs: [0, 1, 2, 3],
+      series: [{ label: 'a', values: [1, 2, 3, 4] }],
+      bands: [
+        { from: 1, to: 2 },
+        { from: 3, to: 4 },
+        { from: 9, to: 10 },
+      ],
+      bandLabel: 'hot',
+    });
+    const rects = [...chart.matchAll(/<rect class="band" x="([\d.]+)" y="10" width="([\d.]+)"/g)];
+    expect(rects.map((r) => [Number(r[1]), Number(r[2])])).toEqual([
+      [241.3, 193.3],
+      [625, 3],
+    ]);
+    expect(chart).toContain('<i class="band"></i>hot</span>');
+  });
+
   it('escapes its labels', () => {
     expect(esc(`<a href="x">'`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;');
+  });
+});
+
+describe('saturated windows in the charts', () => {
+  /** Five seconds of history; the engine was saturated in seconds 1 and 2 (CPU) and 4 (lag). */
+  function withEngine(): Summary {
+    const s = richSummary();
+    const p = s.timeSeries[0]!;
+    const engine: Array<[number, number]> = [
+      [20, 1],
+      [95, 2],
+      [92, 3],
+      [30, 2],
+      [25, 75],
+    ];
+    s.timeSeries = engine.map(([cpu, lag], i) => ({
+      ...p,
+      t: p.t + i,
+      engineCpuPercent: cpu,
+      eventLoopLagMs: lag,
+    }));
+    return s;
+  }
+
+  it('shades the saturated seconds behind every time chart and says so under them', () => {
+    const html = renderReportBody(withEngine());
+    for (const id of ['users', 'throughput', 'latency', 'replicas', 'cache', 'engine']) {
+      const chart = new RegExp(`id="chart-${id}">[\\s\\S]*?</figure>`).exec(html)?.[0];
+      expect(chart, id).toBeDefined();
+      // Seconds 1-2 joined in one band, and second 4 (the last, drawn at the right edge).
+      expect(chart!.match(/<rect class="band"/g), id).toHaveLength(2);
+      expect(chart).toContain('generator saturated</span>');
+    }
+    expect(html).toContain('Shaded: the 3 seconds where the load generator was saturated');
+  });
+
+  it('draws the engine CPU and lag over time, one line each', () => {
+    const chart = /id="chart-engine">[\s\S]*?<\/figure>/.exec(renderReportBody(withEngine()))![0];
+    expect(chart.match(/<polyline/g)).toHaveLength(2);
+    expect(chart).toContain('<title>CPU %</title>');
+    expect(chart).toContain('<title>lag p99 (ms)</title>');
+  });
+
+  it('leaves the engine chart and the shading out for a summary without engine samples', () => {
+    const html = renderReportBody(richSummary());
+    expect(html).not.toContain('id="chart-engine"');
+    expect(html).not.toContain('class="band"');
+    expect(html).not.toContain('Shaded:');
   });
 });

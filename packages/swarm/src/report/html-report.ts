@@ -1,5 +1,7 @@
+import type { Comparison } from '../compare/compare';
 import type { Summary } from '../stats/summary-types';
 import { fmtMs, fmtPercent, fmtRate } from './format';
+import { comparisonSection } from './html-comparison';
 import { esc } from './html-parts';
 import { REPORT_CSS } from './html-style';
 import {
@@ -20,6 +22,8 @@ import { timelineSection } from './html-timeline';
 export interface ReportBodyOptions {
   /** A run still going: the banner says so instead of judging thresholds that are evaluated at the end. */
   live?: boolean;
+  /** A comparison with a baseline run (`--baseline`, `swarm compare`): shown as its own section. */
+  baseline?: { name: string; comparison: Comparison };
 }
 
 function verdict(s: Summary, live: boolean): string {
@@ -50,7 +54,8 @@ function headline(s: Summary): string {
 /**
  * Everything the report shows, as an HTML fragment (pure): the verdict and thresholds, the headline numbers, the
  * charts over time, the request and percentile tables, replicas, cache, throttling, errors, the open model, the
- * scenario's own sections, the load generator's health and the configuration. The web UI shows this same
+ * scenario's own sections, the load generator's health and the configuration; with `options.baseline`, the
+ * comparison with that run after the thresholds. The web UI shows this same
  * fragment, re-rendered from each live summary, so the UI and the report cannot disagree.
  *
  * @example
@@ -61,6 +66,7 @@ export function renderReportBody(s: Summary, options: ReportBodyOptions = {}): s
     `<div class="summary-line">${verdict(s, options.live === true)}${headline(s)}</div>`,
     s.monitor?.warning ? engineSection(s) : null,
     options.live ? null : thresholdSection(s),
+    options.baseline ? comparisonSection(options.baseline.comparison, options.baseline.name) : null,
     timelineSection(s),
     endpointSection(s),
     percentileSection(s),
@@ -79,6 +85,8 @@ export function renderReportBody(s: Summary, options: ReportBodyOptions = {}): s
 export interface HtmlReportOptions {
   /** The page title; default `Swarm report <start time>`. */
   title?: string;
+  /** Passed on to `renderReportBody`: the comparison with a baseline run. */
+  baseline?: ReportBodyOptions['baseline'];
 }
 
 /**
@@ -102,7 +110,7 @@ export function renderHtmlReport(s: Summary, options: HtmlReportOptions = {}): s
 <body>
 <h1>${esc(title)}</h1>
 <main id="report">
-${renderReportBody(s)}
+${renderReportBody(s, { baseline: options.baseline })}
 </main>
 </body>
 </html>

@@ -1,16 +1,23 @@
+import { CPU_WARN_PERCENT, LAG_WARN_MS, saturatedWindows } from '../monitor/saturation';
 import type { Summary } from '../stats/summary-types';
-import { lineChart } from './html-chart';
+import { lineChart as drawChart, type LineChartOptions } from './html-chart';
 import { section } from './html-parts';
+
+const SATURATED = 'generator saturated';
 
 /**
  * The charts over time of the HTML report and the web UI (pure), from `timeSeries` (one point per second):
- * users, throughput, latency, the replicas' shares and the cache's warm-up. A chart whose data the run did not
- * produce (no instance header, no X-Cache) is left out rather than drawn empty.
+ * users, throughput, latency, the replicas' shares, the cache's warm-up and the engine's own CPU and event-loop
+ * lag. Every chart shades the seconds where the generator was saturated, so a dip or a spike it caused is not
+ * read as the target's. A chart whose data the run did not produce (no instance header, no X-Cache, a summary
+ * without engine samples) is left out rather than drawn empty.
  */
 export function timelineSection(s: Summary): string {
   const ts = s.timeSeries;
   const t0 = ts[0]?.t ?? 0;
   const xs = ts.map((p) => p.t - t0);
+  const windows = saturatedWindows(ts);
+  const lineChart = (o: LineChartOptions) => drawChart({ ...o, bands: windows, bandLabel: SATURATED });
   // A second without answers has no latency: a gap, not a zero.
   const latency = (pick: (p: (typeof ts)[number]) => number) =>
     ts.map((p) => (p.requests === 0 ? null : pick(p)));
@@ -76,5 +83,27 @@ export function timelineSection(s: Summary): string {
       }),
     );
   }
-  return section('charts', 'Over time', `<div class="charts">${charts.join('')}</div>`);
+  const hasEngine = ts.some((p) => p.engineCpuPercent !== undefined || p.eventLoopLagMs !== undefined);
+  if (hasEngine) {
+    charts.push(
+      lineChart({
+        id: 'engine',
+        title: 'Load generator',
+        unit: 'CPU % of one core, event-loop lag ms',
+        xs,
+        series: [
+          { label: 'CPU %', values: ts.map((p) => p.engineCpuPercent ?? null) },
+          { label: 'lag p99 (ms)', values: ts.map((p) => p.eventLoopLagMs ?? null) },
+        ],
+      }),
+    );
+  }
+  const seconds = windows.reduce((n, w) => n + w.to - w.from, 0);
+  const note =
+    seconds === 0
+      ? undefined
+      : `Shaded: the ${seconds} second${seconds === 1 ? '' : 's'} where the load generator was saturated ` +
+        `(CPU ≥ ${CPU_WARN_PERCENT}% of a core or event-loop lag ≥ ${LAG_WARN_MS} ms); what the charts show there ` +
+        'may describe the generator, not the target.';
+  return section('charts', 'Over time', `<div class="charts">${charts.join('')}</div>`, note);
 }

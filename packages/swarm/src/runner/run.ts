@@ -132,6 +132,8 @@ export async function runSwarm(options: RunOptions): Promise<Summary> {
   const everySecond = setInterval(() => {
     const now = performance.now();
     stats.tick(Date.now(), runner.userCount);
+    const engine = monitor.sample();
+    stats.recordEngine(engine.midMs, engine.cpuPercent, engine.lagMs);
     if (options.shape) {
       const t = options.shape.tick((now - t0) / 1000);
       if (t === null) finish('the shape ended');
@@ -152,6 +154,9 @@ export async function runSwarm(options: RunOptions): Promise<Summary> {
 
   await ended;
   clearInterval(everySecond);
+  // The last (partial) interval too, so the final seconds of the charts have the engine's numbers.
+  const lastEngine = monitor.sample();
+  stats.recordEngine(lastEngine.midMs, lastEngine.cpuPercent, lastEngine.lagMs);
   if (runTimer !== null) clearTimeout(runTimer);
   options.signal?.removeEventListener('abort', onAbort);
   const usersAtEnd = runner.userCount;

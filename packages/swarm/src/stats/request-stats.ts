@@ -82,6 +82,11 @@ export class RequestStats {
     this.timeSeries.closeBefore(Math.floor(nowMs / 1000));
   }
 
+  /** Notes the engine's CPU (% of a core) and event-loop lag (ms) over an interval centred on `midMs`. */
+  recordEngine(midMs: number, cpuPercent: number, lagMs: number): void {
+    this.timeSeries.recordEngine(Math.floor(midMs / 1000), cpuPercent, lagMs);
+  }
+
   /** Marks the end of the run and closes the last bucket. */
   finish(nowMs: number, users: number): void {
     this.endedAt = nowMs;

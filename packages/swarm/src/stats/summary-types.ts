@@ -84,6 +84,13 @@ export interface TimePoint {
   instances: Record<string, number>;
   /** Requests finished this second per `X-Cache` value. */
   cache: Record<string, number>;
+  /**
+   * The engine's CPU this second, percent of one core (the busiest worker's after a merge). Absent in summaries
+   * from before it was recorded, and for a second no sample covered.
+   */
+  engineCpuPercent?: number;
+  /** The engine's event-loop lag p99 this second, ms (the worst worker's after a merge); absent like the CPU. */
+  eventLoopLagMs?: number;
 }
 
 /** A titled table that a scenario's teardown adds to the reports (e.g. the servers' own counts). */

@@ -167,7 +167,12 @@ export function assertSummary(value: unknown, source: string): asserts value is 
   if (v.schema !== SUMMARY_SCHEMA) {
     throw new Error(`${source}: schema is ${JSON.stringify(v.schema)}, expected "${SUMMARY_SCHEMA}"`);
   }
-  if (typeof v.total !== 'object' || !Array.isArray(v.endpoints) || !Array.isArray(v.timeSeries)) {
+  if (
+    typeof v.total !== 'object' ||
+    v.total === null ||
+    !Array.isArray(v.endpoints) ||
+    !Array.isArray(v.timeSeries)
+  ) {
     throw new Error(`${source}: missing total, endpoints or timeSeries`);
   }
 }

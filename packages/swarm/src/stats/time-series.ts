@@ -12,6 +12,13 @@ function bump(counts: Record<string, number>, key: string | undefined): void {
   if (key !== undefined) counts[key] = (counts[key] ?? 0) + 1;
 }
 
+/** The larger of two optional values: a worker's sample may be missing for a second another one has. */
+function maxOf(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
+}
+
 function addCounts(into: Record<string, number>, from: Record<string, number> | undefined): void {
   for (const [k, n] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + n;
 }
@@ -31,6 +38,8 @@ export class TimeSeries {
   private instances: Record<string, number> = {};
   private cache: Record<string, number> = {};
   private readonly hist: Histogram = createHistogram();
+  /** Engine samples for seconds whose bucket is still open, applied when it closes. */
+  private readonly engine = new Map<number, { cpuPercent: number; lagMs: number }>();
 
   /** Records one request finished in epoch second `sec`. Late events of a closed second go to the open one. */
   record(sec: number, ms: number, failed: boolean, instance?: string, cache?: string): void {
@@ -47,6 +56,28 @@ export class TimeSeries {
     this.users = users;
   }
 
+  /**
+   * Notes the engine's CPU and lag over an interval, under the epoch second of its middle. Requests usually close
+   * a bucket before the once-a-second sample arrives, so a closed point is annotated in place; a second sampled
+   * twice keeps the worse values.
+   */
+  recordEngine(sec: number, cpuPercent: number, lagMs: number): void {
+    for (let i = this.points.length - 1; i >= 0 && this.points[i]!.t >= sec; i--) {
+      const p = this.points[i]!;
+      if (p.t !== sec) continue;
+      p.engineCpuPercent = maxOf(p.engineCpuPercent, cpuPercent);
+      p.eventLoopLagMs = maxOf(p.eventLoopLagMs, lagMs);
+      return;
+    }
+    // A second before the first point or already skipped cannot be annotated; one still open waits for closing.
+    if (sec < this.sec) return;
+    const seen = this.engine.get(sec);
+    this.engine.set(sec, {
+      cpuPercent: Math.max(seen?.cpuPercent ?? 0, cpuPercent),
+      lagMs: Math.max(seen?.lagMs ?? 0, lagMs),
+    });
+  }
+
   /** Closes every bucket before epoch second `sec`, writing a point even for a second without requests. */
   closeBefore(sec: number): void {
     if (this.sec === -1) {
@@ -54,6 +85,8 @@ export class TimeSeries {
       return;
     }
     while (this.sec < sec) {
+      const engine = this.engine.get(this.sec);
+      this.engine.delete(this.sec);
       this.points.push({
         t: this.sec,
         users: this.users,
@@ -64,6 +97,7 @@ export class TimeSeries {
         hist: encodeHistogram(this.hist),
         instances: this.instances,
         cache: this.cache,
+        ...(engine && { engineCpuPercent: engine.cpuPercent, eventLoopLagMs: engine.lagMs }),
       });
       this.hist.reset();
       this.requests = 0;
@@ -75,7 +109,10 @@ export class TimeSeries {
   }
 }
 
-/** Merges per-second series by second: counts and users add, histograms merge, percentiles are recomputed. */
+/**
+ * Merges per-second series by second: counts and users add, histograms merge, percentiles are recomputed, and
+ * the engine's CPU and lag take the maximum over the parts.
+ */
 export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
   const bySec = new Map<number, { p: TimePoint; h: Histogram }>();
   for (const points of series) {
@@ -90,6 +127,11 @@ export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
         seen.p.failures += p.failures;
         addCounts(seen.p.instances, p.instances);
         addCounts(seen.p.cache, p.cache);
+        // Each worker is its own process on its own core: the busiest one says whether the generator kept up.
+        const cpu = maxOf(seen.p.engineCpuPercent, p.engineCpuPercent);
+        const lag = maxOf(seen.p.eventLoopLagMs, p.eventLoopLagMs);
+        if (cpu !== undefined) seen.p.engineCpuPercent = cpu;
+        if (lag !== undefined) seen.p.eventLoopLagMs = lag;
         seen.h.add(decodeHistogram(p.hist));
       }
     }
