@@ -6,7 +6,7 @@
  *   node --import tsx scenarios/run-mode.ts ENGINE MODE OUT [extra swarm flags]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadProfiles, swarmArgs } from './lib/mode-plan';
@@ -49,6 +49,26 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
   });
 }
 
+/**
+ * The summary of the latest earlier run of the same mode (its own folder, or its part of an `all` run), so each
+ * run is compared with the one before it; undefined for the first.
+ */
+function previousSummary(m: string, dir: string): string | undefined {
+  const root = 'load_test_reports';
+  if (!existsSync(root)) return undefined;
+  const candidates = readdirSync(root)
+    .map((d) =>
+      d.startsWith(`${m}-`)
+        ? join(root, d, 'summary.json')
+        : d.startsWith('all-')
+          ? join(root, d, m, 'summary.json')
+          : '',
+    )
+    .filter((f) => f !== '' && existsSync(f) && !f.startsWith(`${dir}/`))
+    .sort((x, y) => statSync(x).mtimeMs - statSync(y).mtimeMs);
+  return candidates.at(-1);
+}
+
 async function runMode(m: string, dir: string): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const env = { ...process.env, SWARMGATE_MODE: m, REPLICAS: String(profiles.replicas) };
@@ -71,7 +91,9 @@ async function runMode(m: string, dir: string): Promise<number> {
       if (process.env[k]) args.push('-e', `${k}=${process.env[k]}`);
     return run('k6', [...args, ...extra, 'k6/swarmgate.js'], env);
   }
-  const args = swarmArgs(profiles, m, dir, process.env, extra);
+  const baseline = previousSummary(m, dir);
+  const compare = baseline && !extra.includes('--baseline') ? ['--baseline', baseline] : [];
+  const args = swarmArgs(profiles, m, dir, process.env, [...compare, ...extra]);
   process.stderr.write(
     `load_test: ${m}: ${profiles.modes[m]!.description}\nload_test: swarm ${args.join(' ')}\n`,
   );
