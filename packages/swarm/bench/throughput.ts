@@ -94,6 +94,7 @@ const tools: Record<string, () => Promise<number>> = {
     const json = join(dir, 'swarm.json');
     const args = [
       'run',
+      '--headless',
       here('./zero-wait.ts'),
       '-u',
       String(connections),
