@@ -5,24 +5,15 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../packages/swarm/test/support/browser';
 
 const [report, out] = process.argv.slice(2);
 if (!report || !out) {
   console.error('usage: report-screenshot.ts REPORT.html OUT.png');
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-  ],
-});
+// The same Chromium launch as the browser tests: Debian's binary, nothing that reaches the network.
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
   await page.goto(pathToFileURL(resolve(report)).href);
