@@ -3,7 +3,7 @@ import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
 import { hitRatio } from '../thresholds/evaluate';
 import { renderComparison } from './console-comparison';
-import { fmtMs, fmtPercent, fmtRate, table } from './format';
+import { fmtMs, fmtPercent, fmtRate, table, timingCells } from './format';
 
 function statsRow(e: EntrySummary, total: boolean): string[] {
   return [
@@ -11,14 +11,7 @@ function statsRow(e: EntrySummary, total: boolean): string[] {
     total ? 'Aggregated' : e.name,
     String(e.requests),
     `${e.failures}(${fmtPercent(e.requests === 0 ? 0 : e.failures / e.requests)})`,
-    fmtMs(e.avgMs),
-    fmtMs(e.minMs),
-    fmtMs(e.maxMs),
-    fmtMs(e.medianMs),
-    fmtMs(e.percentiles['95'] ?? 0),
-    fmtMs(e.percentiles['99'] ?? 0),
-    fmtRate(e.rps),
-    fmtRate(e.failRps),
+    ...timingCells(e),
   ];
 }
 

@@ -1,3 +1,4 @@
+import type { EntrySummary } from '../stats/summary-types';
 /** Milliseconds for a table: whole numbers from 10 ms up, two decimals below. */
 export function fmtMs(ms: number): string {
   if (ms >= 10) return String(Math.round(ms));
@@ -40,4 +41,21 @@ export function csvField(v: string | number): string {
 
 export function csvLine(fields: readonly (string | number)[]): string {
   return fields.map(csvField).join(',');
+}
+
+/**
+ * Locust's timing and rate columns of one row, formatted: Avg, Min, Max, Med, p95, p99, req/s, failures/s. The
+ * console table and the HTML report both show them, so they are formatted in one place.
+ */
+export function timingCells(e: EntrySummary): string[] {
+  return [
+    fmtMs(e.avgMs),
+    fmtMs(e.minMs),
+    fmtMs(e.maxMs),
+    fmtMs(e.medianMs),
+    fmtMs(e.percentiles['95'] ?? 0),
+    fmtMs(e.percentiles['99'] ?? 0),
+    fmtRate(e.rps),
+    fmtRate(e.failRps),
+  ];
 }

@@ -1,7 +1,7 @@
 import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
 import { hitRatio } from '../thresholds/evaluate';
-import { fmtMs, fmtPercent, fmtRate } from './format';
+import { fmtMs, fmtPercent, timingCells } from './format';
 import { type Cell, esc, htmlTable, section, shareBar } from './html-parts';
 
 /** The tables of the HTML report and the web UI (pure): one function per concern, each `null` when it has no data. */
@@ -45,14 +45,7 @@ function statsRow(e: EntrySummary, total: boolean): Cell[] {
     e.requests,
     `${e.failures} (${fmtPercent(share(e.failures, e.requests))})`,
     e.throttled,
-    fmtMs(e.avgMs),
-    fmtMs(e.minMs),
-    fmtMs(e.maxMs),
-    fmtMs(e.medianMs),
-    fmtMs(e.percentiles['95'] ?? 0),
-    fmtMs(e.percentiles['99'] ?? 0),
-    fmtRate(e.rps),
-    fmtRate(e.failRps),
+    ...timingCells(e),
     Math.round(e.avgBytes),
   ];
 }
