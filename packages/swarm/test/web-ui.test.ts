@@ -135,6 +135,15 @@ describe('web UI', () => {
     await until(async () => (await startedAt()) >= beforeReset, 'statistics that start after the reset');
     expect(await text('#running-users')).toBe('5');
     await until(async () => Number(await text('#stat-requests')) > 0, 'requests counted again');
+    // The charts after a reset start from scratch: let a few seconds accumulate so the report has lines to draw.
+    await until(
+      async () =>
+        page.evaluate(async () => {
+          const summary = (await (await fetch('/download/report.json')).json()) as { timeSeries: unknown[] };
+          return summary.timeSeries.length >= 3;
+        }),
+      'three seconds of statistics after the reset',
+    );
   });
 
   it('stops, shows the verdict and downloads the HTML report', async () => {
