@@ -79,7 +79,7 @@ describe('./load_test.sh smoke on a native stack', () => {
     const r = await loadTest(['smoke'], env());
     const dir = reportDir(r);
     made.push(dir);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/load_test: verdict PASS/);
     expect(readdirSync(dir).sort()).toEqual(
       expect.arrayContaining([
