@@ -77,10 +77,12 @@ describe('k6/swarmgate.js', () => {
       const script = await load(mode);
       const scenarios = script.options.scenarios as Record<
         string,
-        { stages: { duration: string; target: number }[] }
+        { stages: { duration: string; target: number }[]; gracefulStop: string; gracefulRampDown: string }
       >;
       expect(Object.keys(scenarios).sort()).toEqual([...p.userClasses].sort());
       for (const [cls, s] of Object.entries(scenarios)) {
+        // Iterations get the same time to finish as Swarm's users, at the end and on a ramp-down.
+        expect([s.gracefulStop, s.gracefulRampDown]).toEqual([profiles.stopTimeout, profiles.stopTimeout]);
         if (p.stages) expect(s.stages).toEqual(p.stages);
         else {
           expect(s.stages.reduce((sum, st) => sum + seconds(st.duration), 0)).toBe(seconds(p.runTime));

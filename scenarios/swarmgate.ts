@@ -32,10 +32,16 @@ const REPLICAS = Number(process.env.REPLICAS ?? 3);
 const REDIS_URL = process.env.REDIS_URL ?? `redis://127.0.0.1:${process.env.STACK_REDIS_PORT ?? 56379}`;
 
 // load_test.sh names the mode; a mode with stages (the spike) runs them as one load shape, one run, one report.
+// Every mode (and the web UI) lets a stopped user finish its current task, so that the replicas' own counts
+// equal the client's; --stop-timeout on the command line overrides it.
+const profiles = loadProfiles();
 const modeStages = process.env.SWARMGATE_MODE
-  ? loadProfiles().modes[process.env.SWARMGATE_MODE]?.stages
+  ? profiles.modes[process.env.SWARMGATE_MODE]?.stages
   : undefined;
-export const options: ScenarioOptions = modeStages ? { shape: stages(modeStages) } : {};
+export const options: ScenarioOptions = {
+  stopTimeout: profiles.stopTimeout,
+  ...(modeStages && { shape: stages(modeStages) }),
+};
 
 interface RunData extends SeedData {
   before: ServerCounts;

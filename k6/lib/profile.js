@@ -28,6 +28,7 @@ export function profile(mode) {
     runTime: env.RUN_TIME || p.runTime,
     host: env.HOST || PROFILES.host,
     replicas: env.REPLICAS ? Number(env.REPLICAS) : PROFILES.replicas,
+    stopTimeout: PROFILES.stopTimeout,
   };
 }
 
@@ -70,11 +71,18 @@ export function k6Thresholds(list, replicas) {
 
 /**
  * The executor of one user class: ramping-vus from 0 at the spawn rate up to `users`, held for the run time,
- * or the profile's stages as they are.
+ * or the profile's stages as they are; iterations get the profiles' stopTimeout to finish, as Swarm's users do.
  */
 export function executorFor(p, users, exec) {
   if (p.stages) {
-    return { executor: 'ramping-vus', startVUs: 0, stages: p.stages, gracefulRampDown: '5s', exec };
+    return {
+      executor: 'ramping-vus',
+      startVUs: 0,
+      stages: p.stages,
+      gracefulRampDown: p.stopTimeout,
+      gracefulStop: p.stopTimeout,
+      exec,
+    };
   }
   const total = seconds(p.runTime);
   const ramp = Math.min(total, Math.ceil(users / p.spawnRate));
@@ -85,7 +93,8 @@ export function executorFor(p, users, exec) {
       { duration: `${ramp}s`, target: users },
       { duration: `${total - ramp}s`, target: users },
     ],
-    gracefulRampDown: '0s',
+    gracefulRampDown: p.stopTimeout,
+    gracefulStop: p.stopTimeout,
     exec,
   };
 }

@@ -19,6 +19,8 @@ export interface ModeProfile {
 
 export interface Profiles {
   host: string;
+  /** How long users stopped at the end or by a ramp-down may finish their current task (`--stop-timeout`). */
+  stopTimeout: string;
   replicas: number;
   modes: Record<string, ModeProfile>;
   all: string[];

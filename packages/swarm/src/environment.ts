@@ -21,6 +21,11 @@ export interface Environment {
   timeoutMs: number;
   /** Counts an exception thrown by a task (the user goes on). */
   onTaskError(task: string, error: unknown): void;
+  /**
+   * Counts a request cut short by a forced stop (end of the test, or a ramp-down past `--stop-timeout`): it was
+   * sent, so the target may have counted it, but it has no response and is in no statistic.
+   */
+  onInterrupted(): void;
   runner: RunnerControl | null;
   /** What the scenario's `setup()` returned (undefined without one). */
   setupData: unknown;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpUser, runSwarm, StopUser } from '../src/index';
+import { HttpUser, LoadShape, runSwarm, StopUser } from '../src/index';
 import { startTestServer, type TestServer } from './support/test-server';
 
 let server: TestServer | undefined;
@@ -129,10 +129,38 @@ describe('stopping', () => {
     });
     const row = (name: string) => s.endpoints.find((e) => e.name === name)?.requests ?? 0;
     expect(row('/fast')).toBe(server.counts.get('GET /fast'));
-    // The /slow requests in flight at the stop were aborted: the server may have seen them, the stats do not.
-    expect(row('/slow')).toBeLessThanOrEqual(server.counts.get('GET /slow') ?? 0);
+    // The /slow requests in flight at the stop were aborted and counted as interrupted, nothing else: the server
+    // saw each of them or not, so its count lies between the two.
+    const slow = server.counts.get('GET /slow') ?? 0;
+    expect(s.interrupted).toBeGreaterThan(0);
+    expect(row('/slow')).toBeLessThanOrEqual(slow);
+    expect(slow).toBeLessThanOrEqual(row('/slow') + s.interrupted!);
     expect(server.counts.get('GET /after') ?? 0).toBe(row('/after'));
     expect(s.total.failures).toBe(0);
     expect(s.exceptions).toEqual([]);
+  });
+
+  it('lets users stopped by a ramp-down finish their request within the stop timeout, and counts it', async () => {
+    server = await startTestServer((_req, res) => {
+      setTimeout(() => res.end('slow'), 400);
+    });
+    class Slow extends HttpUser {
+      static override tasks = ['go'];
+      async go() {
+        await this.client.get('/slow');
+      }
+    }
+    // 4 users, then 1 at 0.2 s (mid-request for all of them), then the end.
+    class Down extends LoadShape {
+      tick(t: number) {
+        if (t < 1) return { users: 4, spawnRate: 1000 };
+        if (t < 2) return { users: 1, spawnRate: 1000 };
+        return null;
+      }
+    }
+    const s = await runSwarm({ classes: [Slow], host: server.url, shape: new Down(), stopTimeoutS: 5 });
+    expect(s.interrupted).toBe(0);
+    expect(s.total.requests).toBe(server.total());
+    expect(s.total.failures).toBe(0);
   });
 });

@@ -68,6 +68,43 @@ describe('open model', () => {
     expect(s.iterations).toBe(s.total.requests);
   });
 
+  it('runs onStop of every pooled user that started, and counts requests cut short at the stop', async () => {
+    server = await startTestServer((_req, res, url) => {
+      if (url.pathname === '/slow') setTimeout(() => res.end('late'), 2000);
+      else res.end('ok');
+    });
+    const log: string[] = [];
+    class Tracked extends HttpUser {
+      static override tasks = ['call'];
+      private n = 0;
+      override onStart() {
+        log.push('start');
+      }
+      async call() {
+        // Each user's third iteration hangs past the stop timeout.
+        this.n += 1;
+        await this.client.get(this.n === 3 ? '/slow' : '/work');
+      }
+      override async onStop() {
+        log.push('stop');
+      }
+    }
+    const s = await runSwarm({
+      classes: [Tracked],
+      host: server.url,
+      rate: 20,
+      maxUsers: 3,
+      runTimeS: 1,
+      stopTimeoutS: 0.2,
+    });
+    const starts = log.filter((l) => l === 'start').length;
+    expect(starts).toBeGreaterThan(0);
+    expect(log.filter((l) => l === 'stop').length).toBe(starts);
+    expect(s.interrupted).toBeGreaterThan(0);
+    expect(server.counts.get('GET /work')).toBe(s.total.requests);
+    expect(s.exceptions).toEqual([]);
+  });
+
   it('follows a rate shape and ends with it', async () => {
     server = await startTestServer();
     const s = await runSwarm({

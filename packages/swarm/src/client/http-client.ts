@@ -32,6 +32,8 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Headers sent with every request. */
   headers?: Record<string, string>;
+  /** Called for each request `destroy()` cuts short: sent (the target may count it) but never reported. */
+  onInterrupted?: () => void;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -235,6 +237,9 @@ export class HttpClient implements ResponseOwner {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    // Sent and never to be reported: counted apart, so a comparison with the target's own count can allow for it.
+    if (this.inFlight !== null) this.options.onInterrupted?.();
+    if (this.pending !== null && !this.pending.reported) this.options.onInterrupted?.();
     this.pending = null;
     this.inFlight?.abort(new Error('swarm: the test stopped'));
     await Promise.all([...this.clients.values()].map((c) => c.destroy()));

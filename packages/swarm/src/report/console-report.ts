@@ -3,7 +3,7 @@ import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
 import { hitRatio } from '../thresholds/evaluate';
 import { renderComparison } from './console-comparison';
-import { fmtMs, fmtPercent, fmtRate, table, timingCells } from './format';
+import { fmtMs, fmtPercent, fmtRate, interruptedNote, table, timingCells } from './format';
 
 function statsRow(e: EntrySummary, total: boolean): string[] {
   return [
@@ -144,6 +144,7 @@ export function renderConsole(s: Summary, options: ConsoleOptions = {}): string 
       ? `Throttled (429): ${s.total.throttled} (${fmtPercent(s.total.throttled / Math.max(1, s.total.requests))}), not counted as failures`
       : null,
     openModel(s),
+    interruptedNote(s) === null ? null : `Interrupted: ${interruptedNote(s)}`,
     ...sectionTables(s),
     thresholdTable(s),
     options.baseline ? renderComparison(options.baseline.comparison, options.baseline.name) : null,

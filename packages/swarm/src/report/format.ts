@@ -59,3 +59,19 @@ export function timingCells(e: EntrySummary): string[] {
     fmtRate(e.failRps),
   ];
 }
+
+/**
+ * What the console and the HTML report say of requests cut short by a forced stop (pure), or null when none was:
+ * the target may have counted them, so a comparison with its numbers has to allow for them.
+ *
+ * @example
+ * interruptedNote({ ...summary, interrupted: 2 }); // '2 requests in flight at a forced stop were cut short ...'
+ */
+export function interruptedNote(s: { interrupted?: number }): string | null {
+  const n = s.interrupted ?? 0;
+  if (n === 0) return null;
+  return (
+    `${n} request${n === 1 ? ' was' : 's were'} in flight when users were stopped and ${n === 1 ? 'was' : 'were'} cut short: ` +
+    'sent (the target may have counted them) but in no number above; --stop-timeout lets tasks finish'
+  );
+}

@@ -1,7 +1,7 @@
 import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
 import { hitRatio } from '../thresholds/evaluate';
-import { fmtMs, fmtPercent, timingCells } from './format';
+import { fmtMs, fmtPercent, interruptedNote, timingCells } from './format';
 import { type Cell, esc, htmlTable, section, shareBar } from './html-parts';
 
 /** The tables of the HTML report and the web UI (pure): one function per concern, each `null` when it has no data. */
@@ -132,6 +132,12 @@ export function throttleSection(s: Summary): string | null {
     htmlTable(['Type', 'Name', '# 429', 'share'], rows, 2),
     'Answers 429 are counted as throttled, not as failures.',
   );
+}
+
+export function interruptedSection(s: Summary): string | null {
+  const note = interruptedNote(s);
+  if (note === null) return null;
+  return section('interrupted', 'Interrupted at the stop', `<p class="note">${esc(note)}</p>`);
 }
 
 export function errorSection(s: Summary): string {

@@ -2,7 +2,7 @@ import type { Environment, RunnerControl } from '../environment';
 import type { UserClass } from '../user/user';
 import { spawnOrder } from './apportion';
 import { owns, type Segment, WHOLE } from './segment';
-import { type RunningUser, startUser, stopUsers, type UserKinds } from './user-pool';
+import { type RunningUser, startUser, type UserKinds } from './user-pool';
 
 export interface ArrivalOptions {
   /** Most users (concurrent iterations) this process may create. */
@@ -26,6 +26,8 @@ export interface ArrivalOptions {
 export class ArrivalRunner implements RunnerControl {
   private readonly all: RunningUser[] = [];
   private readonly free: RunningUser[] = [];
+  /** Users in an iteration, with the promise of its end. */
+  private readonly running = new Map<RunningUser, Promise<void>>();
   /** Intended start times (performance.now ms) of arrivals waiting for a user; `head` avoids shifting. */
   private queue: number[] = [];
   private head = 0;
@@ -110,11 +112,13 @@ export class ArrivalRunner implements RunnerControl {
     this.busy++;
     this.options.onIteration();
     u.user.setLateness(Math.max(0, now - intended));
-    void u.loop.iterate().then(() => this.release(u));
+    const iteration = u.loop.iterate().then(() => this.release(u));
+    this.running.set(u, iteration);
   }
 
   private release(u: RunningUser): void {
     this.busy--;
+    this.running.delete(u);
     if (this.stopped) {
       if (this.busy === 0) this.idle?.();
       return;
@@ -150,7 +154,11 @@ export class ArrivalRunner implements RunnerControl {
     }
   }
 
-  /** Stops the schedule; iterations never started are dropped; running ones get `stopTimeoutS` to finish. */
+  /**
+   * Stops the schedule; iterations never started are dropped; running ones get `stopTimeoutS` to finish, then
+   * are aborted (their requests counted as interrupted). Every user that ran `onStart` runs `onStop`: an idle one
+   * before its connection closes, an aborted one once its iteration has unwound.
+   */
   async stop(stopTimeoutS: number): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
@@ -167,6 +175,20 @@ export class ArrivalRunner implements RunnerControl {
       });
       clearTimeout(timer);
     }
-    await stopUsers(this.all, 0);
+    for (const u of this.all) u.loop.stop();
+    const cut = [...this.running.entries()];
+    for (const [u, iteration] of cut) {
+      void iteration.then(() => u.loop.end());
+    }
+    await Promise.all([
+      ...cut.map(([u]) => u.user.dispose(true)),
+      ...this.all
+        .filter((u) => !this.running.has(u))
+        .map(async (u) => {
+          await u.loop.end();
+          await u.user.dispose(false);
+        }),
+    ]);
+    for (const u of this.all) u.finished = true;
   }
 }

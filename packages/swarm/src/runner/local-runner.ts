@@ -7,7 +7,7 @@ import { type RunningUser, startUser, stopUsers, type UserKinds } from './user-p
  * The closed model: a target number of users, reached at a spawn rate. Users are numbered in the global
  * spawn order (`spawnOrder`), so class proportions follow the weights exactly; a segment runs only its own
  * numbers, so segments on several processes or machines add up to the whole run. Ramping down stops the
- * last spawned first.
+ * last spawned first, giving each the run's stop timeout to finish its current task, as Locust does.
  *
  * @example
  * const runner = new LocalRunner(env, kinds, WHOLE, () => {});
@@ -31,6 +31,8 @@ export class LocalRunner implements RunnerControl {
     private readonly kinds: UserKinds,
     private readonly segment: Segment = WHOLE,
     private readonly onQuit: (reason: string) => void,
+    /** How long a user stopped by a ramp-down may finish its current task (the run's `--stop-timeout`). */
+    private readonly stopTimeoutS = 0,
   ) {}
 
   /** Users of this process that are running (a user that threw `StopUser` no longer counts). */
@@ -110,7 +112,7 @@ export class LocalRunner implements RunnerControl {
     const u = this.running.get(this.globalCount);
     if (u === undefined) return;
     this.running.delete(this.globalCount);
-    void stopUsers([u], 0);
+    void stopUsers([u], this.stopTimeoutS);
   }
 
   /** Stops spawning and stops every user, waiting up to `stopTimeoutS` for their current tasks. */

@@ -74,6 +74,9 @@ export async function runSwarm(options: RunOptions): Promise<Summary> {
     instanceHeader: options.instanceHeader ?? 'x-instance',
     timeoutMs: options.timeoutMs ?? 30_000,
     onTaskError: (task, error) => stats.recordException(task, error),
+    onInterrupted: () => {
+      stats.interrupted++;
+    },
     runner: null,
     setupData: options.setupData,
   };
@@ -98,7 +101,7 @@ export async function runSwarm(options: RunOptions): Promise<Summary> {
         finish,
       )
     : null;
-  const local = open ? null : new LocalRunner(env, kinds, segment, finish);
+  const local = open ? null : new LocalRunner(env, kinds, segment, finish, options.stopTimeoutS ?? 0);
   const runner = (arrival ?? local)!;
   env.runner = runner;
   const apply = (t: ShapeTarget) => {

@@ -30,6 +30,8 @@ export class RequestStats {
   readonly exceptions = new Map<string, ExceptionCount>();
   readonly timeSeries = new TimeSeries();
   dropped = 0;
+  /** Requests cut short by a forced stop: sent, never answered, in no other count. */
+  interrupted = 0;
   iterations = 0;
   endedAt: number | null = null;
 

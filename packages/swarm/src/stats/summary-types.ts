@@ -146,6 +146,11 @@ export interface Summary {
   dropped: number;
   /** Open model: iterations started. */
   iterations: number;
+  /**
+   * Requests cut short by a forced stop (the end of the run or a ramp-down, past `--stop-timeout`): sent, so the
+   * target may have counted them, but in no other number here. Absent in summaries written before it existed.
+   */
+  interrupted?: number;
   timeSeries: TimePoint[];
   thresholds: ThresholdResult[];
   /** Tables added by the scenario's teardown; absent when it added none. */

@@ -27,6 +27,7 @@ export class HttpUser extends User {
       events: environment.events,
       instanceHeader: environment.instanceHeader,
       timeoutMs: environment.timeoutMs,
+      onInterrupted: () => environment.onInterrupted(),
     });
   }
 

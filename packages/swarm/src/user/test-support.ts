@@ -10,6 +10,7 @@ export function testEnvironment(): Environment & { errors: Array<[string, unknow
     instanceHeader: 'x-instance',
     timeoutMs: 1000,
     onTaskError: (task, error) => errors.push([task, error]),
+    onInterrupted: () => {},
     runner: null,
     setupData: undefined,
     errors,

@@ -69,6 +69,14 @@ export class UserLoop {
     this.user.afterTask();
   }
 
+  /** Open model: runs `onStop` once, if an iteration ever ran `onStart`. Never rejects. */
+  async end(): Promise<void> {
+    this.stopping = true;
+    if (!this.started) return;
+    this.started = false;
+    await this.guard(`${this.user.constructor.name}.onStop`, () => this.user.onStop());
+  }
+
   /** Asks the user to stop: a wait in progress ends now, a task in progress finishes. */
   stop(): void {
     this.stopping = true;

@@ -1,0 +1,66 @@
+import type { Summary } from 'swarm';
+import { describe, expect, it } from 'vitest';
+import { compareWithServers } from './compare';
+import type { ServerCounts } from './server-side';
+
+const cache = { hit: 0, miss: 0, bypass: 0 };
+const counts = (app1: number, app2: number, hits = 0): ServerCounts => ({
+  replicas: { app1: { requests: app1, cache }, app2: { requests: app2, cache } },
+  redis: { hits, misses: 0 },
+});
+/** The fields of a summary the comparison reads. */
+const summary = (o: { app1: number; app2: number; failures?: number; interrupted?: number; hits?: number }) =>
+  ({
+    total: {
+      failures: o.failures ?? 0,
+      instances: { app1: o.app1, app2: o.app2 },
+      cache: { HIT: { requests: o.hits ?? 0 } },
+    },
+    interrupted: o.interrupted,
+  }) as unknown as Summary;
+const checks = (before: ServerCounts, after: ServerCounts, s: Summary) =>
+  compareWithServers(before, after, s).checks!.map((c) => [c.expression, c.actual, c.ok]);
+
+describe('compareWithServers', () => {
+  it('passes when each replica counted exactly what the client attributed to it', () => {
+    expect(checks(counts(10, 20), counts(15, 27, 3), summary({ app1: 5, app2: 7, hits: 3 }))).toEqual([
+      ['server_request_diff==0', 0, true],
+      ['redis_hits>=client_hits', 0, true],
+    ]);
+  });
+
+  it('fails when a replica counted a request the client never reported', () => {
+    expect(checks(counts(10, 20), counts(16, 27), summary({ app1: 5, app2: 7 }))[0]).toEqual([
+      'server_request_diff==0',
+      1,
+      false,
+    ]);
+  });
+
+  it('allows as many extra server counts as requests were cut short by the stop, and no more', () => {
+    expect(checks(counts(10, 20), counts(16, 27), summary({ app1: 5, app2: 7, interrupted: 2 }))[0]).toEqual([
+      'server_request_diff<=2',
+      1,
+      true,
+    ]);
+    expect(checks(counts(10, 20), counts(18, 28), summary({ app1: 5, app2: 7, interrupted: 2 }))[0]).toEqual([
+      'server_request_diff<=2',
+      4,
+      false,
+    ]);
+  });
+
+  it('never accepts a replica counting fewer than the client attributed to it', () => {
+    expect(checks(counts(10, 20), counts(14, 28), summary({ app1: 5, app2: 7, interrupted: 2 }))[0]).toEqual([
+      'server_request_diff<=2',
+      2,
+      false,
+    ]);
+  });
+
+  it('makes no request check when requests failed, and flags Redis counting fewer hits than the client saw', () => {
+    expect(
+      checks(counts(10, 20), counts(16, 27, 1), summary({ app1: 5, app2: 7, failures: 1, hits: 2 })),
+    ).toEqual([['redis_hits>=client_hits', -1, false]]);
+  });
+});
