@@ -1,13 +1,12 @@
 // Throughput of the engine against autocannon and a bare undici dispatch loop, all against nginx answering
 // `return 200` on 127.0.0.1 (one worker pinned to core 0), each generator pinned to core 1, same connections.
 // Usage (from the repo root): npx tsx packages/swarm/bench/throughput.ts [--seconds 10] [--connections 50] [--rounds 3]
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { has, median, pin, run, startNginx } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -20,59 +19,8 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const rounds = Number(values.rounds);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const has = (cmd: string) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const pin = (core: number, argv: string[]) =>
-  has('taskset') ? ['taskset', '-c', String(core), ...argv] : argv;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function run(argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${argv.join(' ')} exited ${code}`)),
-    );
-  });
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'swarm-bench-'));
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-writeFileSync(
-  join(dir, 'nginx.conf'),
-  `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  server { listen 127.0.0.1:${port}; location / { return 200 "ok"; } }
-}
-`,
-);
-const nginxArgv = pin(0, ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf')]);
-const nginx = spawn(nginxArgv[0]!, nginxArgv.slice(1), { stdio: 'ignore' });
-await new Promise((r) => setTimeout(r, 500));
+const nginx = await startNginx();
+const { url, dir } = nginx;
 
 const tools: Record<string, () => Promise<number>> = {
   autocannon: async () => {
@@ -159,10 +107,8 @@ try {
     }
   }
 } finally {
-  nginx.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  nginx.stop();
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const base = median(results.autocannon!);
 process.stdout.write(
   `| generator (${connections} connections, ${seconds}s, median of ${rounds}) | req/s | × autocannon |\n|---|---|---|\n`,

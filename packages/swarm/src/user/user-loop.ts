@@ -4,6 +4,7 @@ import type { TaskPlan, TaskSetLike } from './task-plan';
 import type { TaskSet } from './task-set';
 import type { User } from './user';
 import type { WaitTime } from './wait-time';
+import { type Sleeper, wakeQueue } from './wake-queue';
 import { weightedPicker } from './weighted-choice';
 
 type Owner = User | TaskSet;
@@ -20,11 +21,14 @@ const SPINS_BEFORE_YIELD = 32;
  * const loop = new UserLoop(user, planTasks(Reader), (task, err) => stats.recordException(task, err));
  * const done = loop.run(); ... loop.stop(); await done;
  */
-export class UserLoop {
+export class UserLoop implements Sleeper {
   private stopping = false;
-  private timer: NodeJS.Timeout | null = null;
-  private wake: (() => void) | null = null;
+  /** Resolves the wait in progress (null when not waiting). */
+  private resume: (() => void) | null = null;
+  /** Numbers this user's waits, so the wake queue's call for a wait `stop()` ended is refused. */
+  private ticket = 0;
   private spins = 0;
+  private waitMs = 0;
   private started = false;
   private readonly pickers = new WeakMap<TaskPlan[], () => TaskPlan>();
 
@@ -80,11 +84,12 @@ export class UserLoop {
   /** Asks the user to stop: a wait in progress ends now, a task in progress finishes. */
   stop(): void {
     this.stopping = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    const resume = this.resume;
+    if (resume !== null) {
+      this.resume = null;
+      wakeQueue.cancel();
+      resume();
+    }
   }
 
   private pick(plan: TaskPlan[]): TaskPlan {
@@ -123,7 +128,14 @@ export class UserLoop {
       const startedAt = Date.now();
       let skipWait = false;
       try {
-        skipWait = await this.runTask(owner, t);
+        if (t.set === undefined) {
+          // The hot path: a method task is called directly (no extra async frame), awaited only if it returned a
+          // promise, so a user's cycle allocates little that outlives it.
+          const r = (owner as unknown as Record<string, () => unknown>)[t.method!]!();
+          if (r instanceof Promise) await r;
+        } else {
+          skipWait = await this.runTask(owner, t);
+        }
       } catch (err) {
         if (err instanceof InterruptTaskSet && owner !== this.user) {
           this.user.afterTask();
@@ -133,28 +145,48 @@ export class UserLoop {
         this.report(`${(owner.constructor as TaskSetLike).name}.${t.name}`, err);
       }
       this.user.afterTask();
-      if (!skipWait) await this.waitAfter(owner, startedAt);
+      if (!skipWait) {
+        const wait = this.waitAfter(owner, startedAt);
+        if (wait !== null) await wait;
+      }
     }
     return true;
   }
 
-  private async waitAfter(owner: Owner, taskStartedAtMs: number): Promise<void> {
+  /**
+   * The wait after a task: a promise that a timer (or `stop()`) resolves, or null for no wait. Not an async
+   * function, and with callbacks bound once per user, so that what lives through a 1–3 s wait — and so
+   * survives young-generation collections, which 10,000 waiting users make expensive — is one promise and one
+   * timer.
+   */
+  private waitAfter(owner: Owner, taskStartedAtMs: number): Promise<void> | null {
     const waitTime: WaitTime = (owner as TaskSet).waitTime ?? this.user.waitTime;
     const seconds = waitTime({ taskStartedAtMs, nowMs: Date.now() });
     if (seconds > 0 && !this.stopping) {
       this.spins = 0;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        this.timer = setTimeout(() => {
-          this.timer = null;
-          this.wake = null;
-          resolve();
-        }, seconds * 1000);
-      });
-    } else if (++this.spins >= SPINS_BEFORE_YIELD) {
-      this.spins = 0;
-      await yieldToEventLoop();
+      this.waitMs = seconds * 1000;
+      return new Promise<void>(this.park);
     }
+    if (++this.spins >= SPINS_BEFORE_YIELD) {
+      this.spins = 0;
+      return yieldToEventLoop() as Promise<unknown> as Promise<void>;
+    }
+    return null;
+  }
+
+  /** The executor of a wait's promise (bound once): queues this user in the process's wake queue. */
+  private readonly park = (resolve: () => void): void => {
+    this.resume = resolve;
+    wakeQueue.add(performance.now() + this.waitMs, this, ++this.ticket);
+  };
+
+  /** @internal The wake queue's call at the end of a wait; false for a wait `stop()` already ended. */
+  wake(ticket: number): boolean {
+    if (ticket !== this.ticket || this.resume === null) return false;
+    const resume = this.resume;
+    this.resume = null;
+    resume();
+    return true;
   }
 
   private async guard(what: string, fn: () => unknown): Promise<void> {
