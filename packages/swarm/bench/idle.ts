@@ -3,7 +3,8 @@
 // `swarm run` would for a user, unpinned (`--pin` puts it on core 1 with its GC helper threads, which then
 // share that core). Reports, per round: peak RSS, the run's event-loop lag p99 and max (the engine's own numbers,
 // as the report shows them, ramp included) and, for the seconds at full strength, the median and worst of the
-// per-second lag p99.
+// per-second lag p99. Each round also runs bare-idle.ts, the same visitors on bare undici Clients with no engine
+// at all, measured by the same monitor: the floor that undici and Node set for that many connections.
 // Usage (from the repo root):
 //   npx --no-install tsx packages/swarm/bench/idle.ts [--users 10000] [--spawn-rate 1000] [--seconds 60] [--rounds 3] [--pin]
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,26 @@ const { values } = parseArgs({
 const users = Number(values.users);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+type Summary = {
+  total: { requests: number };
+  monitor: { maxRssMb: number; eventLoopLagP99Ms: number; eventLoopLagMaxMs: number };
+  timeSeries: Array<{ users: number; eventLoopLagMs?: number }>;
+};
+
+function roundOf(s: Summary): Round {
+  const steady = s.timeSeries
+    .filter((p) => p.users === users && p.eventLoopLagMs !== undefined)
+    .map((p) => p.eventLoopLagMs!);
+  return {
+    rssMb: s.monitor.maxRssMb,
+    lagP99: s.monitor.eventLoopLagP99Ms,
+    lagMax: s.monitor.eventLoopLagMaxMs,
+    steadyMedian: median(steady),
+    steadyWorst: Math.max(...steady),
+    requests: s.total.requests,
+  };
+}
+
 interface Round {
   rssMb: number;
   lagP99: number;
@@ -35,6 +56,7 @@ interface Round {
 
 const nginx = await startNginx(users);
 const rounds: Round[] = [];
+const bare: Round[] = [];
 try {
   for (let i = 0; i < Number(values.rounds); i++) {
     const json = join(nginx.dir, `idle-${i}.json`);
@@ -42,35 +64,27 @@ try {
     argv.push('-u', String(users), '-r', values['spawn-rate'], '-t', `${values.seconds}s`);
     argv.push('-H', nginx.url, '--json', json);
     await run(values.pin ? pin(1, argv) : argv);
-    const s = JSON.parse(readFileSync(json, 'utf8')) as {
-      total: { requests: number };
-      monitor: { maxRssMb: number; eventLoopLagP99Ms: number; eventLoopLagMaxMs: number };
-      timeSeries: Array<{ users: number; eventLoopLagMs?: number }>;
-    };
-    const steady = s.timeSeries
-      .filter((p) => p.users === users && p.eventLoopLagMs !== undefined)
-      .map((p) => p.eventLoopLagMs!);
-    const r: Round = {
-      rssMb: s.monitor.maxRssMb,
-      lagP99: s.monitor.eventLoopLagP99Ms,
-      lagMax: s.monitor.eventLoopLagMaxMs,
-      steadyMedian: median(steady),
-      steadyWorst: Math.max(...steady),
-      requests: s.total.requests,
-    };
+    const r = roundOf(JSON.parse(readFileSync(json, 'utf8')) as Summary);
     rounds.push(r);
-    process.stderr.write(`round ${i + 1}: ${JSON.stringify(r)}\n`);
+    process.stderr.write(`round ${i + 1} swarm: ${JSON.stringify(r)}\n`);
+    const bareArgv = [process.execPath, '--import', 'tsx', here('./bare-idle.ts'), nginx.url, String(users)];
+    bareArgv.push(values['spawn-rate'], values.seconds);
+    const b = roundOf(JSON.parse(await run(values.pin ? pin(1, bareArgv) : bareArgv)) as Summary);
+    bare.push(b);
+    process.stderr.write(`round ${i + 1} bare undici: ${JSON.stringify(b)}\n`);
   }
 } finally {
   nginx.stop();
 }
-const col = (pick: (r: Round) => number) => rounds.map(pick).join(' / ');
+const col = (rs: Round[], pick: (r: Round) => number) => rs.map(pick).join(' / ');
+const row = (label: string, pick: (r: Round) => number) =>
+  `| ${label} | ${col(rounds, pick)} | ${col(bare, pick)} |\n`;
 process.stdout.write(
-  `| ${users} users, between(1, 3), ${values.seconds} s, spawn rate ${values['spawn-rate']}/s${values.pin ? ', engine on core 1' : ''} | rounds |\n|---|---|\n` +
-    `| peak RSS (MB) | ${col((r) => r.rssMb)} |\n` +
-    `| event-loop lag p99, whole run (ms) | ${col((r) => r.lagP99)} |\n` +
-    `| event-loop lag max, whole run (ms) | ${col((r) => r.lagMax)} |\n` +
-    `| per-second lag p99 at full strength, median (ms) | ${col((r) => r.steadyMedian)} |\n` +
-    `| per-second lag p99 at full strength, worst (ms) | ${col((r) => r.steadyWorst)} |\n` +
-    `| requests | ${col((r) => r.requests)} |\n`,
+  `| ${users} users, between(1, 3), ${values.seconds} s, spawn rate ${values['spawn-rate']}/s${values.pin ? ', on core 1' : ''} | swarm (rounds) | bare undici (rounds) |\n|---|---|---|\n` +
+    row('peak RSS (MB)', (r) => r.rssMb) +
+    row('event-loop lag p99, whole run (ms)', (r) => r.lagP99) +
+    row('event-loop lag max, whole run (ms)', (r) => r.lagMax) +
+    row('per-second lag p99 at full strength, median (ms)', (r) => r.steadyMedian) +
+    row('per-second lag p99 at full strength, worst (ms)', (r) => r.steadyWorst) +
+    row('requests', (r) => r.requests),
 );
