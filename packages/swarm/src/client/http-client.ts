@@ -39,7 +39,8 @@ export interface HttpClientOptions {
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 const templateOf = memoUrlTemplate();
-const JSON_HEADERS = { 'content-type': 'application/json' };
+const JSON_HEADERS: Record<string, string> = Object.freeze({ 'content-type': 'application/json' });
+const NO_HEADERS: Record<string, string> = Object.freeze({});
 
 /** Finds one header value in undici's raw [name, value, ...] list without parsing the others. */
 function rawHeader(raw: Buffer[] | null, lowerName: string): string | undefined {
@@ -85,8 +86,10 @@ export class HttpClient implements ResponseOwner {
     this.instanceHeader = (options.instanceHeader ?? 'x-instance').toLowerCase();
     this.cacheHeader = (options.cacheHeader ?? 'x-cache').toLowerCase();
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.headers = { ...options.headers };
-    this.jsonHeaders = { ...this.headers, ...JSON_HEADERS };
+    // Shared by every client without headers of its own (the usual case): nothing per user to keep.
+    this.headers = options.headers === undefined ? NO_HEADERS : { ...options.headers };
+    this.jsonHeaders =
+      options.headers === undefined ? JSON_HEADERS : { ...this.headers, ...JSON_HEADERS };
   }
 
   get(url: string, options?: RequestOptions): Promise<Response> {

@@ -8,7 +8,7 @@ export interface RunningUser {
   readonly globalIndex: number;
   readonly user: User;
   readonly loop: UserLoop;
-  readonly done: Promise<void>;
+  done: Promise<void>;
   finished: boolean;
 }
 
@@ -28,22 +28,27 @@ export function startUser(
 ): RunningUser {
   const user = new cls(env);
   const loop = new UserLoop(user, kinds.plans.get(cls)!, env.onTaskError);
-  const running: RunningUser = {
-    globalIndex,
-    user,
-    loop,
-    finished: false,
-    done: run
-      ? loop
-          .run()
-          .then(() => user.dispose(false))
-          .catch((err) => env.onTaskError(`${cls.name}.dispose`, err))
-          .finally(() => {
-            running.finished = true;
-          })
-      : Promise.resolve(),
-  };
+  const running: RunningUser = { globalIndex, user, loop, finished: false, done: DONE };
+  if (run) running.done = runToEnd(running, env, cls.name);
   return running;
+}
+
+const DONE = Promise.resolve();
+
+/**
+ * Runs a user's loop, then releases its client. One async frame for the user's whole life, rather than a chain
+ * of promise callbacks: with 10,000 users every object held per user counts, and the old generation V8 lets
+ * grow between collections is a multiple of what stays alive.
+ */
+async function runToEnd(running: RunningUser, env: Environment, className: string): Promise<void> {
+  try {
+    await running.loop.run();
+    await running.user.dispose(false);
+  } catch (err) {
+    env.onTaskError(`${className}.dispose`, err);
+  } finally {
+    running.finished = true;
+  }
 }
 
 /**

@@ -9,6 +9,9 @@ import { weightedPicker } from './weighted-choice';
 
 type Owner = User | TaskSet;
 
+/** The weighted pickers of every plan, for loops using `Math.random`. */
+const SHARED_PICKERS = new WeakMap<TaskPlan[], () => TaskPlan>();
+
 /** After this many tasks in a row without a wait, the loop yields once so that a synchronous task cannot starve timers. */
 const SPINS_BEFORE_YIELD = 32;
 
@@ -30,7 +33,8 @@ export class UserLoop implements Sleeper {
   private spins = 0;
   private waitMs = 0;
   private started = false;
-  private readonly pickers = new WeakMap<TaskPlan[], () => TaskPlan>();
+  /** Pickers of a loop with its own random source (tests); others share `SHARED_PICKERS`. */
+  private pickers: WeakMap<TaskPlan[], () => TaskPlan> | null = null;
 
   constructor(
     readonly user: User,
@@ -93,14 +97,16 @@ export class UserLoop implements Sleeper {
   }
 
   private pick(plan: TaskPlan[]): TaskPlan {
-    let picker = this.pickers.get(plan);
+    // Users of one class share one plan, so with the default random source they share its picker too.
+    const pickers = this.random === Math.random ? SHARED_PICKERS : (this.pickers ??= new WeakMap());
+    let picker = pickers.get(plan);
     if (picker === undefined) {
       picker = weightedPicker(
         plan,
         plan.map((p) => p.weight),
         this.random,
       );
-      this.pickers.set(plan, picker);
+      pickers.set(plan, picker);
     }
     return picker();
   }
