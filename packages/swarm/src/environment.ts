@@ -23,9 +23,9 @@ export interface Environment {
   onTaskError(task: string, error: unknown): void;
   /**
    * Counts a request cut short by a forced stop (end of the test, or a ramp-down past `--stop-timeout`): it was
-   * sent, so the target may have counted it, but it has no response and is in no statistic.
+   * sent, so the target may have counted it, but it has no response and is in no statistic. Called unbound.
    */
-  onInterrupted(): void;
+  onInterrupted: () => void;
   runner: RunnerControl | null;
   /** What the scenario's `setup()` returned (undefined without one). */
   setupData: unknown;

@@ -54,3 +54,35 @@ describe('exact counts against a counting server', () => {
     expect(postRow.bytes).toBe(postRow.requests * 8);
   });
 });
+
+describe('several origins from one user', () => {
+  it('keeps one connection per origin and counts the requests to each', async () => {
+    server = await startTestServer();
+    const other = await startTestServer();
+    try {
+      class TwoSites extends HttpUser {
+        static override tasks = ['both'];
+        async both() {
+          await this.client.get('/home');
+          await this.client.get(`${other.url}/api`);
+          await this.client.get('/home');
+        }
+      }
+      const s = await runSwarm({
+        classes: [TwoSites],
+        host: server.url,
+        users: 3,
+        spawnRate: 100,
+        runTimeS: 1,
+        stopTimeoutS: 5,
+      });
+      const row = (name: string) => s.endpoints.find((e) => e.name === name)?.requests;
+      expect(row('/home')).toBe(server.counts.get('GET /home'));
+      expect(row(`${other.url}/api`) ?? row('/api')).toBe(other.counts.get('GET /api'));
+      expect(other.total()).toBeGreaterThan(0);
+      expect(s.total.failures).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+});

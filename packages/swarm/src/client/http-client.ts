@@ -69,7 +69,11 @@ export class HttpClient implements ResponseOwner {
   latenessMs: number | null = null;
   private readonly origin: string;
   private readonly pathPrefix: string;
-  private readonly clients = new Map<string, Client>();
+  /** The connection to the first origin this user talks to (nearly always the only one). */
+  private main: Client | null = null;
+  private mainOrigin = '';
+  /** Connections to any other origin, created on first use. */
+  private others: Map<string, Client> | null = null;
   private readonly instanceHeader: string;
   private readonly cacheHeader: string;
   private readonly timeoutMs: number;
@@ -88,8 +92,7 @@ export class HttpClient implements ResponseOwner {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     // Shared by every client without headers of its own (the usual case): nothing per user to keep.
     this.headers = options.headers === undefined ? NO_HEADERS : { ...options.headers };
-    this.jsonHeaders =
-      options.headers === undefined ? JSON_HEADERS : { ...this.headers, ...JSON_HEADERS };
+    this.jsonHeaders = options.headers === undefined ? JSON_HEADERS : { ...this.headers, ...JSON_HEADERS };
   }
 
   get(url: string, options?: RequestOptions): Promise<Response> {
@@ -117,13 +120,29 @@ export class HttpClient implements ResponseOwner {
   }
 
   private dispatcherFor(origin: string): Client {
-    let c = this.clients.get(origin);
+    if (this.main !== null && origin === this.mainOrigin) return this.main;
+    let c = this.others?.get(origin);
     if (c === undefined) {
       // One connection, no pipelining: one simulated user is one browser-like keep-alive connection.
       c = new Client(origin, { pipelining: 1, connect: { timeout: this.timeoutMs } });
-      this.clients.set(origin, c);
+      if (this.main === null) {
+        this.main = c;
+        this.mainOrigin = origin;
+      } else {
+        this.others ??= new Map();
+        this.others.set(origin, c);
+      }
     }
     return c;
+  }
+
+  /** Every connection, forgetting them. */
+  private takeClients(): Client[] {
+    const all = this.main === null ? [] : [this.main];
+    if (this.others !== null) all.push(...this.others.values());
+    this.main = null;
+    this.others = null;
+    return all;
   }
 
   /** Sends a request and resolves when the last body byte has arrived (or the request failed). */
@@ -229,8 +248,7 @@ export class HttpClient implements ResponseOwner {
   async close(): Promise<void> {
     if (this.destroyed) return;
     this.flush();
-    await Promise.all([...this.clients.values()].map((c) => c.close()));
-    this.clients.clear();
+    await Promise.all(this.takeClients().map((c) => c.close()));
   }
 
   /**
@@ -245,7 +263,6 @@ export class HttpClient implements ResponseOwner {
     if (this.pending !== null && !this.pending.reported) this.options.onInterrupted?.();
     this.pending = null;
     this.inFlight?.abort(new Error('swarm: the test stopped'));
-    await Promise.all([...this.clients.values()].map((c) => c.destroy()));
-    this.clients.clear();
+    await Promise.all(this.takeClients().map((c) => c.destroy()));
   }
 }

@@ -27,7 +27,8 @@ export class HttpUser extends User {
       events: environment.events,
       instanceHeader: environment.instanceHeader,
       timeoutMs: environment.timeoutMs,
-      onInterrupted: () => environment.onInterrupted(),
+      // The environment's own function (its callbacks do not use `this`): no closure per user.
+      onInterrupted: environment.onInterrupted,
     });
   }
 

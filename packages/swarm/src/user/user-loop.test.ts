@@ -32,6 +32,52 @@ describe('UserLoop', () => {
     expect(env.errors.map(([t, e]) => [t, (e as Error).message])).toEqual([['U.work', 'boom']]);
   });
 
+  it('lets timers run between synchronous tasks that never wait, and stops within one of them', async () => {
+    class Spinner extends User {
+      static override tasks = ['spin'];
+      n = 0;
+      spin() {
+        this.n += 1;
+      }
+    }
+    const env = testEnvironment();
+    const user = new Spinner(env);
+    const loop = new UserLoop(user, planTasks(Spinner), env.onTaskError);
+    const done = loop.run();
+    // A timer must fire while the user spins, or this test never ends.
+    await new Promise((r) => setTimeout(r, 20));
+    const seen = user.n;
+    expect(seen).toBeGreaterThan(32);
+    loop.stop();
+    await done;
+    expect(user.n - seen).toBeLessThanOrEqual(32);
+  });
+
+  it('waits between async tasks and ends a wait early on stop, running onStop once', async () => {
+    const log: string[] = [];
+    class Slow extends User {
+      override waitTime = () => 30;
+      static override tasks = ['go'];
+      async go() {
+        await new Promise((r) => setTimeout(r, 5));
+        log.push('go');
+      }
+      override onStop() {
+        log.push('stop');
+      }
+    }
+    const env = testEnvironment();
+    const loop = new UserLoop(new Slow(env), planTasks(Slow), env.onTaskError);
+    const done = loop.run();
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    loop.stop();
+    loop.stop();
+    await done;
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(log).toEqual(['go', 'stop']);
+  });
+
   it('enters a sequential set, runs it in order, and leaves it by interrupt', async () => {
     const log: string[] = [];
     class Steps extends SequentialTaskSet {

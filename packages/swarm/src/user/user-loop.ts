@@ -35,6 +35,12 @@ export class UserLoop implements Sleeper {
   private started = false;
   /** Pickers of a loop with its own random source (tests); others share `SHARED_PICKERS`. */
   private pickers: WeakMap<TaskPlan[], () => TaskPlan> | null = null;
+  /** Settles `run()`; null before it and once the user has ended. */
+  private ended: (() => void) | null = null;
+  /** The top level is waiting in the wake queue (without a promise: see `run`). */
+  private waitingTop = false;
+  private current: TaskPlan | null = null;
+  private taskStartedAt = 0;
 
   constructor(
     readonly user: User,
@@ -43,21 +49,94 @@ export class UserLoop implements Sleeper {
     private readonly random: () => number = Math.random,
   ) {
     if (plan.length === 0) throw new Error(`${user.constructor.name} has no tasks (after tag filters)`);
+    // Bound, not arrow-function fields: under tsx (esbuild keepNames) every arrow assigned to a field gets its
+    // name defined on it, a property store of ~250 bytes per function per user; a bound function has none.
+    this.next = this.next.bind(this);
+    this.done = this.done.bind(this);
+    this.failed = this.failed.bind(this);
+    this.park = this.park.bind(this);
   }
 
   get isStopping(): boolean {
     return this.stopping;
   }
 
-  /** Runs until stopped or `StopUser`. Never rejects. */
-  async run(): Promise<void> {
-    await this.guard(`${this.user.constructor.name}.onStart`, () => this.user.onStart());
+  /**
+   * Runs until stopped or `StopUser`, between `onStart` and `onStop`. Never rejects.
+   *
+   * The top level is a small state machine of callbacks bound once per user (`next`, `done`, `failed`), not an
+   * async loop: a user waiting between tasks then holds no suspended frame, promise or timer, only its place in
+   * the wake queue. With 10,000 users that is most of what they keep, and V8 lets the old generation grow to a
+   * multiple of it between collections. Nested task sets still run in the async `loop`.
+   */
+  run(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.ended = resolve;
+      void this.guard(`${this.user.constructor.name}.onStart`, () => this.user.onStart()).then(this.next);
+    });
+  }
+
+  /** Picks and starts the next top-level task (bound once). */
+  private next(): void {
+    if (this.stopping) return this.finish();
+    const t = this.pick(this.plan);
+    this.current = t;
+    this.taskStartedAt = Date.now();
+    let result: unknown;
     try {
-      await this.loop(this.user, this.plan, false);
+      result =
+        t.set === undefined
+          ? (this.user as unknown as Record<string, () => unknown>)[t.method!]!()
+          : this.runTask(this.user, t);
     } catch (err) {
-      if (!(err instanceof StopUser)) this.report(`${this.user.constructor.name}`, err);
+      return this.failed(err);
     }
-    await this.guard(`${this.user.constructor.name}.onStop`, () => this.user.onStop());
+    if (result instanceof Promise) result.then(this.done, this.failed);
+    else this.done(result);
+  }
+
+  /** A top-level task ended (bound once); a set left with `reschedule` skips the wait. */
+  private done(result: unknown): void {
+    const skipWait = this.current!.set !== undefined && result === true;
+    this.user.afterTask();
+    this.pause(skipWait);
+  }
+
+  /** A top-level task threw (bound once): `StopUser` ends the user, anything else is counted and it goes on. */
+  private failed(err: unknown): void {
+    if (err instanceof StopUser) return this.finish();
+    this.report(`${this.user.constructor.name}.${this.current!.name}`, err);
+    this.user.afterTask();
+    this.pause(false);
+  }
+
+  /** The wait after a top-level task: a place in the wake queue, or straight on (yielding now and then). */
+  private pause(skipWait: boolean): void {
+    if (this.stopping) return this.finish();
+    if (!skipWait) {
+      const seconds = this.user.waitTime({ taskStartedAtMs: this.taskStartedAt, nowMs: Date.now() });
+      if (seconds > 0) {
+        this.spins = 0;
+        this.waitingTop = true;
+        wakeQueue.add(performance.now() + seconds * 1000, this, ++this.ticket);
+        return;
+      }
+    }
+    if (++this.spins >= SPINS_BEFORE_YIELD) {
+      this.spins = 0;
+      setImmediate(this.next);
+    } else {
+      // Synchronous tasks recurse here at most SPINS_BEFORE_YIELD deep before the yield above.
+      this.next();
+    }
+  }
+
+  /** Runs `onStop` once and settles `run()`. */
+  private finish(): void {
+    const ended = this.ended;
+    if (ended === null) return;
+    this.ended = null;
+    void this.guard(`${this.user.constructor.name}.onStop`, () => this.user.onStop()).then(ended);
   }
 
   /** Open model: runs one task picked by weight (a set until it is left), with no wait. Never rejects. */
@@ -88,6 +167,12 @@ export class UserLoop implements Sleeper {
   /** Asks the user to stop: a wait in progress ends now, a task in progress finishes. */
   stop(): void {
     this.stopping = true;
+    if (this.waitingTop) {
+      this.waitingTop = false;
+      wakeQueue.cancel();
+      this.finish();
+      return;
+    }
     const resume = this.resume;
     if (resume !== null) {
       this.resume = null;
@@ -181,14 +266,20 @@ export class UserLoop implements Sleeper {
   }
 
   /** The executor of a wait's promise (bound once): queues this user in the process's wake queue. */
-  private readonly park = (resolve: () => void): void => {
+  private park(resolve: () => void): void {
     this.resume = resolve;
     wakeQueue.add(performance.now() + this.waitMs, this, ++this.ticket);
-  };
+  }
 
   /** @internal The wake queue's call at the end of a wait; false for a wait `stop()` already ended. */
   wake(ticket: number): boolean {
-    if (ticket !== this.ticket || this.resume === null) return false;
+    if (ticket !== this.ticket) return false;
+    if (this.waitingTop) {
+      this.waitingTop = false;
+      this.next();
+      return true;
+    }
+    if (this.resume === null) return false;
     const resume = this.resume;
     this.resume = null;
     resume();

@@ -24,6 +24,16 @@ describe('wait times', () => {
     expect(constantThroughput(4)(at(0, 100))).toBeCloseTo(0.15, 10);
   });
 
+  it('gives every user of a class the same wait function, unless it has its own random source', () => {
+    expect(between(1, 3)).toBe(between(1, 3));
+    expect(between(1, 3)).not.toBe(between(1, 4));
+    expect(constant(2)).toBe(constant(2));
+    expect(constantPacing(2)).toBe(constantPacing(2));
+    const random = () => 0.5;
+    expect(between(1, 3, random)).not.toBe(between(1, 3, random));
+    expect(between(1, 3, random)(at(0, 0))).toBe(2);
+  });
+
   it('rejects impossible arguments', () => {
     expect(() => between(3, 1)).toThrow(/min ≤ max/);
     expect(() => constant(-1)).toThrow();

@@ -8,6 +8,21 @@ export interface WaitContext {
 export type WaitTime = (ctx: WaitContext) => number;
 
 /**
+ * The wait times made so far, by kind and parameters. Scenarios write `waitTime = between(1, 3)` as a field, so
+ * the factory runs once per user; the functions are pure, so 10,000 users can share one instead of holding
+ * 10,000 copies (each with its own name property under tsx).
+ */
+const made = new Map<string, WaitTime>();
+function shared(key: string, make: () => WaitTime): WaitTime {
+  let w = made.get(key);
+  if (w === undefined) {
+    w = make();
+    made.set(key, w);
+  }
+  return w;
+}
+
+/**
  * A uniformly random wait between `min` and `max` seconds, like Locust's `between`.
  *
  * @example
@@ -15,9 +30,11 @@ export type WaitTime = (ctx: WaitContext) => number;
  */
 export function between(min: number, max: number, random: () => number = Math.random): WaitTime {
   if (!(min >= 0) || !(max >= min)) throw new Error(`between(${min}, ${max}): need 0 ≤ min ≤ max`);
-  return function betweenWait() {
-    return min + random() * (max - min);
-  };
+  const make = () =>
+    function betweenWait() {
+      return min + random() * (max - min);
+    };
+  return random === Math.random ? shared(`between ${min} ${max}`, make) : make();
 }
 
 /**
@@ -28,9 +45,13 @@ export function between(min: number, max: number, random: () => number = Math.ra
  */
 export function constant(seconds = 0): WaitTime {
   if (!(seconds >= 0)) throw new Error(`constant(${seconds}): need seconds ≥ 0`);
-  return function constantWait() {
-    return seconds;
-  };
+  return shared(
+    `constant ${seconds}`,
+    () =>
+      function constantWait() {
+        return seconds;
+      },
+  );
 }
 
 /**
@@ -42,9 +63,13 @@ export function constant(seconds = 0): WaitTime {
  */
 export function constantPacing(seconds: number): WaitTime {
   if (!(seconds > 0)) throw new Error(`constantPacing(${seconds}): need seconds > 0`);
-  return function pacingWait({ taskStartedAtMs, nowMs }) {
-    return Math.max(0, seconds - (nowMs - taskStartedAtMs) / 1000);
-  };
+  return shared(
+    `pacing ${seconds}`,
+    () =>
+      function pacingWait({ taskStartedAtMs, nowMs }) {
+        return Math.max(0, seconds - (nowMs - taskStartedAtMs) / 1000);
+      },
+  );
 }
 
 /**
