@@ -78,7 +78,10 @@ export class UserLoop implements Sleeper {
 
   /** Picks and starts the next top-level task (bound once). */
   private next(): void {
-    if (this.stopping) return this.finish();
+    if (this.stopping) {
+      this.finish();
+      return;
+    }
     const t = this.pick(this.plan);
     this.current = t;
     this.taskStartedAt = Date.now();
@@ -89,7 +92,8 @@ export class UserLoop implements Sleeper {
           ? (this.user as unknown as Record<string, () => unknown>)[t.method!]!()
           : this.runTask(this.user, t);
     } catch (err) {
-      return this.failed(err);
+      this.failed(err);
+      return;
     }
     if (result instanceof Promise) result.then(this.done, this.failed);
     else this.done(result);
@@ -104,7 +108,10 @@ export class UserLoop implements Sleeper {
 
   /** A top-level task threw (bound once): `StopUser` ends the user, anything else is counted and it goes on. */
   private failed(err: unknown): void {
-    if (err instanceof StopUser) return this.finish();
+    if (err instanceof StopUser) {
+      this.finish();
+      return;
+    }
     this.report(`${this.user.constructor.name}.${this.current!.name}`, err);
     this.user.afterTask();
     this.pause(false);
@@ -112,7 +119,10 @@ export class UserLoop implements Sleeper {
 
   /** The wait after a top-level task: a place in the wake queue, or straight on (yielding now and then). */
   private pause(skipWait: boolean): void {
-    if (this.stopping) return this.finish();
+    if (this.stopping) {
+      this.finish();
+      return;
+    }
     if (!skipWait) {
       const seconds = this.user.waitTime({ taskStartedAtMs: this.taskStartedAt, nowMs: Date.now() });
       if (seconds > 0) {
@@ -183,7 +193,8 @@ export class UserLoop implements Sleeper {
 
   private pick(plan: TaskPlan[]): TaskPlan {
     // Users of one class share one plan, so with the default random source they share its picker too.
-    const pickers = this.random === Math.random ? SHARED_PICKERS : (this.pickers ??= new WeakMap());
+    if (this.random !== Math.random && this.pickers === null) this.pickers = new WeakMap();
+    const pickers = this.pickers ?? SHARED_PICKERS;
     let picker = pickers.get(plan);
     if (picker === undefined) {
       picker = weightedPicker(
