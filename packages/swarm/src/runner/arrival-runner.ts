@@ -31,7 +31,6 @@ export class ArrivalRunner implements RunnerControl {
   /** Intended start times (performance.now ms) of arrivals waiting for a user; `head` avoids shifting. */
   private queue: number[] = [];
   private head = 0;
-  private busy = 0;
   private rate = 0;
   private next = 0;
   private arrivals = 0;
@@ -53,7 +52,7 @@ export class ArrivalRunner implements RunnerControl {
 
   /** Users busy with an iteration. */
   get userCount(): number {
-    return this.busy;
+    return this.running.size;
   }
 
   quit(reason = 'quit by a user'): void {
@@ -109,18 +108,15 @@ export class ArrivalRunner implements RunnerControl {
   }
 
   private start(u: RunningUser, intended: number, now: number): void {
-    this.busy++;
     this.options.onIteration();
     u.user.setLateness(Math.max(0, now - intended));
-    const iteration = u.loop.iterate().then(() => this.release(u));
-    this.running.set(u, iteration);
+    this.running.set(u, u.loop.iterate().then(() => this.release(u)));
   }
 
   private release(u: RunningUser): void {
-    this.busy--;
     this.running.delete(u);
     if (this.stopped) {
-      if (this.busy === 0) this.idle?.();
+      if (this.running.size === 0) this.idle?.();
       return;
     }
     const now = performance.now();
@@ -167,7 +163,7 @@ export class ArrivalRunner implements RunnerControl {
     if (waiting > 0) this.options.onDropped(waiting);
     this.queue = [];
     this.head = 0;
-    if (stopTimeoutS > 0 && this.busy > 0) {
+    if (stopTimeoutS > 0 && this.running.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.idle = resolve;

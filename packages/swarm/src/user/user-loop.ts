@@ -87,10 +87,7 @@ export class UserLoop implements Sleeper {
     this.taskStartedAt = Date.now();
     let result: unknown;
     try {
-      result =
-        t.set === undefined
-          ? (this.user as unknown as Record<string, () => unknown>)[t.method!]!()
-          : this.runTask(this.user, t);
+      result = this.call(this.user, t);
     } catch (err) {
       this.failed(err);
       return;
@@ -123,17 +120,11 @@ export class UserLoop implements Sleeper {
       this.finish();
       return;
     }
-    if (!skipWait) {
-      const seconds = this.user.waitTime({ taskStartedAtMs: this.taskStartedAt, nowMs: Date.now() });
-      if (seconds > 0) {
-        this.spins = 0;
-        this.waitingTop = true;
-        wakeQueue.add(performance.now() + seconds * 1000, this, ++this.ticket);
-        return;
-      }
-    }
-    if (++this.spins >= SPINS_BEFORE_YIELD) {
-      this.spins = 0;
+    const seconds = skipWait ? 0 : this.waitSeconds(this.user, this.taskStartedAt);
+    if (seconds > 0) {
+      this.waitingTop = true;
+      wakeQueue.add(performance.now() + seconds * 1000, this, ++this.ticket);
+    } else if (this.dueToYield()) {
       setImmediate(this.next);
     } else {
       // Synchronous tasks recurse here at most SPINS_BEFORE_YIELD deep before the yield above.
@@ -157,7 +148,7 @@ export class UserLoop implements Sleeper {
     }
     const t = this.pick(this.plan);
     try {
-      await this.runTask(this.user, t);
+      await this.call(this.user, t);
     } catch (err) {
       if (err instanceof StopUser) this.stopping = true;
       else if (!(err instanceof InterruptTaskSet))
@@ -207,17 +198,22 @@ export class UserLoop implements Sleeper {
     return picker();
   }
 
-  /** Returns true when the task was a set left with `reschedule`: the caller then skips its wait. */
-  private async runTask(owner: Owner, t: TaskPlan): Promise<boolean> {
-    if (t.set === undefined) {
-      await (owner as unknown as Record<string, () => unknown>)[t.method!]!();
-      return false;
-    }
-    const SetClass = t.set.cls as unknown as new (user: User, parent: Owner) => TaskSet;
+  /**
+   * Starts a task: a method is called directly (no async frame of its own, so a user's cycle allocates little
+   * that outlives it) and its result returned as is; a set runs in `runSet`.
+   */
+  private call(owner: Owner, t: TaskPlan): unknown {
+    if (t.set !== undefined) return this.runSet(owner, t, t.set);
+    return (owner as unknown as Record<string, () => unknown>)[t.method!]!();
+  }
+
+  /** Runs a nested set until it is left; resolves true when it was left with `reschedule` (skip the wait). */
+  private async runSet(owner: Owner, t: TaskPlan, plan: NonNullable<TaskPlan['set']>): Promise<boolean> {
+    const SetClass = plan.cls as unknown as new (user: User, parent: Owner) => TaskSet;
     const set = new SetClass(this.user, owner);
     await this.guard(`${t.name}.onStart`, () => set.onStart());
     try {
-      return await this.loop(set, t.set.tasks, t.set.sequential);
+      return await this.loop(set, plan.tasks, plan.sequential);
     } finally {
       await this.guard(`${t.name}.onStop`, () => set.onStop());
     }
@@ -230,14 +226,9 @@ export class UserLoop implements Sleeper {
       const startedAt = Date.now();
       let skipWait = false;
       try {
-        if (t.set === undefined) {
-          // The hot path: a method task is called directly (no extra async frame), awaited only if it returned a
-          // promise, so a user's cycle allocates little that outlives it.
-          const r = (owner as unknown as Record<string, () => unknown>)[t.method!]!();
-          if (r instanceof Promise) await r;
-        } else {
-          skipWait = await this.runTask(owner, t);
-        }
+        const result = this.call(owner, t);
+        const value = result instanceof Promise ? await result : result;
+        skipWait = t.set !== undefined && value === true;
       } catch (err) {
         if (err instanceof InterruptTaskSet && owner !== this.user) {
           this.user.afterTask();
@@ -256,24 +247,33 @@ export class UserLoop implements Sleeper {
   }
 
   /**
-   * The wait after a task: a promise that a timer (or `stop()`) resolves, or null for no wait. Not an async
-   * function, and with callbacks bound once per user, so that what lives through a 1–3 s wait — and so
-   * survives young-generation collections, which 10,000 waiting users make expensive — is one promise and one
-   * timer.
+   * The wait after a task inside a set: a promise that the wake queue (or `stop()`) resolves, or null for no
+   * wait. Not an async function, and its executor bound once per user, so that what lives through the wait is one
+   * promise.
    */
   private waitAfter(owner: Owner, taskStartedAtMs: number): Promise<void> | null {
-    const waitTime: WaitTime = (owner as TaskSet).waitTime ?? this.user.waitTime;
-    const seconds = waitTime({ taskStartedAtMs, nowMs: Date.now() });
+    const seconds = this.waitSeconds(owner, taskStartedAtMs);
     if (seconds > 0 && !this.stopping) {
-      this.spins = 0;
       this.waitMs = seconds * 1000;
       return new Promise<void>(this.park);
     }
-    if (++this.spins >= SPINS_BEFORE_YIELD) {
-      this.spins = 0;
-      return yieldToEventLoop() as Promise<unknown> as Promise<void>;
-    }
+    if (this.dueToYield()) return yieldToEventLoop() as Promise<unknown> as Promise<void>;
     return null;
+  }
+
+  /** The wait time of the set (or else the user) after a task that started at `taskStartedAtMs`, in seconds. */
+  private waitSeconds(owner: Owner, taskStartedAtMs: number): number {
+    const waitTime: WaitTime = (owner as TaskSet).waitTime ?? this.user.waitTime;
+    const seconds = waitTime({ taskStartedAtMs, nowMs: Date.now() });
+    if (seconds > 0) this.spins = 0;
+    return seconds;
+  }
+
+  /** Counts a task that did not wait; true once every SPINS_BEFORE_YIELD of them, when the loop must yield. */
+  private dueToYield(): boolean {
+    if (++this.spins < SPINS_BEFORE_YIELD) return false;
+    this.spins = 0;
+    return true;
   }
 
   /** The executor of a wait's promise (bound once): queues this user in the process's wake queue. */
