@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, REPO_ROOT, type TestStack } from '../gateway/test/support/stack';
+import { downTestStack, REPO_ROOT, type TestStack, upTestStack } from '../gateway/test/support/stack';
 import { waitFor } from '../scripts/lib/ports';
 
 const run = promisify(execFile);
@@ -13,12 +13,10 @@ const USERS = 6;
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await createTestStack(3);
-  await stack.cli('up');
+  stack = await upTestStack(3);
 });
 afterAll(async () => {
-  await stack?.cli('down');
-  stack?.remove();
+  await downTestStack(stack);
 });
 
 interface AccessLine {

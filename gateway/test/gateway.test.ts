@@ -5,22 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning, readPidFile } from '../../scripts/lib/daemon';
 import { waitFor } from '../../scripts/lib/ports';
 import { type Client, keepAliveClient, type Reply } from './support/client';
-import { createTestStack, type TestStack } from './support/stack';
+import { downTestStack, type TestStack, upTestStack } from './support/stack';
 
 // The native stack, brought up by the project's own runner (scripts/stack/cli.ts), on free ports of its own.
 let stack: TestStack;
 let client: Client;
 
 beforeAll(async () => {
-  stack = await createTestStack(3);
-  await stack.cli('up');
+  stack = await upTestStack(3);
   client = keepAliveClient(`http://127.0.0.1:${stack.gatewayPort}`, 8);
 });
 
 afterAll(async () => {
   client?.close();
-  await stack?.cli('down');
-  stack?.remove();
+  await downTestStack(stack);
 });
 
 const errorCode = (reply: Reply) =>

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStack, REPO_ROOT, type TestStack } from '../../gateway/test/support/stack';
+import { downTestStack, REPO_ROOT, type TestStack, upTestStack } from '../../gateway/test/support/stack';
 import { freePort } from '../../scripts/lib/ports';
 
 // ./load_test.sh as a user runs it, against a native stack of the project's own scripts on free ports.
@@ -61,12 +61,10 @@ describe('./load_test.sh smoke on a native stack', () => {
   let stack: TestStack;
   const made: string[] = [];
   beforeAll(async () => {
-    stack = await createTestStack(3);
-    await stack.cli('up');
+    stack = await upTestStack(3);
   });
   afterAll(async () => {
-    await stack?.cli('down');
-    stack?.remove();
+    await downTestStack(stack);
     for (const dir of made) rmSync(dir, { recursive: true, force: true });
   });
   const env = () => ({

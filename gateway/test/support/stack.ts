@@ -68,3 +68,17 @@ export async function createTestStack(replicas = 3): Promise<TestStack> {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** A test stack on free ports, brought up by the project's own `up` (for a suite's `beforeAll`). */
+export async function upTestStack(replicas = 3): Promise<TestStack> {
+  const stack = await createTestStack(replicas);
+  await stack.cli('up');
+  return stack;
+}
+
+/** Brings a test stack down by pid, as `make down` does, and removes its folder; nothing when it never existed. */
+export async function downTestStack(stack: TestStack | undefined): Promise<void> {
+  if (stack === undefined) return;
+  await stack.cli('down');
+  stack.remove();
+}

@@ -110,7 +110,10 @@ export class ArrivalRunner implements RunnerControl {
   private start(u: RunningUser, intended: number, now: number): void {
     this.options.onIteration();
     u.user.setLateness(Math.max(0, now - intended));
-    this.running.set(u, u.loop.iterate().then(() => this.release(u)));
+    this.running.set(
+      u,
+      u.loop.iterate().then(() => this.release(u)),
+    );
   }
 
   private release(u: RunningUser): void {
