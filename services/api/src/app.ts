@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from './deps';
 import { HttpError } from './errors';
+import { type DeadlineVariables, deadline } from './http/deadline';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { allowedMethods } from './http/method-not-allowed';
 import { observe } from './http/observe';
 import { systemRoutes } from './system/routes';
 import { userRoutes } from './users/routes';
@@ -11,11 +13,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Builds the Hono app of one replica from its dependencies; `index.ts` serves it, tests call `app.request()`. */
 export function createApp(deps: Deps) {
-  const app = new Hono();
+  const app = new Hono<{ Variables: DeadlineVariables }>();
   app.onError(errorHandler(deps.log));
-  app.notFound(notFoundHandler);
 
   app.use(observe({ instance: deps.env.INSTANCE_ID, metrics: deps.metrics, draining: deps.draining }));
+  app.use('/api/*', deadline({ budgetMs: deps.env.REQUEST_DEADLINE_MS }));
   // Only on methods with a body: the check reads `req.raw.body`, which would build a full Request on every GET.
   app.on(
     ['POST', 'PUT', 'PATCH'],
@@ -30,5 +32,7 @@ export function createApp(deps: Deps) {
 
   app.route('/', systemRoutes(deps));
   app.route('/api/users', userRoutes(deps.store));
+  // Built from the finished route table, so a route added above is known to the 405 answer without a list here.
+  app.notFound(notFoundHandler(allowedMethods(app.routes)));
   return app;
 }

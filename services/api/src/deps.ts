@@ -1,6 +1,6 @@
 import { createRedis } from './cache/redis';
 import { createUserCache } from './cache/user-cache';
-import { createPool } from './db/pool';
+import { createPool, createProbePool } from './db/pool';
 import type { Env } from './env';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -13,15 +13,19 @@ import { createUserStore } from './users/store';
  */
 export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, env.INSTANCE_ID)) {
   const pool = createPool(env);
+  const probePool = createProbePool(env);
   const redis = createRedis(env, log);
   const metrics = createMetrics(env.INSTANCE_ID, () => pool);
-  const cache = createUserCache(redis, env.CACHE_TTL_S, log);
-  const store = createUserStore(prepareUserQueries(pool), cache, metrics);
+  const cache = createUserCache(redis, { ttlS: env.CACHE_TTL_S, settleMs: env.CACHE_SETTLE_MS, log });
+  // A write's transaction waits for one Redis command (the cache lock) between its statements.
+  const writeIdleMs = env.REDIS_COMMAND_TIMEOUT_MS + 500;
+  const store = createUserStore(prepareUserQueries(pool), cache, metrics, pool, writeIdleMs);
   let draining = false;
   return {
     env,
     log,
     pool,
+    probePool,
     redis,
     metrics,
     cache,
@@ -34,7 +38,7 @@ export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, e
     },
     async close() {
       cache.close();
-      await Promise.allSettled([pool.end(), redis.quit().catch(() => redis.disconnect())]);
+      await Promise.allSettled([pool.end(), probePool.end(), redis.quit().catch(() => redis.disconnect())]);
     },
   };
 }

@@ -24,7 +24,7 @@ const urlWithProtocols = (protocols: string[]) =>
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
-const envSchema = z.object({
+const envShape = {
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(1, 65535),
   INSTANCE_ID: z
@@ -38,9 +38,24 @@ const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(1, 60_000).default(250),
   READY_TIMEOUT_MS: int(1, 60_000).default(1000),
   CACHE_TTL_S: int(1, 30 * 24 * 3600).default(300),
+  CACHE_SETTLE_MS: int(0, 600_000).default(2000),
+  REQUEST_DEADLINE_MS: int(100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   KEEP_ALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(65_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+};
+
+const envSchema = z.object(envShape).superRefine((env, ctx) => {
+  // A write's transaction may idle for one Redis command before it commits; a new Redis incarnation must take no
+  // fills until every write that locked the old one has committed or rolled back (README, "Why no read is stale").
+  const least = env.REDIS_COMMAND_TIMEOUT_MS + 1000;
+  if (env.CACHE_SETTLE_MS < least) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['CACHE_SETTLE_MS'],
+      message: `must be at least REDIS_COMMAND_TIMEOUT_MS + 1000 (${least})`,
+    });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -60,7 +75,7 @@ export function loadEnv(source: Source = process.env): Env {
 
 /** `db:migrate` needs the database alone, not a replica's whole environment. */
 export function loadMigrateEnv(source: Source = process.env): Pick<Env, 'DATABASE_URL'> {
-  return parse(envSchema.pick({ DATABASE_URL: true }), source);
+  return parse(z.object({ DATABASE_URL: envShape.DATABASE_URL }), source);
 }
 
 function parse<T>(schema: z.ZodType<T>, source: Source): T {

@@ -8,7 +8,7 @@ export interface ErrorBody {
 
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409 | 412 | 413 | 415 | 428 | 500 | 503,
+    readonly status: 400 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 428 | 500 | 503,
     readonly code: string,
     message: string,
     readonly details?: unknown,
@@ -33,3 +33,10 @@ export const conflict = (code: string, message: string, details?: unknown) =>
   new HttpError(409, code, message, details);
 export const serviceUnavailable = (code: string, message: string, retryAfterS = 1) =>
   new HttpError(503, code, message, undefined, retryAfterS);
+
+/** The request waited past its deadline (its gateway has given up on it), so it was not run. */
+export const requestExpired = () =>
+  serviceUnavailable(
+    'REQUEST_EXPIRED',
+    'the request reached its deadline before it could run, so nothing was changed; retry it',
+  );

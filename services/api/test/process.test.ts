@@ -1,11 +1,21 @@
 import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../../scripts/lib/ports';
 import { startService } from '../../../scripts/lib/process';
 import { runMigrations } from '../src/db/migrate';
-import { bodyOf, emptyDatabase, freshDatabase, type OwnRedis, ownRedis } from './support/harness';
+import {
+  bodyOf,
+  emptyDatabase,
+  freshDatabase,
+  json,
+  type OwnRedis,
+  ownRedis,
+  testApp,
+  testEnv,
+} from './support/harness';
 
 const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -128,4 +138,97 @@ describe('a replica process', () => {
       await replica.stop('SIGKILL');
     }
   });
+
+  it('drops a write that waited past its deadline while the replica was frozen, so a later write stands', async () => {
+    const port = await freePort();
+    const replica = startReplica({
+      PORT: String(port),
+      INSTANCE_ID: 'frozen',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      REQUEST_DEADLINE_MS: '1000',
+    });
+    const other = await testApp(testEnv(databaseUrl, redis.url, { INSTANCE_ID: 'other' }));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor('the replica to answer', async () => (await fetch(`${base}/ready`)).ok, 20_000);
+      const created = await other.app.request('/api/users', {
+        method: 'POST',
+        ...json({ email: `frozen.${Date.now()}@example.test`, name: 'W' }),
+      });
+      const user = await bodyOf(created);
+
+      // The gateway stamps when it received the request; the replica is frozen with the PUT in its socket.
+      replica.child.kill('SIGSTOP');
+      const stale = fetch(`${base}/api/users/${user.id}`, {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/json',
+          'if-match': '*',
+          'x-request-start': `t=${(Date.now() / 1000).toFixed(3)}`,
+        },
+        body: JSON.stringify({ email: user.email, name: 'X' }),
+      });
+      // Past the frozen replica's deadline, a later write goes elsewhere and returns.
+      await new Promise((r) => setTimeout(r, 1500));
+      const later = await other.app.request(`/api/users/${user.id}`, {
+        method: 'PUT',
+        ...json({ email: user.email, name: 'Y' }, { 'if-match': '*' }),
+      });
+      expect(later.status).toBe(200);
+      replica.child.kill('SIGCONT');
+
+      const dropped = await stale;
+      expect(dropped.status).toBe(503);
+      expect((await bodyOf(dropped)).error.code).toBe('REQUEST_EXPIRED');
+      const now = await bodyOf(await other.app.request(`/api/users/${user.id}`));
+      expect(now).toMatchObject({ name: 'Y', version: 2 });
+    } finally {
+      replica.child.kill('SIGCONT');
+      await replica.stop('SIGKILL');
+      await other.deps.close();
+    }
+  });
+
+  it('answers a request its HTTP parser refuses with a JSON 400, not an empty one', async () => {
+    const port = await freePort();
+    const replica = startReplica({
+      PORT: String(port),
+      INSTANCE_ID: 'parser',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+    });
+    try {
+      await waitFor(
+        'the replica to answer',
+        async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok,
+        20_000,
+      );
+      // A raw backslash: Node's parser takes it, the adapter cannot make a URL of it.
+      for (const line of ['GET /api/users/\\1 HTTP/1.1', 'GET /api/users/1\x01 HTTP/1.1']) {
+        const raw = await rawRequest(port, `${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        expect(raw, line).toMatch(/^HTTP\/1\.1 400 /);
+        expect(raw, line).toMatch(/content-type: application\/json/i);
+        const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+        expect(body, line).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+      }
+    } finally {
+      await replica.stop('SIGKILL');
+    }
+  });
 });
+
+/** Sends bytes as they are (a client library would refuse to) and reads until the server closes. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    let got = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.on('data', (d) => {
+      got += d.toString('latin1');
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(got));
+    socket.write(Buffer.from(text, 'latin1'));
+  });
+}

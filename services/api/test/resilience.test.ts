@@ -32,13 +32,21 @@ describe('when Redis goes away', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('x-cache')).toBe('BYPASS');
     }
-    // Writes still succeed; the cache write they could not make is replayed later.
-    const patched = await t.app.request(`/api/users/${user.id}`, {
+    // Writes are refused at once, with nothing written: the cache could not record them (no-stale-read.test.ts).
+    const refused = await t.app.request(`/api/users/${user.id}`, {
       method: 'PATCH',
       ...json({ name: 'During' }, { 'if-match': '"v1"' }),
     });
-    expect(patched.status).toBe(200);
-    expect((await t.app.request('/ready')).status).toBe(503);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await bodyOf(refused)).error.code).toBe('CACHE_UNAVAILABLE');
+    const ready = await t.app.request('/ready');
+    expect(ready.status).toBe(503);
+    expect((await bodyOf(ready)).error).toMatchObject({
+      code: 'NOT_READY',
+      message: 'not ready: Redis is unreachable',
+      details: { down: ['redis'] },
+    });
 
     await redis.restart();
     await waitFor('reads to hit the cache again', async () => {
@@ -46,11 +54,34 @@ describe('when Redis goes away', () => {
       return res.headers.get('x-cache') === 'HIT';
     });
     const after = await t.app.request(`/api/users/${user.id}`);
-    expect(await bodyOf(after)).toMatchObject({ name: 'During', version: 2 });
+    expect(await bodyOf(after)).toMatchObject({ name: 'Before', version: 1 });
     expect((await t.app.request('/ready')).status).toBe(200);
   });
 
-  it('never serves a value cached before a write that Redis missed', async () => {
+  it('answers /ready 503 in its own words when Redis refuses writes', async () => {
+    const side = new Redis(redis.url);
+    try {
+      await side.config('SET', 'maxmemory', '1');
+      const ready = await t.app.request('/ready');
+      expect(ready.status).toBe(503);
+      expect((await bodyOf(ready)).error).toMatchObject({
+        message: 'not ready: Redis is full and refuses writes',
+        details: { down: ['redis'] },
+      });
+      await side.replicaof('127.0.0.1', '1');
+      await side.config('SET', 'maxmemory', '0');
+      expect((await bodyOf(await t.app.request('/ready'))).error.message).toBe(
+        'not ready: Redis is read-only and refuses writes',
+      );
+    } finally {
+      await side.config('SET', 'maxmemory', '0');
+      await side.replicaof('NO', 'ONE');
+      side.disconnect();
+    }
+    expect((await t.app.request('/ready')).status).toBe(200);
+  });
+
+  it('refuses a write while Redis is frozen, within the Redis timeout, and changes nothing', async () => {
     const user = await bodyOf(
       await t.app.request('/api/users', {
         method: 'POST',
@@ -59,19 +90,33 @@ describe('when Redis goes away', () => {
     );
     await t.app.request(`/api/users/${user.id}`); // the first read caches version 1
     expect((await t.app.request(`/api/users/${user.id}`)).headers.get('x-cache')).toBe('HIT');
-    // Freeze Redis: it keeps version 1 but answers nothing, so the write below cannot refresh it.
+    // Freeze Redis: it keeps version 1 but answers nothing, so the write below cannot lock the entry.
     const side = new Redis(redis.url);
     await side.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    const started = performance.now();
     const patched = await t.app.request(`/api/users/${user.id}`, {
       method: 'PATCH',
       ...json({ name: 'v2' }, { 'if-match': '"v1"' }),
     });
-    expect(patched.status).toBe(200);
+    const tookMs = performance.now() - started;
+    expect(patched.status).toBe(503);
+    expect((await bodyOf(patched)).error.code).toBe('CACHE_UNAVAILABLE');
+    // Bounded by REDIS_COMMAND_TIMEOUT_MS (250), not by the 1.5 s pause.
+    expect(tookMs).toBeLessThan(1400);
     const during = await t.app.request(`/api/users/${user.id}`);
     expect(during.headers.get('x-cache')).toBe('BYPASS');
-    expect((await bodyOf(during)).name).toBe('v2');
-    // Once Redis answers again the missed write is replayed, and reads hit version 2, never version 1.
-    await waitFor('the missed write to be replayed', () => t.deps.cache.pendingWrites() === 0, 10_000);
+    expect((await bodyOf(during)).name).toBe('v1');
+    // Once Redis answers again the same write goes through, and reads hit version 2, never version 1.
+    await waitFor(
+      'Redis to answer again',
+      async () => (await t.app.request('/ready')).status === 200,
+      10_000,
+    );
+    const retried = await t.app.request(`/api/users/${user.id}`, {
+      method: 'PATCH',
+      ...json({ name: 'v2' }, { 'if-match': '"v1"' }),
+    });
+    expect(retried.status).toBe(200);
     const after = await t.app.request(`/api/users/${user.id}`);
     expect(after.headers.get('x-cache')).toBe('HIT');
     expect(await bodyOf(after)).toMatchObject({ name: 'v2', version: 2 });
@@ -129,6 +174,27 @@ describe('when the pool is exhausted', () => {
     }
     expect((await t.app.request('/api/users?limit=5')).status).toBe(200);
   });
+
+  it('stays ready while only the pool is full, and says so: Postgres itself still answers', async () => {
+    const locker = new pg.Client({ connectionString: databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      // Both pool connections wait on the lock.
+      const held = [t.app.request('/api/users?limit=1'), t.app.request('/api/users?limit=2')];
+      await waitFor('the pool to be full', () => t.deps.pool.idleCount === 0 && t.deps.pool.totalCount === 2);
+      const ready = await t.app.request('/ready');
+      expect(ready.status).toBe(200);
+      const body = await bodyOf(ready);
+      expect(body.checks.postgres.ok).toBe(true);
+      expect(body.checks.pool).toMatchObject({ max: 2, busy: 2, full: true });
+      await locker.query('ROLLBACK');
+      await Promise.all(held);
+    } finally {
+      await locker.end();
+    }
+  });
 });
 
 describe('when Postgres is unreachable', () => {
@@ -147,7 +213,14 @@ describe('when Postgres is unreachable', () => {
   it('answers /ready 503 naming postgres, and reads 503 DB_UNAVAILABLE with Retry-After', async () => {
     const ready = await t.app.request('/ready');
     expect(ready.status).toBe(503);
-    expect((await bodyOf(ready)).error).toMatchObject({ code: 'NOT_READY', details: { down: ['postgres'] } });
+    const text = await ready.text();
+    expect(JSON.parse(text).error).toMatchObject({
+      code: 'NOT_READY',
+      message: 'not ready: Postgres is unreachable',
+      details: { down: ['postgres'], checks: { postgres: { ok: false, reason: 'Postgres is unreachable' } } },
+    });
+    // The API's words only: no driver text, no address.
+    expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect /);
     const read = await t.app.request('/api/users/1');
     expect(read.status).toBe(503);
     expect(read.headers.get('retry-after')).toBe('1');

@@ -33,4 +33,19 @@ export function createRedis(env: Pick<Env, 'REDIS_URL' | 'REDIS_COMMAND_TIMEOUT_
   return redis;
 }
 
+/**
+ * A Redis failure in the API's own words, for /ready and error messages: what is wrong with Redis, never the
+ * driver's text (which names addresses and internals).
+ */
+export function describeRedisError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (message.startsWith('OOM')) return 'Redis is full and refuses writes';
+  if (message.startsWith('READONLY')) return 'Redis is read-only and refuses writes';
+  if (message.startsWith('MISCONF')) return 'Redis refuses writes because it cannot save to disk';
+  if (message.startsWith('LOADING')) return 'Redis is still loading its data';
+  if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) return 'Redis refused the credentials';
+  if (message === 'Command timed out') return 'Redis did not answer in time';
+  return 'Redis is unreachable';
+}
+
 export type { Redis };

@@ -1,93 +1,124 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { serviceUnavailable } from '../errors';
 import type { Logger } from '../observability/logger';
 import type { PublicUser } from '../users/model';
+import { describeRedisError } from './redis';
+import { EPOCH_KEY, FILL, LOCK, LOCK_FOR_WRITE, SETTLE, STORE_WRITTEN, TOMBSTONE } from './scripts';
 
-/** What a cache lookup found: the user's JSON, a recent deletion, nothing, or no answer from Redis at all. */
+/**
+ * What a cache lookup found: the user's JSON, a recent deletion, nothing (with the epoch the reader saw, which a
+ * fill must present), or no answer from Redis at all.
+ */
 export type CacheRead =
   | { kind: 'hit'; version: number; json: string }
   | { kind: 'deleted' }
-  | { kind: 'miss' }
+  | { kind: 'miss'; epoch: string; at: number }
   | { kind: 'bypass' };
 
-const TOMBSTONE = 'D';
+/** What a write's lock returned: the incarnation and Redis's time, both presented again by the store. */
+export interface WriteLock {
+  epoch: string;
+  at: string;
+}
+
 const KEY_PREFIX = 'user:';
+const PROBE_KEY = 'cache:probe';
 
-/*
- * Entries are "<version>|<user JSON>". This script writes an entry only when the cache holds nothing newer, so a
- * reader that loaded version 1 just before a writer stored version 2 can never put version 1 back. A tombstone
- * left by DELETE beats every version, so a slow reader cannot resurrect a deleted user either.
- */
-const PUT_IF_NEWER = `
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  if cur == '${TOMBSTONE}' then return 0 end
-  local bar = string.find(cur, '|', 1, true)
-  if bar and tonumber(string.sub(cur, 1, bar - 1)) >= tonumber(ARGV[1]) then return 0 end
-end
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
-return 1
-`;
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+type Scripts = {
+  lockUserForWrite: Script;
+  storeWrittenUser: Script;
+  fillUser: Script;
+  settleCache: Script;
+};
 
-type PutIfNewer = (key: string, version: number, value: string, ttlS: number) => Promise<number>;
-
-function decode(value: string | null): CacheRead {
-  if (value === null) return { kind: 'miss' };
+function decode(value: string | null, epoch: string, at: number): CacheRead {
+  if (value === null || value.startsWith(LOCK)) return { kind: 'miss', epoch, at };
   if (value === TOMBSTONE) return { kind: 'deleted' };
   const bar = value.indexOf('|');
   return { kind: 'hit', version: Number(value.slice(0, bar)), json: value.slice(bar + 1) };
 }
 
+export interface UserCacheOptions {
+  ttlS: number;
+  /** How long a new Redis incarnation takes no fills (CACHE_SETTLE_MS). */
+  settleMs: number;
+  log: Logger;
+}
+
 /**
- * The cache-aside store for users. Reads never throw: a Redis failure reads as `bypass`. Writes from the write
- * path that fail are remembered and replayed when Redis is back; until then reads of those ids bypass the cache,
- * so a value cached before the outage is never served after a newer write returned.
+ * The cache-aside store for users, and the one place that knows the protocol that keeps it from ever serving a
+ * user older than a write that returned (services/api/README.md, "Why no read is stale"):
+ *
+ * - a write locks the user's entry at its new version *before* its transaction commits (`lock`, which throws a
+ *   503 when Redis cannot take it, so the write rolls back), and stores the new version after (`written`,
+ *   best effort: the lock keeps readers on Postgres until a newer version replaces it);
+ * - a read that missed may fill the cache only with a version not older than what the entry holds, and only if
+ *   the Redis it read from is the same, settled incarnation (`fill`);
+ * - reads never throw: a Redis failure reads as `bypass` and goes to Postgres.
  */
-export function createUserCache(redis: Redis, ttlS: number, log: Logger) {
-  redis.defineCommand('putUserIfNewer', { numberOfKeys: 1, lua: PUT_IF_NEWER });
-  const putIfNewer = (redis as unknown as { putUserIfNewer: PutIfNewer }).putUserIfNewer.bind(redis);
+export function createUserCache(redis: Redis, { ttlS, settleMs, log }: UserCacheOptions) {
+  redis.defineCommand('lockUserForWrite', { numberOfKeys: 2, lua: LOCK_FOR_WRITE });
+  redis.defineCommand('storeWrittenUser', { numberOfKeys: 2, lua: STORE_WRITTEN });
+  redis.defineCommand('fillUser', { numberOfKeys: 2, lua: FILL });
+  redis.defineCommand('settleCache', { numberOfKeys: 2, lua: SETTLE });
+  const scripts = redis as unknown as Scripts;
   const key = (id: number) => KEY_PREFIX + id;
+  // Names this replica in an epoch it creates, so two replicas creating one in the same microsecond differ.
+  const salt = randomBytes(6).toString('hex');
+  const entry = (u: PublicUser) => `${u.version}|${JSON.stringify(u)}`;
 
-  // id → the write that Redis missed: the user to store, or null for a deletion.
-  const pending = new Map<number, PublicUser | null>();
-  let replaying = false;
-
-  const store = (user: PublicUser) =>
-    putIfNewer(key(user.id), user.version, `${user.version}|${JSON.stringify(user)}`, ttlS);
-  const bury = (id: number) => redis.set(key(id), TOMBSTONE, 'EX', ttlS);
-
-  async function replay() {
-    if (replaying || pending.size === 0) return;
-    replaying = true;
-    try {
-      for (const [id, user] of [...pending]) {
-        await (user ? store(user) : bury(id));
-        if (pending.get(id) === user) pending.delete(id);
-      }
-      log.info('replayed cache writes missed while redis was away');
-    } catch {
-      // Still away: the next 'ready' or the timer tries again.
-    } finally {
-      replaying = false;
-    }
+  let settled = false;
+  let settling: NodeJS.Timeout | undefined;
+  let settlePending = false;
+  async function settle(): Promise<string> {
+    const epoch = String(await scripts.settleCache(EPOCH_KEY, PROBE_KEY, settleMs, salt));
+    settled = epoch.endsWith('+');
+    return epoch;
   }
-  redis.on('ready', () => void replay());
-  const retry = setInterval(() => void replay(), 1000);
-  retry.unref();
+  // A new incarnation (first start, or a Redis that came back empty) settles by the clock even with no reads.
+  function settleSoon() {
+    clearTimeout(settling);
+    settlePending = true;
+    settling = setTimeout(
+      () => {
+        settlePending = false;
+        settle().then(
+          (epoch) => {
+            if (epoch.endsWith('+')) log.info('cache settled: reads fill it again', { epoch });
+            else settleSoon();
+          },
+          () => settleSoon(),
+        );
+      },
+      Math.min(500, settleMs),
+    );
+    settling.unref();
+  }
+  redis.on('ready', () => {
+    settled = false;
+    settleSoon();
+  });
 
-  async function writeThrough(id: number, user: PublicUser | null) {
+  async function store(id: number, version: number, value: string, lock: WriteLock) {
     try {
-      await (user ? store(user) : bury(id));
-      pending.delete(id);
-    } catch {
-      pending.set(id, user);
+      await scripts.storeWrittenUser(key(id), EPOCH_KEY, version, value, ttlS, lock.epoch, lock.at);
+    } catch (err) {
+      // The lock stays: readers load from Postgres until a read of the new version replaces it.
+      log.warn('cache store after a write failed; the lock keeps reads on postgres', {
+        id,
+        err: describeRedisError(err),
+      });
     }
   }
 
   return {
     async get(id: number): Promise<CacheRead> {
-      if (pending.has(id)) return { kind: 'bypass' };
+      const at = Date.now();
       try {
-        return decode(await redis.get(key(id)));
+        const [value, epoch] = await redis.mget(key(id), EPOCH_KEY);
+        return decode(value ?? null, epoch ?? '', at);
       } catch {
         return { kind: 'bypass' };
       }
@@ -95,50 +126,71 @@ export function createUserCache(redis: Redis, ttlS: number, log: Logger) {
 
     /** One MGET for many ids; null when Redis did not answer. */
     async getMany(ids: number[]): Promise<CacheRead[] | null> {
+      const at = Date.now();
       try {
-        const values = await redis.mget(ids.map(key));
-        return values.map((v, i) => (pending.has(ids[i]!) ? { kind: 'bypass' } : decode(v)));
+        const values = await redis.mget(...ids.map(key), EPOCH_KEY);
+        const epoch = values.pop() ?? '';
+        return values.map((v) => decode(v, epoch, at));
       } catch {
         return null;
       }
     },
 
-    /** Fills the cache after a miss. Best effort: a failure only costs a future hit. */
-    async fill(users: PublicUser[]): Promise<void> {
+    /**
+     * Fills the cache after a miss with what Postgres gave, presenting the epoch and time of the read that missed.
+     * Best effort: a refused or failed fill only costs a future hit.
+     */
+    async fill(users: PublicUser[], seen: { epoch: string; at: number }): Promise<void> {
       if (users.length === 0) return;
+      if (!seen.epoch.endsWith('+')) {
+        // A new incarnation (or one whose epoch vanished): no fill until it settles, which the timer sees to.
+        if (!settlePending) settleSoon();
+        return;
+      }
+      const args = (u: PublicUser) =>
+        [key(u.id), EPOCH_KEY, u.version, entry(u), ttlS, seen.epoch, settleMs, salt, seen.at] as const;
       try {
         if (users.length === 1) {
-          await store(users[0]!);
+          await scripts.fillUser(...args(users[0]!));
           return;
         }
-        const batch = redis.pipeline();
-        for (const u of users) {
-          (batch as unknown as { putUserIfNewer: (...a: unknown[]) => void }).putUserIfNewer(
-            key(u.id),
-            u.version,
-            `${u.version}|${JSON.stringify(u)}`,
-            ttlS,
-          );
-        }
+        const batch = redis.pipeline() as unknown as Scripts & { exec(): Promise<unknown> };
+        for (const u of users) void batch.fillUser(...args(u));
         await batch.exec();
       } catch (err) {
-        // Redis away: the next read is a bypass or a miss, both correct.
-        log.debug('cache fill failed', { err: (err as Error).message });
+        log.debug('cache fill failed', { err: describeRedisError(err) });
       }
     },
 
-    /** After a write returned from Postgres: store the new version. */
-    written: (user: PublicUser) => writeThrough(user.id, user),
-    /** After a delete: leave a tombstone so no slow reader can cache the user again. */
-    deleted: (id: number) => writeThrough(id, null),
-
-    async ping(): Promise<void> {
-      await redis.ping();
+    /**
+     * Before a write commits: lock the entry at the version being written. Throws a 503 CACHE_UNAVAILABLE when
+     * Redis cannot take it (away, frozen, full, read-only), so the caller rolls back and nothing is written.
+     */
+    async lock(id: number, version: number): Promise<WriteLock> {
+      try {
+        const reply = String(await scripts.lockUserForWrite(key(id), EPOCH_KEY, version, ttlS, salt));
+        const space = reply.lastIndexOf(' ');
+        return { epoch: reply.slice(0, space), at: reply.slice(space + 1) };
+      } catch (err) {
+        throw serviceUnavailable(
+          'CACHE_UNAVAILABLE',
+          `the cache cannot record this write (${describeRedisError(err)}), so it was not made; retry shortly`,
+        );
+      }
     },
 
-    pendingWrites: () => pending.size,
+    /** After a write committed: store the new version. */
+    written: (user: PublicUser, lock: WriteLock) => store(user.id, user.version, entry(user), lock),
+    /** After a delete committed: leave a tombstone so no slow reader can cache the user again. */
+    deleted: (id: number, lock: WriteLock) => store(id, 0, TOMBSTONE, lock),
+
+    /** Creates or settles the epoch and proves Redis takes writes; throws when it does not. */
+    settle,
+    /** True once this replica has seen a settled epoch (reads may fill the cache). */
+    settled: () => settled,
+
     close() {
-      clearInterval(retry);
+      clearTimeout(settling);
     },
   };
 }

@@ -35,6 +35,39 @@ export function createPool(
 
 export type Pool = pg.Pool;
 
+/**
+ * A one-connection pool for /ready alone, so a main pool that is full (busy, not broken) does not read as
+ * Postgres being down.
+ */
+export function createProbePool(env: Pick<Env, 'DATABASE_URL' | 'READY_TIMEOUT_MS' | 'INSTANCE_ID'>) {
+  const pool = new pg.Pool({
+    connectionString: env.DATABASE_URL,
+    max: 1,
+    connectionTimeoutMillis: env.READY_TIMEOUT_MS,
+    idleTimeoutMillis: 60_000,
+    statement_timeout: env.READY_TIMEOUT_MS,
+    query_timeout: env.READY_TIMEOUT_MS,
+    application_name: `swarmgate-${env.INSTANCE_ID}-ready`,
+  });
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** A Postgres failure in the API's own words, for /ready: what is wrong, never the driver's text or an address. */
+export function describePostgresError(err: unknown): string {
+  if (!(err instanceof Error)) return 'Postgres failed';
+  const code = (err as { code?: string }).code;
+  if (code === '28P01' || code === '28000') return 'Postgres refused the credentials';
+  if (code === '3D000') return 'the database does not exist';
+  if (code === '53300') return 'Postgres has no free connection slots';
+  if (code?.startsWith('57P')) return 'Postgres is shutting down or starting up';
+  if (code === '57014' || /timeout|timed out/i.test(err.message)) return 'Postgres did not answer in time';
+  if ((code !== undefined && UNREACHABLE_CODES.has(code)) || err.message.includes('Connection terminated')) {
+    return 'Postgres is unreachable';
+  }
+  return 'Postgres failed';
+}
+
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -23,6 +23,24 @@ export function errorHandler(log: Logger): ErrorHandler {
   };
 }
 
-export const notFoundHandler: NotFoundHandler = function notFound(c) {
-  return send(c, new HttpError(404, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
-};
+/**
+ * Unmatched requests: 405 with `Allow` when the path is a route that answers other methods, else 404. The path is
+ * echoed JSON-escaped (c.json), so nothing in it can break the body.
+ */
+export function notFoundHandler(methodsFor: (path: string) => string[]): NotFoundHandler {
+  return function notFound(c) {
+    const allowed = methodsFor(c.req.path);
+    if (allowed.length > 0) {
+      c.header('Allow', allowed.join(', '));
+      return send(
+        c,
+        new HttpError(
+          405,
+          'METHOD_NOT_ALLOWED',
+          `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`,
+        ),
+      );
+    }
+    return send(c, new HttpError(404, 'ROUTE_NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+  };
+}

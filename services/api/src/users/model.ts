@@ -20,6 +20,9 @@ export function toPublic(row: UserRow): PublicUser {
   };
 }
 
+/** Versions are Postgres `integer`s: a larger one cannot exist, and is refused as malformed rather than sent. */
+export const MAX_VERSION = 2_147_483_647;
+
 /** A user's ETag names its version: `"v3"`. Every write bumps the version, so the ETag changes with the content. */
 export const etagOf = (version: number) => `"v${version}"`;
 
@@ -33,7 +36,9 @@ export function parseIfMatch(header: string | undefined): number | 'any' | null 
   const value = header.trim();
   if (value === '*') return 'any';
   const match = /^(?:W\/)?"v([1-9][0-9]{0,9})"$/.exec(value);
-  return match ? Number(match[1]) : null;
+  if (!match) return null;
+  const version = Number(match[1]);
+  return version <= MAX_VERSION ? version : null;
 }
 
 /** True when an `If-None-Match` header lists the given ETag (or is `*`), so a GET may answer 304. */

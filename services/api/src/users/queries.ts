@@ -1,5 +1,6 @@
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { asc, count, eq, gt, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
+import type { PoolClient } from 'pg';
 import type { Pool } from '../db/pool';
 import { type UserRow, users } from '../db/schema';
 
@@ -10,8 +11,6 @@ import { type UserRow, users } from '../db/schema';
 export function prepareUserQueries(pool: Pool) {
   const db = drizzle(pool);
   const p = sql.placeholder;
-  // NULL means "any version" (If-Match: * or no precondition on DELETE).
-  const versionMatches = sql`(${p('expected')}::int IS NULL OR ${users.version} = ${p('expected')}::int)`;
 
   return {
     byId: db
@@ -49,24 +48,40 @@ export function prepareUserQueries(pool: Pool) {
         return result.rows;
       },
     },
-    update: db
-      .update(users)
-      .set({
-        email: sql`coalesce(${p('email')}::text, ${users.email})`,
-        name: sql`coalesce(${p('name')}::text, ${users.name})`,
-        version: sql`${users.version} + 1`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(users.id, p('id')), versionMatches))
-      .returning()
-      .prepare('users_update'),
-    remove: db
-      .delete(users)
-      .where(and(eq(users.id, p('id')), versionMatches))
-      .returning({ id: users.id })
-      .prepare('users_delete'),
     count: db.select({ n: count() }).from(users).prepare('users_count'),
+    update: (client: PoolClient, v: WriteValues & { email: string | null; name: string | null }) =>
+      client
+        .query<UserRow>({
+          name: 'users_update',
+          text: `UPDATE users SET email = coalesce($2::text, email), name = coalesce($3::text, name),
+                   version = version + 1, updated_at = now()
+                 WHERE id = $1 AND ${writeCondition(4, 5)} RETURNING ${RETURNED}`,
+          values: [v.id, v.email, v.name, v.expected, v.deadlineMs],
+        })
+        .then((r) => r.rows[0]),
+    remove: (client: PoolClient, v: WriteValues) =>
+      client
+        .query<{ id: number; version: number }>({
+          name: 'users_delete',
+          text: `DELETE FROM users WHERE id = $1 AND ${writeCondition(2, 3)} RETURNING id, version`,
+          values: [v.id, v.expected, v.deadlineMs],
+        })
+        .then((r) => r.rows[0]),
   };
 }
+
+/** A conditional write's values; `expected` null means any version (If-Match: *, or a DELETE without one). */
+export interface WriteValues {
+  id: number;
+  expected: number | null;
+  /** Epoch milliseconds after which the write must not run (the request's deadline). */
+  deadlineMs: number;
+}
+
+const RETURNED = 'id, email, name, version, created_at AS "createdAt", updated_at AS "updatedAt"';
+// The version check and the request's deadline, judged by Postgres when the row is written: a request that waited
+// past its deadline (a replica frozen with it in a socket buffer, say) changes nothing, however late it runs.
+const writeCondition = (expected: number, deadline: number) =>
+  `($${expected}::int IS NULL OR version = $${expected}::int) AND clock_timestamp() < to_timestamp($${deadline}::float8 / 1000)`;
 
 export type UserQueries = ReturnType<typeof prepareUserQueries>;

@@ -1,9 +1,10 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { badRequest, HttpError, notFound } from '../errors';
+import type { DeadlineVariables } from '../http/deadline';
 import { fieldErrors, readJson } from '../http/read-json';
 import { decodeCursor, encodeCursor } from './cursor';
-import { etagOf, ifNoneMatchHits, type PublicUser, parseIfMatch } from './model';
+import { etagOf, ifNoneMatchHits, MAX_VERSION, type PublicUser, parseIfMatch } from './model';
 import {
   bulkCreateBody,
   createUserBody,
@@ -15,6 +16,8 @@ import {
 import { type ExpectedVersion, type UserPatch, type UserStore, VersionConflict } from './store';
 
 const ID = /^[1-9][0-9]{0,15}$/;
+
+type RouteContext = Context<{ Variables: DeadlineVariables }>;
 
 function parseId(c: Context): number {
   const raw = c.req.param('id') ?? '';
@@ -28,7 +31,10 @@ function parseId(c: Context): number {
 function ifMatch(c: Context): number | 'any' | undefined {
   const parsed = parseIfMatch(c.req.header('if-match'));
   if (parsed === null) {
-    throw badRequest('INVALID_IF_MATCH', 'If-Match must be an ETag of this API, like "v3", or *');
+    throw badRequest(
+      'INVALID_IF_MATCH',
+      `If-Match must be an ETag of this API, like "v3" (versions 1 to ${MAX_VERSION}), or *`,
+    );
   }
   return parsed;
 }
@@ -43,9 +49,9 @@ function sendUser(c: Context, user: PublicUser, status: 200 | 201 = 200) {
  * in the body (a stale one gets 409); with neither they get 428, so no client overwrites a change it never saw.
  */
 export function userRoutes(store: UserStore) {
-  const app = new Hono();
+  const app = new Hono<{ Variables: DeadlineVariables }>();
 
-  async function write(c: Context, patch: UserPatch & { version?: number | undefined }) {
+  async function write(c: RouteContext, patch: UserPatch & { version?: number | undefined }) {
     const id = parseId(c);
     const header = ifMatch(c);
     if (typeof header === 'number' && patch.version !== undefined && patch.version !== header) {
@@ -63,7 +69,10 @@ export function userRoutes(store: UserStore) {
       );
     }
     try {
-      return sendUser(c, await store.update(id, { email: patch.email, name: patch.name }, expected));
+      return sendUser(
+        c,
+        await store.update(id, { email: patch.email, name: patch.name }, expected, c.get('deadline')),
+      );
     } catch (err) {
       if (!(err instanceof VersionConflict)) throw err;
       c.header('ETag', etagOf(err.current));
@@ -130,7 +139,7 @@ export function userRoutes(store: UserStore) {
     const id = parseId(c);
     const header = ifMatch(c);
     try {
-      await store.remove(id, header ?? 'any');
+      await store.remove(id, header ?? 'any', c.get('deadline'));
     } catch (err) {
       if (!(err instanceof VersionConflict)) throw err;
       c.header('ETag', etagOf(err.current));

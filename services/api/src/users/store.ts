@@ -1,12 +1,15 @@
-import type { UserCache } from '../cache/user-cache';
-import { databaseUnavailable } from '../db/pool';
+import type { CacheRead, UserCache } from '../cache/user-cache';
+import { databaseUnavailable, type Pool } from '../db/pool';
 import type { UserRow } from '../db/schema';
-import { conflict, type HttpError, notFound } from '../errors';
+import { inTransaction } from '../db/transaction';
+import { conflict, type HttpError, notFound, requestExpired } from '../errors';
 import type { Metrics } from '../observability/metrics';
 import { type PublicUser, toPublic } from './model';
 import type { UserQueries } from './queries';
 
 export type CacheHeader = 'HIT' | 'MISS' | 'BYPASS';
+
+type MissSeen = Extract<CacheRead, { kind: 'miss' }>;
 
 /** A read: the user's JSON text (served as is, so a cache hit is never parsed) or null when there is none. */
 export interface UserRead {
@@ -57,21 +60,39 @@ async function run<T>(metrics: Metrics, name: string, query: () => Promise<T>): 
 
 /**
  * Users with cache-aside reads. A miss loads from Postgres and fills Redis; concurrent misses for one id on this
- * replica share one query. Every update stores the new version in Redis (and a delete a tombstone) before it
- * returns, so no replica reads a stale user afterwards. Creating a user does not cache it: the first read does.
+ * replica share one query. Writes lock the cache entry before they commit and store the new version after
+ * (user-cache.ts), so once a write has returned no replica reads an older user. Creating a user does not cache it:
+ * the first read does.
  */
-export function createUserStore(q: UserQueries, cache: UserCache, metrics: Metrics) {
-  const loading = new Map<number, Promise<PublicUser | null>>();
+export function createUserStore(
+  q: UserQueries,
+  cache: UserCache,
+  metrics: Metrics,
+  pool: Pool,
+  /** How long a write's transaction may sit idle waiting for the cache's lock: Redis's timeout plus a margin. */
+  writeIdleMs: number,
+) {
+  // In-flight loads by id, with when each query was sent. A read may share a query only if it arrived before the
+  // query was sent: the query's snapshot then comes after the read began, so it sees every write that had returned.
+  const loading = new Map<number, { sentAt: number; user: Promise<PublicUser | null> }>();
 
-  function load(id: number): Promise<PublicUser | null> {
-    let pending = loading.get(id);
-    if (!pending) {
-      pending = run(metrics, 'users_by_id', () => q.byId.execute({ id }))
-        .then((rows) => (rows[0] ? toPublic(rows[0]) : null))
-        .finally(() => loading.delete(id));
-      loading.set(id, pending);
-    }
-    return pending;
+  /** Loads a user for a read that arrived at `arrivedAt`; the read that sends the query also fills the cache. */
+  function load(id: number, arrivedAt: number, seen: MissSeen | null): Promise<PublicUser | null> {
+    const inFlight = loading.get(id);
+    if (inFlight && inFlight.sentAt >= arrivedAt) return inFlight.user;
+    const sentAt = performance.now();
+    const user = run(metrics, 'users_by_id', () => q.byId.execute({ id })).then(async (rows) => {
+      const found = rows[0] ? toPublic(rows[0]) : null;
+      if (found && seen) await cache.fill([found], seen);
+      return found;
+    });
+    const entry = { sentAt, user };
+    loading.set(id, entry);
+    const forget = () => {
+      if (loading.get(id) === entry) loading.delete(id);
+    };
+    user.then(forget, forget);
+    return user;
   }
 
   const read = (user: PublicUser | null, cacheHeader: CacheHeader): UserRead =>
@@ -81,6 +102,7 @@ export function createUserStore(q: UserQueries, cache: UserCache, metrics: Metri
 
   return {
     async get(id: number): Promise<UserRead> {
+      const arrivedAt = performance.now();
       const cached = await cache.get(id);
       switch (cached.kind) {
         case 'hit':
@@ -91,12 +113,10 @@ export function createUserStore(q: UserQueries, cache: UserCache, metrics: Metri
           return { json: null, version: 0, cache: 'HIT' };
         case 'bypass':
           metrics.cache('bypass');
-          return read(await load(id), 'BYPASS');
+          return read(await load(id, arrivedAt, null), 'BYPASS');
         case 'miss': {
           metrics.cache('miss');
-          const user = await load(id);
-          if (user) await cache.fill([user]);
-          return read(user, 'MISS');
+          return read(await load(id, arrivedAt, cached), 'MISS');
         }
       }
     },
@@ -127,7 +147,8 @@ export function createUserStore(q: UserQueries, cache: UserCache, metrics: Metri
         const rows = await run(metrics, 'users_by_ids', () => q.byIds.execute({ ids: toLoad }));
         const loaded = rows.map(toPublic);
         for (const u of loaded) found.set(u.id, u);
-        if (cached) await cache.fill(loaded);
+        const seen = cached?.find((c) => c.kind === 'miss');
+        if (seen?.kind === 'miss') await cache.fill(loaded, seen);
       }
       const items: PublicUser[] = [];
       const missing: number[] = [];
@@ -159,27 +180,47 @@ export function createUserStore(q: UserQueries, cache: UserCache, metrics: Metri
       return rows.map(toPublic).sort((a, b) => a.id - b.id);
     },
 
-    async update(id: number, patch: UserPatch, expected: ExpectedVersion): Promise<PublicUser> {
-      const [row] = await run(metrics, 'users_update', () =>
-        q.update.execute({
-          id,
-          email: patch.email ?? null,
-          name: patch.name ?? null,
-          expected: expected === 'any' ? null : expected,
+    /**
+     * A conditional write: the row is updated and the cache entry locked at the new version in one transaction
+     * that commits only once the lock is in Redis (else 503 CACHE_UNAVAILABLE, nothing written); the new version
+     * is stored after the commit. Postgres refuses the write past `deadlineMs` (503 REQUEST_EXPIRED).
+     */
+    async update(
+      id: number,
+      patch: UserPatch,
+      expected: ExpectedVersion,
+      deadlineMs: number,
+    ): Promise<PublicUser> {
+      const values = { id, expected: expected === 'any' ? null : expected, deadlineMs };
+      const done = await run(metrics, 'users_update', () =>
+        inTransaction(pool, writeIdleMs, async (client) => {
+          const row = await q.update(client, {
+            ...values,
+            email: patch.email ?? null,
+            name: patch.name ?? null,
+          });
+          if (!row) return undefined;
+          const user = toPublic(row);
+          return { user, lock: await cache.lock(id, user.version) };
         }),
       );
-      if (!row) throw await missingOrStale(id);
-      const user = toPublic(row);
-      await cache.written(user);
-      return user;
+      if (!done) throw await missingOrStale(id, expected, deadlineMs);
+      await cache.written(done.user, done.lock);
+      return done.user;
     },
 
-    async remove(id: number, expected: ExpectedVersion): Promise<void> {
-      const [row] = await run(metrics, 'users_delete', () =>
-        q.remove.execute({ id, expected: expected === 'any' ? null : expected }),
+    /** A conditional delete, under the same protocol as `update`; a tombstone replaces the lock after the commit. */
+    async remove(id: number, expected: ExpectedVersion, deadlineMs: number): Promise<void> {
+      const values = { id, expected: expected === 'any' ? null : expected, deadlineMs };
+      const lock = await run(metrics, 'users_delete', () =>
+        inTransaction(pool, writeIdleMs, async (client) => {
+          const row = await q.remove(client, values);
+          // Locked one above the deleted version: no read of the user as it was may fill the cache.
+          return row ? await cache.lock(id, row.version + 1) : undefined;
+        }),
       );
-      if (!row) throw await missingOrStale(id);
-      await cache.deleted(id);
+      if (!lock) throw await missingOrStale(id, expected, deadlineMs);
+      await cache.deleted(id, lock);
     },
 
     async count(): Promise<number> {
@@ -188,10 +229,16 @@ export function createUserStore(q: UserQueries, cache: UserCache, metrics: Metri
     },
   };
 
-  // A conditional write matched no row: either the user is gone or its version moved on.
-  async function missingOrStale(id: number): Promise<HttpError | VersionConflict> {
+  // A conditional write matched no row: the user is gone, its version moved on, or the request's deadline passed.
+  async function missingOrStale(
+    id: number,
+    expected: ExpectedVersion,
+    deadlineMs: number,
+  ): Promise<HttpError | VersionConflict> {
     const [row] = await run(metrics, 'users_by_id', () => q.byId.execute({ id }));
-    return row ? new VersionConflict(row.version) : notFound(`no user with id ${id}`);
+    if (!row) return notFound(`no user with id ${id}`);
+    if (expected === 'any' || row.version === expected || Date.now() >= deadlineMs) return requestExpired();
+    return new VersionConflict(row.version);
   }
 }
 

@@ -39,11 +39,15 @@ export async function ownRedis() {
     port,
     url: `redis://127.0.0.1:${port}`,
     stop: () => service.stop('SIGKILL'),
+    /** SIGSTOP / SIGCONT: Redis keeps its connections and data but answers nothing while frozen. */
+    freeze: () => service.child.kill('SIGSTOP'),
+    thaw: () => service.child.kill('SIGCONT'),
     async restart() {
       await service.stop('SIGKILL');
       service = await startRedis({ port, dir });
     },
     async close() {
+      service.child.kill('SIGCONT');
       await service.stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
@@ -60,6 +64,7 @@ export function testEnv(databaseUrl: string, redisUrl: string, overrides: Record
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    CACHE_SETTLE_MS: '1250',
     ...overrides,
   });
 }
@@ -71,11 +76,12 @@ export async function testApp(env: Env) {
   return { app: createApp(deps), deps };
 }
 
-async function waitForRedis(deps: Deps) {
-  const deadline = Date.now() + 5000;
-  while (deps.redis.status !== 'ready') {
+/** Waits until Redis is connected and its epoch settled, so the first miss fills the cache as it would later. */
+export async function waitForRedis(deps: Deps, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (deps.redis.status !== 'ready' || !deps.cache.settled()) {
     if (Date.now() > deadline) throw new Error(`redis not ready: ${deps.redis.status}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
