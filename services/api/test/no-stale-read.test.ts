@@ -22,9 +22,8 @@ beforeAll(async () => {
   databaseUrl = await freshDatabase();
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
-  [app1, app2] = await Promise.all(
-    ['app1', 'app2'].map((id) => testApp(testEnv(databaseUrl, redis.url, { INSTANCE_ID: id }))),
-  );
+  const start = (id: string) => testApp(testEnv(databaseUrl, redis.url, { INSTANCE_ID: id }));
+  [app1, app2] = await Promise.all([start('app1'), start('app2')]);
   side = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   side.on('error', () => {});
 });
