@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 // - unit: beside the code, touches no service or socket.
 // - engine: Swarm against local HTTP servers that the tests start themselves.
 // - integration: the API on a real Postgres (started once by the global setup) and Redis (each file its own).
-// - stack: the native stack (nginx, replicas, Postgres, Redis) started by the project's own scripts.
+// - stack: the native stack (nginx, replicas, Postgres, Redis) started by the project's own scripts, and every
+//   benchmark in a tiny form (bench/benches.test.ts): they start nginx, Postgres and Redis of their own and load
+//   the machine, so they run here, one file at a time.
 // `npm test` needs nothing running beforehand.
 export default defineConfig({
   test: {
@@ -46,6 +48,7 @@ export default defineConfig({
             'scripts/stack/**/*.test.ts',
             'locust/**/*.test.ts',
             'scenarios/test/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           // One stack at a time: these files share its ports.
           fileParallelism: false,

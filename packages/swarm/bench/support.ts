@@ -1,7 +1,7 @@
 // Helpers the benchmarks share: free ports, CPU pinning, a child's output, and nginx answering `return 200`.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,8 +35,9 @@ export function run(argv: string[]): Promise<string> {
     child.stdout.on('data', (d) => {
       out += d;
     });
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${argv.join(' ')} exited ${code}`)),
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve(out) : reject(new Error(`${argv.join(' ')} exited ${code ?? signal}`)),
     );
   });
 }
@@ -45,7 +46,8 @@ export interface Nginx {
   url: string;
   /** A scratch folder, removed by `stop`. */
   dir: string;
-  stop(): void;
+  /** Stops nginx, resolves once it has exited, and removes `dir`. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -72,16 +74,58 @@ http {
 `,
   );
   const argv = pin(0, ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf')]);
-  const nginx: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 500));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    dir,
-    stop() {
-      nginx.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
-    },
+  const nginx: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let said = '';
+  nginx.stderr?.on('data', (d) => {
+    said += d;
+  });
+  let gone = false; // exited, or never started (no nginx on the PATH)
+  const exited = new Promise<void>((resolve) => {
+    const done = () => {
+      gone = true;
+      resolve();
+    };
+    nginx.once('error', (err) => {
+      said += err.message;
+      done();
+    });
+    nginx.once('exit', done);
+  });
+  const stop = async () => {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    if (!gone) nginx.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
   };
+  // Ctrl-C or a harness's SIGTERM would otherwise leave nginx running after the benchmark is gone.
+  const onSignal = (signal: NodeJS.Signals) =>
+    void stop().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!(await accepts(port))) {
+      if (gone) throw new Error(`nginx exited: ${said.trim()} (apt-get install -y nginx-light)`);
+      if (Date.now() > deadline)
+        throw new Error(`nginx is not answering on port ${port} after 10 s: ${said}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: `http://127.0.0.1:${port}`, dir, stop };
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
