@@ -1,11 +1,15 @@
 import { type Answer, call } from './http';
 
-/** A deployment that does not answer as the scenarios expect: named endpoint, status got, status expected. */
+/**
+ * A deployment that does not answer as the scenarios expect: named endpoint, status got, status expected, and
+ * where the request went. Not the body: this text is shown by the web UI and the reports, and whatever answers at
+ * a host the UI was pointed at is none of their business; the X-Request-ID finds the request in the logs.
+ */
 export class ContractError extends Error {
   constructor(endpoint: string, got: Answer, expected: number, why = '') {
-    const body = got.text.length > 300 ? `${got.text.slice(0, 300)}…` : got.text;
     super(
-      `contract: ${endpoint} answered ${got.status}, expected ${expected}${why ? ` (${why})` : ''}: ${body}`,
+      `contract: ${endpoint} answered ${got.status}, expected ${expected}${why ? ` (${why})` : ''}, at ${got.origin}` +
+        ` (X-Request-ID ${got.requestId})`,
     );
     this.name = 'ContractError';
   }

@@ -2,9 +2,25 @@ import { request } from 'undici';
 
 export interface Answer {
   status: number;
+  /** Where the request went (e.g. http://127.0.0.1:8080) and its X-Request-ID: what an error names, not the body. */
+  origin: string;
+  requestId: string;
   headers: Record<string, string>;
   text: string;
+  /** The body parsed; throws an error naming the request and status, not the body, when it is not JSON. */
   json<T = unknown>(): T;
+}
+
+/**
+ * Error texts reach the console, the reports and the web UI (which may be read by whoever can reach it): they name
+ * the request and status, never the target's body. V8's own JSON error quotes the body's start, so it is replaced.
+ */
+function parseJson<T>(text: string, what: string, status: number): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new SyntaxError(`${what} answered ${status}: the body is not JSON`);
+  }
 }
 
 /**
@@ -17,12 +33,16 @@ export async function call(
   path: string,
   options: { json?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  const res = await request(new URL(path, host), {
+  const url = new URL(path, host);
+  const requestId =
+    options.headers?.['x-request-id'] ??
+    `swarmgate-setup-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const res = await request(url, {
     method,
     headers: {
       ...(options.json === undefined ? {} : { 'content-type': 'application/json' }),
-      'x-request-id': `swarmgate-setup-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
       ...options.headers,
+      'x-request-id': requestId,
     },
     body: options.json === undefined ? undefined : JSON.stringify(options.json),
     headersTimeout: 10_000,
@@ -31,5 +51,14 @@ export async function call(
   const text = await res.body.text();
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : (v ?? '');
-  return { status: res.statusCode, headers, text, json: <T>() => JSON.parse(text) as T };
+  const status = res.statusCode;
+  const what = `${method} ${url.pathname} at ${url.origin} (X-Request-ID ${requestId})`;
+  return {
+    status,
+    origin: url.origin,
+    requestId,
+    headers,
+    text,
+    json: <T>() => parseJson<T>(text, what, status),
+  };
 }

@@ -104,6 +104,32 @@ describe('status handling and failures', () => {
     expect(reported).toHaveLength(6);
     expect(reported[0]).toBe('request: listener bug');
   });
+
+  it('a body that is not JSON is a task exception naming the request and status, not the body', async () => {
+    let n = 0;
+    server = await startTestServer((_req, res) => {
+      n += 1;
+      res.statusCode = 502;
+      res.end(`SECRET-${n} upstream`);
+    });
+    class Reader extends HttpUser {
+      static override tasks = ['read'];
+      async read() {
+        (await this.client.get('/api/users/1', { name: '/api/users/:id', expect: 502 })).json();
+      }
+    }
+    const s = await runSwarm({
+      classes: [Reader],
+      host: server.url,
+      users: 3,
+      spawnRate: 100,
+      runTimeS: 0.5,
+    });
+    // Every answer differs, yet they group into one row, and the body is in none of it.
+    expect(s.exceptions.map(({ task, message }) => ({ task, message }))).toEqual([
+      { task: 'Reader.read', message: 'SyntaxError: GET /api/users/:id answered 502: the body is not JSON' },
+    ]);
+  });
 });
 
 describe('stopping', () => {
