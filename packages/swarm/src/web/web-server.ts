@@ -1,15 +1,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { renderCsv } from '../report/csv-report';
 import { renderHtmlReport } from '../report/html-report';
 import { renderJson } from '../report/json-report';
 import { parseChangeForm, parseStartForm } from './form';
+import { HttpError } from './http-error';
 import type { LiveRun } from './live-run';
+import { hasBody, readJson } from './read-json';
+import { acceptedHosts, guardRequest, type MachineNames } from './request-guard';
 import { type LiveFrame, liveFragment, renderPage } from './web-page';
 
 export interface WebServerOptions {
   run: LiveRun;
-  /** Default 127.0.0.1: binding beyond this machine must be asked for. */
+  /**
+   * Default 127.0.0.1: binding beyond this machine must be asked for. Also decides the `Host` values obeyed
+   * (see `acceptedHosts`): the loopback names, or this address.
+   */
   host?: string;
   /** Default 8089; 0 picks a free port. */
   port?: number;
@@ -27,38 +34,8 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+/** The largest request body read: the forms are a few hundred bytes. */
 const MAX_BODY = 64 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly fields?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
-
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      text += chunk;
-      if (text.length > MAX_BODY) reject(new HttpError(413, 'too_large', 'request body too large'));
-    });
-    req.on('end', () => {
-      try {
-        const v = text === '' ? {} : JSON.parse(text);
-        resolve(v !== null && typeof v === 'object' ? v : {});
-      } catch {
-        reject(new HttpError(400, 'bad_json', 'the body is not JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
 
 function send(
   res: ServerResponse,
@@ -67,14 +44,41 @@ function send(
   body: string,
   extra: Record<string, string> = {},
 ) {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...extra });
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extra,
+  });
   res.end(body);
+}
+
+/**
+ * Answers a refused or failed request. A body still on its way is never read: the answer says
+ * `Connection: close` and the request (its socket) is destroyed once the answer is flushed, so a client cannot
+ * make the server read, or hold a connection open for, more than the limit.
+ */
+function sendError(req: IncomingMessage, res: ServerResponse, e: HttpError) {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const unread = hasBody(req) && !req.complete;
+  send(res, e.status, 'application/json', JSON.stringify(e), unread ? { connection: 'close' } : {});
+  if (unread) res.once('finish', () => req.destroy());
+}
+
+function machineNames(): MachineNames {
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+  return { addresses, hostname: hostname() };
 }
 
 /**
  * Serves the web UI: `GET /` the page, `GET /events` server-sent events (one frame per second while running and
  * on every change), `POST /api/start|users|stop|reset` (JSON; errors as `{ error: { code, message, fields? } }`
  * with a message per bad field), `GET /download/report.json|report.html|report_stats.csv|report_stats_history.csv`.
+ * Every request passes `guardRequest` first (its own `Host`, no foreign `Origin`, POSTs as `application/json`);
+ * a body over 64 KiB is answered 413 and not read further.
  *
  * @example
  * const ui = await startWebServer({ run, scenario: 'load.ts', classes: ['Reader'], defaults, port: 8089 });
@@ -102,41 +106,44 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
 
   const download = (name: string): [string, string] => {
     const s = run.summary();
-    if (s === null) throw new HttpError(404, 'no_run', 'no statistics yet: start a run');
+    if (s === null) throw new HttpError(404, 'NO_RUN', 'no statistics yet: start a run');
     if (name === 'report.json') return ['application/json', renderJson(s)];
     if (name === 'report.html') return ['text/html; charset=utf-8', renderHtmlReport(s)];
     const csv = renderCsv(s, 'report')[name];
-    if (csv === undefined) throw new HttpError(404, 'not_found', `no such report: ${name}`);
+    if (csv === undefined) throw new HttpError(404, 'NOT_FOUND', `no such report: ${name}`);
     return ['text/csv; charset=utf-8', csv];
   };
 
   const api = async (action: string, body: Record<string, unknown>) => {
     if (action === 'start') {
-      if (run.busy) throw new HttpError(409, 'busy', 'a run is already going: stop it first');
+      if (run.busy) throw new HttpError(409, 'BUSY', 'a run is already going: stop it first');
       const p = parseStartForm(body, o.classes);
-      if (!p.ok) throw new HttpError(400, 'invalid', 'check the marked fields', p.errors);
+      if (!p.ok) throw new HttpError(400, 'INVALID', 'check the marked fields', p.errors);
       const reason = o.checkHost ? await o.checkHost(p.value.host) : null;
       if (reason !== null) {
-        throw new HttpError(400, 'unreachable', 'host unreachable', { host: `cannot reach it (${reason})` });
+        throw new HttpError(400, 'UNREACHABLE', 'host unreachable', { host: `cannot reach it (${reason})` });
       }
       run.start(p.value);
     } else if (action === 'users') {
       const p = parseChangeForm(body);
-      if (!p.ok) throw new HttpError(400, 'invalid', 'check the marked fields', p.errors);
-      if (run.state !== 'running') throw new HttpError(409, 'not_running', 'no run is going');
+      if (!p.ok) throw new HttpError(400, 'INVALID', 'check the marked fields', p.errors);
+      if (run.state !== 'running') throw new HttpError(409, 'NOT_RUNNING', 'no run is going');
       run.setUsers(p.value.users, p.value.spawnRate);
     } else if (action === 'stop') {
       await run.stop();
     } else if (action === 'reset') {
       run.resetStats();
     } else {
-      throw new HttpError(404, 'not_found', `no such action: ${action}`);
+      throw new HttpError(404, 'NOT_FOUND', `no such action: ${action}`);
     }
   };
 
+  // Nothing is obeyed until the port is known (port 0 picks one).
+  let accepted: ReadonlySet<string> = new Set();
   const server = createServer(async function handle(req, res) {
     const path = new URL(req.url ?? '/', 'http://ui').pathname;
     try {
+      guardRequest(req.method, req.headers, accepted);
       if (req.method === 'GET' && path === '/') {
         const page = renderPage({
           frame: frame(),
@@ -155,16 +162,17 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         const [type, body] = download(name);
         send(res, 200, type, body, { 'content-disposition': `attachment; filename="swarm-${name}"` });
       } else if (req.method === 'POST' && path.startsWith('/api/')) {
-        await api(path.slice('/api/'.length), await readJson(req));
+        await api(path.slice('/api/'.length), await readJson(req, MAX_BODY));
         send(res, 200, 'application/json', JSON.stringify({ state: run.state }));
       } else {
-        throw new HttpError(404, 'not_found', `no route ${req.method} ${path}`);
+        throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${path}`);
       }
     } catch (err) {
-      const e = err instanceof HttpError ? err : new HttpError(500, 'internal', (err as Error).message);
-      const body = { error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } };
-      if (!res.headersSent) send(res, e.status, 'application/json', JSON.stringify(body));
-      else res.end();
+      sendError(
+        req,
+        res,
+        err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', (err as Error).message),
+      );
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -172,6 +180,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     server.listen(o.port ?? 8089, o.host ?? '127.0.0.1', () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;
+  accepted = acceptedHosts({ host: o.host ?? '127.0.0.1', port }, machineNames());
   const shown = address.includes(':') ? `[${address}]` : address;
   return {
     url: `http://${shown}:${port}`,
