@@ -1,4 +1,4 @@
-import { createHistogram, decodeHistogram, percentileMs } from '../stats/histogram';
+import { createHistogram, decodeHistogram, percentileMs, rangeOf } from '../stats/histogram';
 import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
 import { csvLine } from './format';
@@ -50,10 +50,14 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
     statsLine(s.total, true),
   ];
   // Locust's history columns: the second's own percentiles, then the run's totals so far (from a histogram that
-  // accumulates the seconds, so its median, average, min and max are exact to the histogram's precision).
+  // accumulates the seconds, so its median and average are exact to the histogram's precision; min and max are
+  // the exact extremes of the seconds, so the last row's max is the stats' Max).
   const sofar = createHistogram();
   let requests = 0;
   let failures = 0;
+  let extremesKnown = true;
+  let minMs = Number.POSITIVE_INFINITY;
+  let maxMs = Number.NEGATIVE_INFINITY;
   const history = [
     csvLine([
       'Timestamp',
@@ -75,6 +79,14 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
       failures += p.failures;
       const second = decodeHistogram(p.hist);
       sofar.add(second);
+      const range = rangeOf(p);
+      if (range !== null) {
+        minMs = Math.min(minMs, range.minMs);
+        maxMs = Math.max(maxMs, range.maxMs);
+      } else if (p.requests > 0) {
+        extremesKnown = false; // a summary written before seconds kept their extremes
+      }
+      const total = extremesKnown ? rangeOf({ minMs, maxMs }) : null;
       const empty = sofar.totalCount === 0;
       return csvLine([
         p.t,
@@ -83,13 +95,13 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
         'Aggregated',
         p.requests,
         p.failures,
-        ...PERCENTILES.map((q) => percentileMs(second, q)),
+        ...PERCENTILES.map((q) => percentileMs(second, q, range)),
         requests,
         failures,
-        percentileMs(sofar, 50),
+        percentileMs(sofar, 50, total),
         empty ? 0 : Math.round(sofar.mean) / 1000,
-        empty ? 0 : sofar.minNonZeroValue / 1000,
-        empty ? 0 : sofar.maxValue / 1000,
+        empty ? 0 : (total?.minMs ?? sofar.minNonZeroValue / 1000),
+        empty ? 0 : (total?.maxMs ?? sofar.maxValue / 1000),
       ]);
     }),
   ];

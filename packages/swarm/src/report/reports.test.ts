@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { mergeSummaries } from '../stats/summary';
 import { renderConsole, renderProgress } from './console-report';
 import { renderCsv } from './csv-report';
+import { renderHtmlReport } from './html-report';
 import { renderJson } from './json-report';
 import { renderJunit } from './junit-report';
-import { sampleSummary } from './test-support';
+import { sampleSummary, summaryOf } from './test-support';
 
 describe('console report', () => {
   const text = renderConsole(sampleSummary());
@@ -81,6 +83,39 @@ describe('CSV report', () => {
       Number(col('Total Median Response Time')),
     );
   });
+});
+
+describe('the slowest request in every report', () => {
+  // 9.993 ms lies in the 8 µs bucket 9.992–9.999 ms: a bucket top would print as 10.00 beside a Max of 9.99.
+  const one = summaryOf([2.5, 9.993]);
+  const merged = mergeSummaries([one, summaryOf([3.25])].map((s) => JSON.parse(JSON.stringify(s))));
+
+  for (const [label, s] of Object.entries({ 'one process': one, 'merged workers': merged })) {
+    it(`is the same number as p100, and p99 stays at or under it (${label})`, () => {
+      expect(s.total.maxMs).toBe(9.993);
+      expect(s.total.percentiles['100']).toBe(9.993);
+      expect(s.total.percentiles['99']).toBe(9.993);
+      expect(JSON.parse(renderJson(s)).total.percentiles['100']).toBe(9.993);
+
+      const [head, ...rows] = renderCsv(s, 'r')['r_stats.csv']!.trim().split('\n');
+      const cells = rows.at(-1)!.split(',');
+      const col = (name: string) => cells[head!.split(',').indexOf(`"${name}"`)];
+      expect(col('Max Response Time')).toBe('9.993');
+      expect(col('100%')).toBe('9.993');
+      expect(col('99%')).toBe('9.993');
+      const [hHead, ...history] = renderCsv(s, 'r')['r_stats_history.csv']!.trim().split('\n');
+      const last = history.at(-1)!.split(',');
+      expect(last[hHead!.split(',').indexOf('"Total Max Response Time"')]).toBe('9.993');
+      expect(last[hHead!.split(',').indexOf('"Total Min Response Time"')]).toBe('2.5');
+
+      const console = renderConsole(s);
+      expect(console).not.toContain('10.00');
+      expect(console).toMatch(/Aggregated(\s+\S+){4}\s+9\.99\s/); // # reqs, # fails, Avg, Min, then Max
+      const html = renderHtmlReport(s);
+      expect(html).toContain('9.99');
+      expect(html).not.toContain('10.00');
+    });
+  }
 });
 
 describe('JSON and JUnit reports', () => {

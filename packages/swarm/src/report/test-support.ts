@@ -3,6 +3,29 @@ import { toSummary } from '../stats/summary';
 import type { Summary } from '../stats/summary-types';
 import { requestEvent as ev } from '../stats/test-support';
 
+const CONFIG = {
+  host: 'http://127.0.0.1:1',
+  users: 3,
+  spawnRate: 3,
+  rate: null,
+  runTimeS: 2,
+  processes: 1,
+  segment: null,
+  instanceHeader: 'x-instance',
+  userClasses: ['Reader'],
+};
+
+/** The summary of one second of GET /x requests taking `times` ms. */
+export function summaryOf(times: number[]): Summary {
+  const T0 = 1_700_000_000_000;
+  const s = new RequestStats(T0);
+  times.forEach((ms, i) => {
+    s.record(ev({ ms, time: T0 + i }));
+  });
+  s.finish(T0 + 1000, 1);
+  return toSummary(s, { config: CONFIG });
+}
+
 /** A small, fully known summary for reporter tests. */
 export function sampleSummary(): Summary {
   const T0 = 1_700_000_000_000;
@@ -23,17 +46,7 @@ export function sampleSummary(): Summary {
   s.recordException('Reader.browse', new TypeError('boom'));
   s.finish(T0 + 2000, 3);
   return toSummary(s, {
-    config: {
-      host: 'http://127.0.0.1:1',
-      users: 3,
-      spawnRate: 3,
-      rate: null,
-      runTimeS: 2,
-      processes: 1,
-      segment: null,
-      instanceHeader: 'x-instance',
-      userClasses: ['Reader'],
-    },
+    config: CONFIG,
     thresholds: [
       { expression: 'p(95)<500', actual: 100.031, ok: true },
       { expression: 'rate<0.01', actual: 1 / 12, ok: false },

@@ -1,13 +1,29 @@
-import { decodeHistogram, encodeHistogram, percentileMs } from './histogram';
-import { StatsEntry } from './stats-entry';
+import { decodeHistogram, encodeHistogram, type Histogram, percentileMs, rangeOf } from './histogram';
+import { StatsEntry, type TimeBucket } from './stats-entry';
 import { type CacheSummary, type EntrySummary, PERCENTILES, type Percentiles } from './summary-types';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-function percentilesOf(h: StatsEntry['hist']): Percentiles {
+/** Locust's percentile columns, each within the exact extremes (so '100' is the max itself). */
+function percentilesOf(h: Histogram, range: { minMs: number; maxMs: number }): Percentiles {
   const out: Percentiles = {};
-  for (const p of PERCENTILES) out[String(p)] = percentileMs(h, p);
+  const known = rangeOf(range);
+  for (const p of PERCENTILES) out[String(p)] = percentileMs(h, p, known);
   return out;
+}
+
+/** A bucket rebuilt from a summary; `fallback` bounds it when the summary predates its own extremes. */
+function bucketFrom(
+  b: { sumUs: number; hist: string; minMs?: number; maxMs?: number },
+  fallback: { minMs: number; maxMs: number },
+): TimeBucket {
+  const known = b.minMs !== undefined && b.maxMs !== undefined;
+  return {
+    sumUs: b.sumUs,
+    hist: decodeHistogram(b.hist),
+    minMs: known ? b.minMs! : fallback.minMs,
+    maxMs: known ? b.maxMs! : fallback.maxMs,
+  };
 }
 
 /** Where in time a summary is taken: for the run-wide and the current (sliding-window) rates. */
@@ -23,16 +39,18 @@ export function describeEntry(e: StatsEntry, clock: SummaryClock): EntrySummary 
   const cache: Record<string, CacheSummary> = {};
   for (const [value, b] of [...e.cache].sort(([a], [b]) => a.localeCompare(b))) {
     const count = b.hist.totalCount;
+    const range = rangeOf(b);
     cache[value] = {
       requests: count,
       avgMs: count === 0 ? 0 : round3(b.sumUs / count / 1000),
-      p50Ms: percentileMs(b.hist, 50),
-      p95Ms: percentileMs(b.hist, 95),
+      p50Ms: percentileMs(b.hist, 50, range),
+      p95Ms: percentileMs(b.hist, 95, range),
+      ...(range && { minMs: range.minMs, maxMs: range.maxMs }),
       sumUs: b.sumUs,
       hist: encodeHistogram(b.hist),
     };
   }
-  const percentiles = percentilesOf(e.hist);
+  const percentiles = percentilesOf(e.hist, e);
   const summary: EntrySummary = {
     method: e.method,
     name: e.name,
@@ -57,10 +75,12 @@ export function describeEntry(e: StatsEntry, clock: SummaryClock): EntrySummary 
   };
   if (e.service !== null) {
     const count = e.service.hist.totalCount;
+    const range = rangeOf(e.service);
     summary.service = {
       avgMs: count === 0 ? 0 : round3(e.service.sumUs / count / 1000),
+      ...(range && { minMs: range.minMs, maxMs: range.maxMs }),
       sumUs: e.service.sumUs,
-      percentiles: percentilesOf(e.service.hist),
+      percentiles: percentilesOf(e.service.hist, e.service),
       hist: encodeHistogram(e.service.hist),
     };
   }
@@ -78,12 +98,11 @@ export function entryFromSummary(s: EntrySummary): StatsEntry {
   e.minMs = s.requests === 0 ? Number.POSITIVE_INFINITY : s.minMs;
   e.maxMs = s.maxMs;
   e.hist.add(decodeHistogram(s.hist));
-  if (s.service !== undefined) {
-    e.service = { sumUs: s.service.sumUs, hist: decodeHistogram(s.service.hist) };
-  }
+  // Older summaries lack the extremes of their subsets: the row's own bound them (a service time is at most the
+  // latency from the intended start, which adds the lateness to it).
+  if (s.service !== undefined) e.service = bucketFrom(s.service, { minMs: 0, maxMs: s.maxMs });
   for (const [k, n] of Object.entries(s.instances)) e.instances.set(k, n);
-  for (const [k, c] of Object.entries(s.cache))
-    e.cache.set(k, { sumUs: c.sumUs, hist: decodeHistogram(c.hist) });
+  for (const [k, c] of Object.entries(s.cache)) e.cache.set(k, bucketFrom(c, s));
   e.carriedRps = s.currentRps;
   e.carriedFailRps = s.currentFailRps;
   return e;

@@ -29,12 +29,12 @@ describe('histogram percentiles', () => {
       const samples = Array.from({ length: 20_000 }, () => Math.round(draw(r) * 1000) / 1000);
       const h = createHistogram();
       for (const s of samples) recordMs(h, s);
-      for (const p of [50, 90, 95, 99, 99.9]) expectClose(samples, p, percentileMs(h, p));
+      for (const p of [50, 90, 95, 99, 99.9]) expectClose(samples, p, percentileMs(h, p, null));
     });
   }
 
   it('gives 0 for an empty histogram', () => {
-    expect(percentileMs(createHistogram(), 99)).toBe(0);
+    expect(percentileMs(createHistogram(), 99, null)).toBe(0);
   });
 
   it('round-trips through its encoding with identical percentiles', () => {
@@ -43,12 +43,46 @@ describe('histogram percentiles', () => {
     for (let i = 0; i < 5000; i++) recordMs(h, r() * 300);
     const back = decodeHistogram(encodeHistogram(h));
     expect(back.totalCount).toBe(5000);
-    for (const p of [50, 99, 99.99]) expect(percentileMs(back, p)).toBe(percentileMs(h, p));
+    for (const p of [50, 99, 99.99]) expect(percentileMs(back, p, null)).toBe(percentileMs(h, p, null));
+  });
+
+  it('reports no percentile above the recorded max or below the min, and p100 as the max itself', () => {
+    // 268.327 ms sits low in a 128 µs bucket whose top is 268.543 ms; 1.2344 ms rounds down to 1.234 ms.
+    const samples = [1.2344, 5, 80.5, 268.327];
+    const h = createHistogram();
+    for (const s of samples) recordMs(h, s);
+    const range = { minMs: 1.2344, maxMs: 268.327 };
+    expect(percentileMs(h, 100, null)).toBe(268.543); // what the buckets alone say
+    expect(percentileMs(h, 100, range)).toBe(268.327);
+    expect(percentileMs(h, 99, range)).toBe(268.327); // under 100 samples p99 is the max
+    expect(percentileMs(h, 1, range)).toBe(1.2344);
+    expect(percentileMs(h, 50, range)).toBe(percentileMs(h, 50, null));
+    // And so after an encoding round trip, as worker summaries travel.
+    expect(percentileMs(decodeHistogram(encodeHistogram(h)), 100, range)).toBe(268.327);
+  });
+
+  it('keeps every clamped percentile within 0.1 % of the exact one', () => {
+    const r = seededRandom(11);
+    for (const n of [1, 7, 99, 100, 1000]) {
+      const samples = Array.from({ length: n }, () => Math.round((1 + r() * 400) * 1e4) / 1e4);
+      const h = createHistogram();
+      for (const s of samples) recordMs(h, s);
+      const range = { minMs: Math.min(...samples), maxMs: Math.max(...samples) };
+      let previous = 0;
+      for (const p of [0.1, 50, 90, 95, 99, 99.9, 99.99, 100]) {
+        const v = percentileMs(h, p, range);
+        expect(v).toBeGreaterThanOrEqual(range.minMs);
+        expect(v).toBeLessThanOrEqual(range.maxMs);
+        expect(v).toBeGreaterThanOrEqual(previous);
+        expect(Math.abs(v - exactPercentile(samples, p)) / exactPercentile(samples, p)).toBeLessThan(0.001);
+        previous = v;
+      }
+    }
   });
 
   it('clamps values longer than an hour instead of throwing', () => {
     const h = createHistogram();
     recordMs(h, 5 * 3_600_000);
-    expect(percentileMs(h, 100)).toBeGreaterThanOrEqual(3_599_000);
+    expect(percentileMs(h, 100, null)).toBeGreaterThanOrEqual(3_599_000);
   });
 });

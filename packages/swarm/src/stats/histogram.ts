@@ -30,10 +30,34 @@ export function recordMs(h: Histogram, ms: number): void {
   h.recordValue(Math.min(HIGHEST_US, Math.max(1, us)));
 }
 
-/** The value at percentile `p` (0–100) in milliseconds; 0 for an empty histogram. */
-export function percentileMs(h: Histogram, p: number): number {
+/** The exact smallest and largest values recorded (ms), kept beside a histogram, whose buckets know them to 0.1 %. */
+export interface Extremes {
+  minMs: number;
+  maxMs: number;
+}
+
+/**
+ * The value at percentile `p` (0–100) in milliseconds, within the exact recorded range; 0 for an empty histogram.
+ * HdrHistogram answers with the top of the value's bucket, which lies above the sample itself: unclamped, p100
+ * of a run whose slowest request took 268.327 ms read 268.543, and with under 100 samples p99 exceeded the max
+ * too. So p100 is the recorded max itself and every other percentile lies within [min, max]. Every number a
+ * report shows goes through here; `range` is null only for data written without its extremes (older summaries).
+ *
+ * @example
+ * percentileMs(h, 100, { minMs: 1.2, maxMs: 268.327 }); // 268.327
+ */
+export function percentileMs(h: Histogram, p: number, range: Extremes | null): number {
   if (h.totalCount === 0) return 0;
-  return h.getValueAtPercentile(p) / 1000;
+  const ms = h.getValueAtPercentile(p) / 1000;
+  if (range === null) return ms;
+  if (p >= 100) return range.maxMs;
+  return Math.min(range.maxMs, Math.max(range.minMs, ms));
+}
+
+/** The extremes of something that may carry them (absent in older summaries, inverted when it saw nothing). */
+export function rangeOf(x: { minMs?: number; maxMs?: number } | null | undefined): Extremes | null {
+  if (x?.minMs === undefined || x.maxMs === undefined || !(x.minMs <= x.maxMs)) return null;
+  return x as Extremes;
 }
 
 /** A compact, JSON-safe encoding (compressed base64, the HdrHistogram standard) used by summaries and merges. */

@@ -1,5 +1,13 @@
 export { describeEntry, entryFromSummary } from './entry-summary';
-export { createHistogram, decodeHistogram, encodeHistogram, percentileMs, recordMs } from './histogram';
+export {
+  createHistogram,
+  decodeHistogram,
+  type Extremes,
+  encodeHistogram,
+  percentileMs,
+  rangeOf,
+  recordMs,
+} from './histogram';
 export { RateWindow } from './rate-window';
 export { RequestStats } from './request-stats';
 export { StatsEntry } from './stats-entry';

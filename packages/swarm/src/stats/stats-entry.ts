@@ -1,11 +1,43 @@
 import type { RequestEvent } from '../events/request-event';
-import { createHistogram, type Histogram, recordMs } from './histogram';
+import { createHistogram, type Extremes, type Histogram, recordMs } from './histogram';
 import { RateWindow } from './rate-window';
 
-/** Latency of one `X-Cache` value. */
-export interface CacheBucket {
+/**
+ * Times of a subset of the requests (one `X-Cache` value, or the open model's service time): an exact sum, the
+ * exact extremes (which bound its percentiles) and a histogram.
+ */
+export interface TimeBucket extends Extremes {
   sumUs: number;
   hist: Histogram;
+}
+
+/** Latency of one `X-Cache` value. */
+export type CacheBucket = TimeBucket;
+
+/** An empty bucket; its extremes are inverted until a value arrives. */
+export function emptyBucket(): TimeBucket {
+  return {
+    sumUs: 0,
+    hist: createHistogram(),
+    minMs: Number.POSITIVE_INFINITY,
+    maxMs: Number.NEGATIVE_INFINITY,
+  };
+}
+
+/** Adds one time to a bucket; `us` is `ms` in whole microseconds. */
+function addTime(b: TimeBucket, ms: number, us: number): void {
+  b.sumUs += us;
+  if (ms < b.minMs) b.minMs = ms;
+  if (ms > b.maxMs) b.maxMs = ms;
+  recordMs(b.hist, ms);
+}
+
+/** Adds bucket `from` into `into`: sums add, extremes combine, histograms merge. */
+function addBucket(into: TimeBucket, from: TimeBucket): void {
+  into.sumUs += from.sumUs;
+  if (from.minMs < into.minMs) into.minMs = from.minMs;
+  if (from.maxMs > into.maxMs) into.maxMs = from.maxMs;
+  into.hist.add(from.hist);
 }
 
 /**
@@ -22,7 +54,7 @@ export class StatsEntry {
   maxMs = 0;
   readonly hist: Histogram = createHistogram();
   /** Open model only: the plain service time beside the corrected latency. */
-  service: { sumUs: number; hist: Histogram } | null = null;
+  service: TimeBucket | null = null;
   readonly instances = new Map<string, number>();
   readonly cache = new Map<string, CacheBucket>();
   readonly requestWindow = new RateWindow();
@@ -54,19 +86,17 @@ export class StatsEntry {
     }
     if (e.throttled) this.throttled += 1;
     if (e.serviceMs !== undefined) {
-      if (this.service === null) this.service = { sumUs: 0, hist: createHistogram() };
-      this.service.sumUs += Math.round(e.serviceMs * 1000);
-      recordMs(this.service.hist, e.serviceMs);
+      this.service ??= emptyBucket();
+      addTime(this.service, e.serviceMs, Math.round(e.serviceMs * 1000));
     }
     if (e.instance !== undefined) this.instances.set(e.instance, (this.instances.get(e.instance) ?? 0) + 1);
     if (e.cache !== undefined) {
       let bucket = this.cache.get(e.cache);
       if (bucket === undefined) {
-        bucket = { sumUs: 0, hist: createHistogram() };
+        bucket = emptyBucket();
         this.cache.set(e.cache, bucket);
       }
-      bucket.sumUs += us;
-      recordMs(bucket.hist, ms);
+      addTime(bucket, ms, us);
     }
   }
 
@@ -81,21 +111,17 @@ export class StatsEntry {
     this.maxMs = Math.max(this.maxMs, other.maxMs);
     this.hist.add(other.hist);
     if (other.service !== null) {
-      if (this.service === null) this.service = { sumUs: 0, hist: createHistogram() };
-      this.service.sumUs += other.service.sumUs;
-      this.service.hist.add(other.service.hist);
+      this.service ??= emptyBucket();
+      addBucket(this.service, other.service);
     }
     for (const [k, n] of other.instances) this.instances.set(k, (this.instances.get(k) ?? 0) + n);
     for (const [k, b] of other.cache) {
-      const mine = this.cache.get(k);
+      let mine = this.cache.get(k);
       if (mine === undefined) {
-        const copy = { sumUs: b.sumUs, hist: createHistogram() };
-        copy.hist.add(b.hist);
-        this.cache.set(k, copy);
-      } else {
-        mine.sumUs += b.sumUs;
-        mine.hist.add(b.hist);
+        mine = emptyBucket();
+        this.cache.set(k, mine);
       }
+      addBucket(mine, b);
     }
     this.carriedRps += other.carriedRps;
     this.carriedFailRps += other.carriedFailRps;

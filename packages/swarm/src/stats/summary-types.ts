@@ -15,6 +15,9 @@ export interface CacheSummary {
   avgMs: number;
   p50Ms: number;
   p95Ms: number;
+  /** Exact fastest and slowest of these requests, which bound their percentiles; absent in older summaries. */
+  minMs?: number;
+  maxMs?: number;
   /** Exact sum of response times in whole microseconds, kept so merges stay exact. */
   sumUs: number;
   hist: string;
@@ -22,6 +25,9 @@ export interface CacheSummary {
 
 export interface ServiceTimeSummary {
   avgMs: number;
+  /** Exact extremes of the service time (so `percentiles['100']` is `maxMs`); absent in older summaries. */
+  minMs?: number;
+  maxMs?: number;
   sumUs: number;
   percentiles: Percentiles;
   hist: string;
@@ -41,7 +47,10 @@ export interface EntrySummary {
   maxMs: number;
   avgMs: number;
   medianMs: number;
-  /** Keys are `PERCENTILES` as strings: '50', '95', '99.9', ... */
+  /**
+   * Keys are `PERCENTILES` as strings: '50', '95', '99.9', ... Each lies within [`minMs`, `maxMs`] and '100' is
+   * `maxMs` (a histogram alone would give the top of the max's bucket, up to 0.1 % above it).
+   */
   percentiles: Percentiles;
   /** Over the whole run. */
   rps: number;
@@ -79,6 +88,9 @@ export interface TimePoint {
   failures: number;
   p50Ms: number;
   p95Ms: number;
+  /** Exact fastest and slowest request of this second (bounds of its percentiles); absent without requests. */
+  minMs?: number;
+  maxMs?: number;
   hist: string;
   /** Requests finished this second per value of the instance header. */
   instances: Record<string, number>;

@@ -89,6 +89,37 @@ describe('summaries', () => {
     expect(s.total.cache.HIT!.requests + s.total.cache.MISS!.requests).toBe(2000);
   });
 
+  it('never reports a percentile above the max or below the min, before and after a merge', () => {
+    // Few requests per row, cache value and second: the histograms' bucket tops would show above the max.
+    const all = events(300, 13);
+    const whole = summarise(all);
+    const merged = mergeSummaries(
+      [all.slice(0, 100), all.slice(100)].map((part) => JSON.parse(JSON.stringify(summarise(part)))),
+    );
+    for (const s of [whole, merged]) {
+      for (const e of [s.total, ...s.endpoints]) {
+        expect(e.percentiles['100']).toBe(e.maxMs);
+        for (const v of Object.values(e.percentiles)) {
+          expect(v).toBeGreaterThanOrEqual(e.minMs);
+          expect(v).toBeLessThanOrEqual(e.maxMs);
+        }
+        const svc = e.service!;
+        expect(svc.percentiles['100']).toBe(svc.maxMs);
+        for (const v of Object.values(svc.percentiles)) expect(v).toBeGreaterThanOrEqual(svc.minMs!);
+        for (const c of Object.values(e.cache)) {
+          expect(c.p95Ms).toBeLessThanOrEqual(c.maxMs!);
+          expect(c.p50Ms).toBeGreaterThanOrEqual(c.minMs!);
+        }
+      }
+      for (const p of s.timeSeries.filter((p) => p.requests > 0)) {
+        expect(p.p95Ms).toBeLessThanOrEqual(p.maxMs!);
+        expect(p.p50Ms).toBeGreaterThanOrEqual(p.minMs!);
+      }
+    }
+    expect(merged.total.maxMs).toBe(Math.max(...all.map((e) => e.ms)));
+    expect(comparable(merged)).toEqual(comparable(whole));
+  });
+
   it('rejects a file that is not a summary, naming the file', () => {
     expect(() => assertSummary({ schema: 'other' }, 'x.json')).toThrow(/x\.json: schema/);
   });

@@ -4,6 +4,7 @@ import {
   encodeHistogram,
   type Histogram,
   percentileMs,
+  rangeOf,
   recordMs,
 } from './histogram';
 import type { TimePoint } from './summary-types';
@@ -17,6 +18,18 @@ function maxOf(a: number | undefined, b: number | undefined): number | undefined
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.max(a, b);
+}
+
+/** A second with requests but without their extremes (a summary written before they were kept). */
+function lacksExtremes(p: TimePoint): boolean {
+  return p.requests > 0 && (p.minMs === undefined || p.maxMs === undefined);
+}
+
+/** The smaller of two optional values. */
+function minOf(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
 }
 
 function addCounts(into: Record<string, number>, from: Record<string, number> | undefined): void {
@@ -37,6 +50,8 @@ export class TimeSeries {
   private users = 0;
   private instances: Record<string, number> = {};
   private cache: Record<string, number> = {};
+  private minMs = Number.POSITIVE_INFINITY;
+  private maxMs = Number.NEGATIVE_INFINITY;
   private readonly hist: Histogram = createHistogram();
   /** Engine samples for seconds whose bucket is still open, applied when it closes. */
   private readonly engine = new Map<number, { cpuPercent: number; lagMs: number }>();
@@ -48,6 +63,8 @@ export class TimeSeries {
     if (failed) this.failures += 1;
     bump(this.instances, instance);
     bump(this.cache, cache);
+    if (ms < this.minMs) this.minMs = ms;
+    if (ms > this.maxMs) this.maxMs = ms;
     recordMs(this.hist, ms);
   }
 
@@ -87,19 +104,23 @@ export class TimeSeries {
     while (this.sec < sec) {
       const engine = this.engine.get(this.sec);
       this.engine.delete(this.sec);
+      const range = rangeOf({ minMs: this.minMs, maxMs: this.maxMs });
       this.points.push({
         t: this.sec,
         users: this.users,
         requests: this.requests,
         failures: this.failures,
-        p50Ms: percentileMs(this.hist, 50),
-        p95Ms: percentileMs(this.hist, 95),
+        p50Ms: percentileMs(this.hist, 50, range),
+        p95Ms: percentileMs(this.hist, 95, range),
+        ...(range && { minMs: range.minMs, maxMs: range.maxMs }),
         hist: encodeHistogram(this.hist),
         instances: this.instances,
         cache: this.cache,
         ...(engine && { engineCpuPercent: engine.cpuPercent, eventLoopLagMs: engine.lagMs }),
       });
       this.hist.reset();
+      this.minMs = Number.POSITIVE_INFINITY;
+      this.maxMs = Number.NEGATIVE_INFINITY;
       this.requests = 0;
       this.failures = 0;
       this.instances = {};
@@ -122,9 +143,20 @@ export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
         const copy = { ...p, instances: { ...p.instances }, cache: { ...p.cache } };
         bySec.set(p.t, { p: copy, h: decodeHistogram(p.hist) });
       } else {
+        // Extremes bound the merged percentiles only when every part with requests brought its own.
+        const unknown = lacksExtremes(seen.p) || lacksExtremes(p);
         seen.p.users += p.users;
         seen.p.requests += p.requests;
         seen.p.failures += p.failures;
+        if (unknown) {
+          delete seen.p.minMs;
+          delete seen.p.maxMs;
+        } else {
+          const lo = minOf(seen.p.minMs, p.minMs);
+          const hi = maxOf(seen.p.maxMs, p.maxMs);
+          if (lo !== undefined) seen.p.minMs = lo;
+          if (hi !== undefined) seen.p.maxMs = hi;
+        }
         addCounts(seen.p.instances, p.instances);
         addCounts(seen.p.cache, p.cache);
         // Each worker is its own process on its own core: the busiest one says whether the generator kept up.
@@ -140,8 +172,8 @@ export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
     .sort((a, b) => a.p.t - b.p.t)
     .map(({ p, h }) => ({
       ...p,
-      p50Ms: percentileMs(h, 50),
-      p95Ms: percentileMs(h, 95),
+      p50Ms: percentileMs(h, 50, rangeOf(p)),
+      p95Ms: percentileMs(h, 95, rangeOf(p)),
       hist: encodeHistogram(h),
     }));
 }

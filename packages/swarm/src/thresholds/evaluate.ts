@@ -1,5 +1,5 @@
 import { describeEntry, entryFromSummary } from '../stats/entry-summary';
-import { decodeHistogram, percentileMs } from '../stats/histogram';
+import { decodeHistogram, percentileMs, rangeOf } from '../stats/histogram';
 import type { EntrySummary, Summary, ThresholdResult } from '../stats/summary-types';
 import type { Metric, Operator, Threshold } from './parse';
 
@@ -101,7 +101,11 @@ export function seriesValue(summary: Summary, metric: Extract<Metric, { seconds:
     if (inWindow.length === 0) return null;
     const h = decodeHistogram(inWindow[0]!.hist);
     for (const p of inWindow.slice(1)) h.add(decodeHistogram(p.hist));
-    return percentileMs(h, 95);
+    const ranges = inWindow.map(rangeOf);
+    const range = ranges.every((r) => r !== null)
+      ? { minMs: Math.min(...ranges.map((r) => r.minMs)), maxMs: Math.max(...ranges.map((r) => r.maxMs)) }
+      : null;
+    return percentileMs(h, 95, range);
   };
   const first = p95Between(start, start + metric.seconds);
   const last = p95Between(end - metric.seconds, end);
@@ -109,7 +113,7 @@ export function seriesValue(summary: Summary, metric: Extract<Metric, { seconds:
 }
 
 function describeAt(e: EntrySummary, p: number): number {
-  return percentileMs(decodeHistogram(e.hist), p);
+  return percentileMs(decodeHistogram(e.hist), p, rangeOf(e));
 }
 
 function holds(actual: number, op: Operator, value: number): boolean {
