@@ -42,7 +42,9 @@ function progressPrinter(args: RunArgs): RunOptions['onProgress'] {
   return (s: Summary) => {
     const users = s.timeSeries.at(-1)?.users ?? 0;
     process.stderr.write(
-      tty ? `\n${renderStatsTable(s)}\n${renderProgress(s, users)}\n` : `${renderProgress(s, users)}\n`,
+      tty
+        ? `\n${renderStatsTable(s, { live: true })}\n${renderProgress(s, users)}\n`
+        : `${renderProgress(s, users)}\n`,
     );
   };
 }

@@ -5,18 +5,24 @@ import { hitRatio } from '../thresholds/evaluate';
 import { renderComparison } from './console-comparison';
 import { fmtMs, fmtPercent, fmtRate, interruptedNote, table, timingCells } from './format';
 
-function statsRow(e: EntrySummary, total: boolean): string[] {
+function statsRow(e: EntrySummary, total: boolean, live: boolean): string[] {
   return [
     total ? '' : e.method,
     total ? 'Aggregated' : e.name,
     String(e.requests),
     `${e.failures}(${fmtPercent(e.requests === 0 ? 0 : e.failures / e.requests)})`,
-    ...timingCells(e),
+    ...timingCells(e, live),
   ];
 }
 
+export interface StatsTableOptions {
+  /** A live view: req/s and failures/s over the last complete seconds (as Locust's), not the whole run. */
+  live?: boolean;
+}
+
 /** Locust's request table: Type, Name, # reqs, # fails, Avg, Min, Max, Med, p95, p99, req/s, failures/s. */
-export function renderStatsTable(s: Summary): string {
+export function renderStatsTable(s: Summary, options: StatsTableOptions = {}): string {
+  const live = options.live === true;
   const header = [
     'Type',
     'Name',
@@ -31,7 +37,8 @@ export function renderStatsTable(s: Summary): string {
     'req/s',
     'failures/s',
   ];
-  return table([header, ...s.endpoints.map((e) => statsRow(e, false)), statsRow(s.total, true)], 2);
+  const rows = [...s.endpoints.map((e) => statsRow(e, false, live)), statsRow(s.total, true, live)];
+  return table([header, ...rows], 2);
 }
 
 function percentileTable(s: Summary): string {
@@ -158,7 +165,8 @@ export function renderConsole(s: Summary, options: ConsoleOptions = {}): string 
 }
 
 /**
- * One progress line for the live view (pure): elapsed of run time, users, req/s, failures, p95.
+ * One progress line for the live view (pure): elapsed of run time, users, req/s (over the last complete seconds),
+ * failures, p95.
  *
  * @example
  * renderProgress(liveSummary, 12); // '[12s/60s] users 50  req/s 812.4  fails 0.00%  p95 21 ms'

@@ -45,9 +45,10 @@ export function csvLine(fields: readonly (string | number)[]): string {
 
 /**
  * Locust's timing and rate columns of one row, formatted: Avg, Min, Max, Med, p95, p99, req/s, failures/s. The
- * console table and the HTML report both show them, so they are formatted in one place.
+ * console table and the HTML report both show them, so they are formatted in one place. The rates are over the
+ * whole run, or with `current` (a live view, as Locust's) over the last complete seconds.
  */
-export function timingCells(e: EntrySummary): string[] {
+export function timingCells(e: EntrySummary, current = false): string[] {
   return [
     fmtMs(e.avgMs),
     fmtMs(e.minMs),
@@ -55,8 +56,8 @@ export function timingCells(e: EntrySummary): string[] {
     fmtMs(e.medianMs),
     fmtMs(e.percentiles['95'] ?? 0),
     fmtMs(e.percentiles['99'] ?? 0),
-    fmtRate(e.rps),
-    fmtRate(e.failRps),
+    fmtRate(current ? e.currentRps : e.rps),
+    fmtRate(current ? e.currentFailRps : e.failRps),
   ];
 }
 

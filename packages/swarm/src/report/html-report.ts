@@ -69,7 +69,7 @@ export function renderReportBody(s: Summary, options: ReportBodyOptions = {}): s
     options.live ? null : thresholdSection(s),
     options.baseline ? comparisonSection(options.baseline.comparison, options.baseline.name) : null,
     timelineSection(s),
-    endpointSection(s),
+    endpointSection(s, options.live === true),
     percentileSection(s),
     replicaSection(s),
     cacheSection(s),

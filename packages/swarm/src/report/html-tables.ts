@@ -38,22 +38,24 @@ export function configSection(s: Summary): string {
   return section('config', 'Run configuration', htmlTable(['Setting', 'Value'], rows, 2));
 }
 
-function statsRow(e: EntrySummary, total: boolean): Cell[] {
+function statsRow(e: EntrySummary, total: boolean, live: boolean): Cell[] {
   return [
     total ? '' : e.method,
     total ? 'Aggregated' : e.name,
     e.requests,
     `${e.failures} (${fmtPercent(share(e.failures, e.requests))})`,
     e.throttled,
-    ...timingCells(e),
+    ...timingCells(e, live),
     Math.round(e.avgBytes),
   ];
 }
 
-export function endpointSection(s: Summary): string {
+/** The request table; `live` (the web UI) shows the rates of the last complete seconds, a report those of the run. */
+export function endpointSection(s: Summary, live = false): string {
   const head = ['Type', 'Name', '# reqs', '# fails', '# 429', 'Avg', 'Min', 'Max', 'Med', 'p95', 'p99'];
-  head.push('req/s', 'failures/s', 'Avg size (B)');
-  const rows = [...s.endpoints.map((e) => statsRow(e, false)), statsRow(s.total, true)];
+  if (live) head.push('req/s (last 10 s)', 'failures/s (last 10 s)', 'Avg size (B)');
+  else head.push('req/s', 'failures/s', 'Avg size (B)');
+  const rows = [...s.endpoints.map((e) => statsRow(e, false, live)), statsRow(s.total, true, live)];
   return section('endpoints', 'Requests (ms)', htmlTable(head, rows, 2, 'endpoint-table'));
 }
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mergeSummaries } from '../stats/summary';
-import { renderConsole, renderProgress } from './console-report';
+import { RequestStats } from '../stats/request-stats';
+import { mergeSummaries, toSummary } from '../stats/summary';
+import { requestEvent } from '../stats/test-support';
+import { renderConsole, renderProgress, renderStatsTable } from './console-report';
 import { renderCsv } from './csv-report';
-import { renderHtmlReport } from './html-report';
+import { renderHtmlReport, renderReportBody } from './html-report';
 import { renderJson } from './json-report';
 import { renderJunit } from './junit-report';
 import { sampleSummary, summaryOf } from './test-support';
@@ -46,6 +48,30 @@ describe('console report', () => {
     expect(renderProgress(sampleSummary(), 3)).toMatch(
       /^\[2s\/2s\] users 3 {2}req\/s \d+\.\d\d {2}reqs 12 {2}fails 8\.3% {2}p95 \d+ ms$/,
     );
+  });
+});
+
+describe('live views', () => {
+  // 10 req/s for 20 s, then 50 req/s for 10 s; the live summary is taken at the 30th second (a fake clock).
+  const T0 = 1_700_000_000_000;
+  const stats = new RequestStats(T0);
+  for (let i = 0; i < 200; i++) stats.record(requestEvent({ time: T0 + i * 100 }));
+  for (let i = 0; i < 500; i++) stats.record(requestEvent({ time: T0 + 20_000 + i * 20 }));
+  const live = toSummary(stats, { nowMs: T0 + 30_000, config: sampleSummary().config });
+  const aggregated = (text: string) => text.split('\n').find((l) => l.trimStart().startsWith('Aggregated'))!;
+
+  it('show req/s over the last complete seconds, as Locust does, in the progress line, the table and the UI', () => {
+    expect(live.total.currentRps).toBe(50);
+    expect(renderProgress(live, 5)).toContain('req/s 50.00');
+    expect(aggregated(renderStatsTable(live, { live: true }))).toMatch(/\s50\.00\s+0\.00$/);
+    const page = renderReportBody(live, { live: true });
+    expect(page).toContain('req/s (last 10 s)');
+    expect(page).toMatch(/Aggregated<\/td>(<td[^>]*>[^<]*<\/td>){9}<td[^>]*>50\.00<\/td>/);
+  });
+
+  it('leave the final table and report with the rates over the whole run', () => {
+    expect(aggregated(renderStatsTable(live))).toMatch(/\s23\.33\s+0\.00$/);
+    expect(renderReportBody(live)).toMatch(/Aggregated<\/td>(<td[^>]*>[^<]*<\/td>){9}<td[^>]*>23\.33<\/td>/);
   });
 });
 

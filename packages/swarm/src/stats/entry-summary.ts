@@ -29,8 +29,10 @@ function bucketFrom(
 /** Where in time a summary is taken: for the run-wide and the current (sliding-window) rates. */
 export interface SummaryClock {
   durationS: number;
-  nowSec: number;
-  startSec: number;
+  /** End of the current-rate window, epoch seconds: whole for a live view (the second filling is left out). */
+  endS: number;
+  /** Start of the run, epoch seconds (fractional). */
+  startS: number;
 }
 
 /** The serialisable summary of one entry (pure). */
@@ -67,8 +69,8 @@ export function describeEntry(e: StatsEntry, clock: SummaryClock): EntrySummary 
     percentiles,
     rps: clock.durationS > 0 ? round3(n / clock.durationS) : 0,
     failRps: clock.durationS > 0 ? round3(e.failures / clock.durationS) : 0,
-    currentRps: round3(e.currentRps(clock.nowSec, clock.startSec)),
-    currentFailRps: round3(e.currentFailRps(clock.nowSec, clock.startSec)),
+    currentRps: round3(e.currentRps(clock.endS, clock.startS)),
+    currentFailRps: round3(e.currentFailRps(clock.endS, clock.startS)),
     instances: Object.fromEntries([...e.instances].sort(([a], [b]) => a.localeCompare(b))),
     cache,
     hist: encodeHistogram(e.hist),

@@ -127,11 +127,12 @@ export class StatsEntry {
     this.carriedFailRps += other.carriedFailRps;
   }
 
-  currentRps(nowSec: number, startSec: number): number {
-    return this.requestWindow.rate(nowSec, startSec) + this.carriedRps;
+  /** Requests per second over the last complete seconds before `endS` (see `RateWindow.rate`). */
+  currentRps(endS: number, startS: number): number {
+    return this.requestWindow.rate(endS, startS) + this.carriedRps;
   }
 
-  currentFailRps(nowSec: number, startSec: number): number {
-    return this.failureWindow.rate(nowSec, startSec) + this.carriedFailRps;
+  currentFailRps(endS: number, startS: number): number {
+    return this.failureWindow.rate(endS, startS) + this.carriedFailRps;
   }
 }

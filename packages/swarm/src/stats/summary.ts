@@ -37,8 +37,8 @@ export interface SummaryOptions {
 function clockOf(startedAt: number, endedAt: number): SummaryClock {
   return {
     durationS: Math.max(0, (endedAt - startedAt) / 1000),
-    nowSec: Math.floor(endedAt / 1000) + 1,
-    startSec: Math.floor(startedAt / 1000),
+    endS: endedAt / 1000,
+    startS: startedAt / 1000,
   };
 }
 
@@ -52,8 +52,9 @@ function clockOf(startedAt: number, endedAt: number): SummaryClock {
 export function toSummary(stats: RequestStats, options: SummaryOptions): Summary {
   const endedAt = options.nowMs ?? stats.endedAt ?? stats.startedAt;
   const clock = clockOf(stats.startedAt, endedAt);
-  // A live summary has a partly filled current second: rates then use the completed seconds only.
-  if (options.nowMs !== undefined && stats.endedAt === null) clock.nowSec = Math.floor(endedAt / 1000);
+  // A live summary has a partly filled current second: the current rates then use the complete seconds only, as
+  // Locust's do. A finished run's last second is complete at its end, and counts for the time it lasted.
+  if (options.nowMs !== undefined && stats.endedAt === null) clock.endS = Math.floor(endedAt / 1000);
   const errors: ErrorSummary[] = [...stats.errors.values()].map((e) => ({ ...e }));
   const exceptions: ExceptionSummary[] = [...stats.exceptions.values()].map((e) => ({ ...e }));
   return {

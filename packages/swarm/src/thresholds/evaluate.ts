@@ -142,7 +142,7 @@ function target(summary: Summary, t: Threshold): EntrySummary | null {
   if (rows.length === 1) return rows[0]!;
   const merged = entryFromSummary(rows[0]!);
   for (const r of rows.slice(1)) merged.merge(entryFromSummary(r));
-  return describeEntry(merged, { durationS: summary.durationS, nowSec: 0, startSec: 0 });
+  return describeEntry(merged, { durationS: summary.durationS, endS: 0, startS: 0 });
 }
 
 /**
