@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,15 @@ import { findBinary } from '../../scripts/stack/preflight';
 import { type Client, keepAliveClient } from './support/client';
 
 // The real gateway config in front of two stand-in replicas: `crasher` drops the connection as soon as a request
-// has reached it (a replica dying mid-request), `healthy` answers. Each remembers the request ids it received.
+// has reached it (a replica dying mid-request), `healthy` answers. Each remembers the request ids it received,
+// and the X-Request-Start stamp of each.
 const received = { crasher: [] as string[], healthy: [] as string[] };
+const stamps = new Map<string, string[]>();
+const stamp = (req: IncomingMessage) => {
+  const id = `${req.method} ${req.headers['x-request-id']}`;
+  stamps.set(id, [...(stamps.get(id) ?? []), String(req.headers['x-request-start'])]);
+  return id;
+};
 let crasher: Server;
 let healthy: Server;
 let nginx: Service;
@@ -28,11 +35,11 @@ function listen(server: Server): Promise<number> {
 
 beforeAll(async () => {
   crasher = createServer((req) => {
-    received.crasher.push(`${req.method} ${req.headers['x-request-id']}`);
+    received.crasher.push(stamp(req));
     req.socket.destroy();
   });
   healthy = createServer((req, res) => {
-    received.healthy.push(`${req.method} ${req.headers['x-request-id']}`);
+    received.healthy.push(stamp(req));
     res.writeHead(200, { 'content-type': 'application/json', 'x-instance': 'healthy' }).end('{"ok":true}');
   });
   const [crasherPort, healthyPort, gatewayPort] = [
@@ -54,6 +61,8 @@ beforeAll(async () => {
         { name: 'app1', host: '127.0.0.1', port: crasherPort },
         { name: 'app2', host: '127.0.0.1', port: healthyPort },
       ],
+      readTimeoutS: 10,
+      inspectAllow: ['127.0.0.1'],
     }),
   );
   const args = [
@@ -115,6 +124,48 @@ describe('failover', () => {
     for (const r of retried) {
       expect(received.healthy).toContain(r.id);
       expect(r.upstream.split(', ')).toHaveLength(2);
+    }
+  });
+
+  it('resends a PUT whose connection the replica broke after it was sent: the case failover.conf accepts', async () => {
+    // A replica that broke the connection is gone and cannot run the PUT late; a frozen one is another matter
+    // (retries.test.ts: a timed-out PUT is never resent). The earlier tests' crashes may have left the crasher
+    // out of the upstream for fail_timeout (5 s): PUT until one reaches it.
+    const replies: { id: string; status: number }[] = [];
+    await waitFor('a PUT to reach the crasher', async () => {
+      const id = `put-${replies.length}`;
+      const reply = await client.put('/api/users/1', '{}', { 'X-Request-ID': id });
+      replies.push({ id: `PUT ${id}`, status: reply.status });
+      return received.crasher.includes(`PUT ${id}`);
+    });
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+    expect(received.healthy).toContain(replies.at(-1)!.id);
+  });
+
+  it('stamps each request with X-Request-Start: t=<seconds.milliseconds>, the client’s replaced, one stamp for all tries', async () => {
+    const before = Date.now();
+    const ids: string[] = [];
+    const statuses: number[] = [];
+    // Until one GET tried the crasher first and the healthy replica after it.
+    await waitFor('a GET to be retried', async () => {
+      const id = `stamp-${ids.length}`;
+      ids.push(`GET ${id}`);
+      statuses.push(
+        (await client.get('/api/users/2', { 'X-Request-ID': id, 'X-Request-Start': 't=1' })).status,
+      );
+      return received.crasher.includes(`GET ${id}`);
+    });
+    const after = Date.now();
+    expect(statuses).toEqual(statuses.map(() => 200));
+    expect(stamps.get(ids.at(-1)!)).toHaveLength(2);
+    for (const id of ids) {
+      const [first, ...retries] = stamps.get(id) ?? [];
+      expect(first).toMatch(/^t=\d{10}\.\d{3}$/);
+      const ms = Number(first!.slice(2)) * 1000;
+      // nginx's clock is its cached time of the event loop, at millisecond resolution.
+      expect(ms).toBeGreaterThanOrEqual(before - 1000);
+      expect(ms).toBeLessThanOrEqual(after + 1000);
+      expect(retries).toEqual(retries.map(() => first));
     }
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning, readPidFile } from '../../scripts/lib/daemon';
 import { waitFor } from '../../scripts/lib/ports';
-import { type Client, keepAliveClient, type Reply } from './support/client';
+import { type Client, errorCode, keepAliveClient } from './support/client';
 import { downTestStack, type TestStack, upTestStack } from './support/stack';
 
 // The native stack, brought up by the project's own runner (scripts/stack/cli.ts), on free ports of its own.
@@ -20,9 +20,6 @@ afterAll(async () => {
   client?.close();
   await downTestStack(stack);
 });
-
-const errorCode = (reply: Reply) =>
-  (JSON.parse(reply.body) as { error: { code: string; message: string } }).error.code;
 
 describe('the gateway', () => {
   it('answers /gateway-health itself, with JSON', async () => {
@@ -169,6 +166,8 @@ describe('the gateway', () => {
       'application/json',
       'BAD_GATEWAY',
     ]);
+    // The access log names the replica; the body does not.
+    expect(dead.body).not.toContain('127.0.0.1');
 
     // `up` starts only what is missing: app2 again, nothing else.
     const { stdout } = await stack.cli('up');

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { gatewayVars, renderTemplate } from '../../scripts/stack/gateway-config';
 import { GATEWAY_TEMPLATES, renderGatewayConfig } from '../../scripts/stack/native/gateway-files';
 import { findBinary } from '../../scripts/stack/preflight';
+import { DEFAULT_INSPECT_ALLOW } from '../../scripts/stack/settings';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -35,6 +36,8 @@ describe('the gateway templates', () => {
       errorLog: 'e',
       balance: 'round_robin',
       replicas: replicas(1),
+      readTimeoutS: 10,
+      inspectAllow: DEFAULT_INSPECT_ALLOW,
     });
     expect([...names].sort()).toEqual(Object.keys(vars).sort());
   });
@@ -51,34 +54,68 @@ describe('the gateway templates', () => {
   });
 
   it.each([
-    ['round_robin', 3],
-    ['least_conn', 5],
-  ] as const)('render a config nginx accepts (%s, %i replicas)', (balance, count) => {
-    const dir = mkdtempSync(join(tmpdir(), 'swarmgate-templates-'));
-    dirs.push(dir);
-    const conf = join(dir, 'conf');
-    const vars = gatewayVars({
-      listen: '127.0.0.1:18080',
-      runDir: dir,
-      accessLog: join(dir, 'access.log'),
-      errorLog: join(dir, 'error.log'),
-      balance,
-      replicas: replicas(count),
+    ['round_robin', 3, DEFAULT_INSPECT_ALLOW],
+    ['least_conn', 5, []],
+  ] as const)(
+    'render a config nginx accepts (%s, %i replicas, inspectors %j)',
+    (balance, count, inspectAllow) => {
+      const dir = mkdtempSync(join(tmpdir(), 'swarmgate-templates-'));
+      dirs.push(dir);
+      const conf = join(dir, 'conf');
+      const vars = gatewayVars({
+        listen: '127.0.0.1:18080',
+        runDir: dir,
+        accessLog: join(dir, 'access.log'),
+        errorLog: join(dir, 'error.log'),
+        balance,
+        replicas: replicas(count),
+        readTimeoutS: 7,
+        inspectAllow: [...inspectAllow],
+      });
+      const text = renderGatewayConfig(conf, vars);
+      expect(text).toContain('proxy_read_timeout 7s;');
+      for (const network of inspectAllow) expect(text).toContain(`${network} 1;`);
+      expect(/^\s*least_conn;/m.test(text)).toBe(balance === 'least_conn');
+      expect(text.match(/server 127\.0\.0\.1:\d+ max_fails=2 fail_timeout=5s;/g)).toHaveLength(count);
+      expect(text).toContain(`${count} replica_app${count};`);
+      const nginx = findBinary('nginx');
+      expect(nginx, 'nginx is installed (make setup)').toBeDefined();
+      const test = spawnSync(
+        nginx!,
+        ['-t', '-p', `${dir}/`, '-c', join(conf, 'nginx.conf'), '-e', join(dir, 'error.log')],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(test.stderr).toContain('test is successful');
+      expect(test.status).toBe(0);
+    },
+  );
+
+  it('route every error status nginx answers itself to a JSON body in the API shape', () => {
+    // The integration tests provoke what a client can (400, 403, 405, 413, 414, 431, 501, 502, 504, 505); the
+    // rest (408, 411, 500, 503) nginx raises only when something goes wrong inside it, so the table is held here.
+    const text = templateTexts().join('\n');
+    const routed = [
+      ...text.matchAll(/^error_page ([0-9 =]+) (?:@gateway_error|\/\.gateway\/error);/gm),
+    ].flatMap((m) => {
+      const parts = m[1]!.trim().split(/\s+/);
+      const answered = parts.find((p) => p.startsWith('='));
+      const codes = parts.filter((p) => !p.startsWith('=')).map(Number);
+      return answered ? codes.map(() => Number(answered.slice(1))) : codes;
     });
-    const text = renderGatewayConfig(conf, vars);
-    expect(/^\s*least_conn;/m.test(text)).toBe(balance === 'least_conn');
-    expect(text.match(/server 127\.0\.0\.1:\d+ max_fails=2 fail_timeout=5s;/g)).toHaveLength(count);
-    expect(text).toContain(`${count} replica_app${count};`);
-    const nginx = findBinary('nginx');
-    expect(nginx, 'nginx is installed (make setup)').toBeDefined();
-    const test = spawnSync(
-      nginx!,
-      ['-t', '-p', `${dir}/`, '-c', join(conf, 'nginx.conf'), '-e', join(dir, 'error.log')],
-      {
-        encoding: 'utf8',
-      },
+    expect([...new Set(routed)].sort()).toEqual(
+      [400, 403, 404, 405, 408, 411, 413, 414, 431, 500, 501, 502, 503, 504, 505].sort(),
     );
-    expect(test.stderr).toContain('test is successful');
-    expect(test.status).toBe(0);
+    const table = /map \$status \$gateway_error_body \{([^}]*(?:\}[^}]*)*?)\n\}/.exec(text)?.[1] ?? '';
+    const bodies = new Map(
+      [...table.matchAll(/^\s+(\d{3}|default)\s+'(.*)';$/gm)].map((m) => [m[1]!, JSON.parse(m[2]!)]),
+    );
+    for (const status of [...routed, 'default']) {
+      const body = bodies.get(String(status));
+      expect(body, `a body for ${status}`).toEqual({
+        error: { code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) },
+      });
+    }
   });
 });

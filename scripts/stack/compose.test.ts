@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { gatewayVars } from './gateway-config';
+import { COMPOSE_INSPECT_ALLOW, gatewayVars } from './gateway-config';
 import { loadSettings } from './settings';
 import { COMPOSE_REPLICAS, composeTopology, databaseUrl, nativeTopology, replicaEnv } from './topology';
 
@@ -93,6 +93,8 @@ describe('docker-compose.yml', () => {
         errorLog: '/dev/stderr',
         balance: 'round_robin',
         replicas: inCompose.replicas,
+        readTimeoutS: settings.gatewayReadTimeoutS,
+        inspectAllow: COMPOSE_INSPECT_ALLOW,
       }),
     );
     expect(gateway.depends_on).toEqual(

@@ -15,12 +15,24 @@ export interface GatewayTarget {
   errorLog: string;
   balance: StackSettings['balance'];
   replicas: Pick<Replica, 'name' | 'host' | 'port'>[];
+  /** proxy_read_timeout in seconds (GATEWAY_READ_TIMEOUT_S). */
+  readTimeoutS: number;
+  /** Addresses and networks whose clients may inspect replicas (GATEWAY_INSPECT_ALLOW); none when empty. */
+  inspectAllow: string[];
 }
 
 export type GatewayVars = Record<`GATEWAY_${string}`, string>;
 
 /** Passive health check of a replica in the shared upstream; see gateway/gateway.d/upstreams.conf.template. */
 export const PASSIVE_HEALTH = 'max_fails=2 fail_timeout=5s';
+
+/**
+ * Who may inspect replicas under docker-compose. Docker publishes the gateway's port on the host's 127.0.0.1 only,
+ * and a connection through it reaches the container from the bridge network's gateway address (a private address
+ * that differs from machine to machine), never from 127.0.0.1. So there the private ranges stand for "this host
+ * and the compose network's own services", as loopback does natively.
+ */
+export const COMPOSE_INSPECT_ALLOW = ['127.0.0.0/8', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 export function gatewayVars(t: GatewayTarget): GatewayVars {
   const address = (r: GatewayTarget['replicas'][number]) => `${r.host}:${r.port}`;
@@ -36,6 +48,9 @@ export function gatewayVars(t: GatewayTarget): GatewayVars {
       .map((r) => `upstream replica_${r.name} { server ${address(r)}; keepalive 4; keepalive_timeout 60s; }`)
       .join(' '),
     GATEWAY_REPLICA_MAP: t.replicas.map((r) => `${r.name.replace(/^app/, '')} replica_${r.name};`).join(' '),
+    GATEWAY_READ_TIMEOUT: `${t.readTimeoutS}s`,
+    // The body of a `geo` block (gateway.d/inspect.conf): each network maps to 1, everything else to 0.
+    GATEWAY_INSPECT_GEO: t.inspectAllow.map((network) => `${network} 1;`).join(' '),
   };
 }
 

@@ -14,6 +14,8 @@ describe('loadSettings', () => {
       postgresPort: 55432,
       redisPort: 56379,
       dir: '/repo/.stack',
+      gatewayReadTimeoutS: 10,
+      gatewayInspectAllow: ['127.0.0.0/8', '::1'],
     });
     expect(nativeTopology(s).replicas.map((r) => `${r.name}@${r.port}`)).toEqual([
       'app1@8001',
@@ -38,6 +40,31 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ GATEWAY_PORT: '8002' })).toThrow(
       "GATEWAY_PORT: 8002 collides with the replicas' ports 8001-8003",
     );
+  });
+});
+
+describe('the gateway settings', () => {
+  it('take the read timeout in seconds and the inspectors as addresses or networks, or none', () => {
+    const s = loadSettings({
+      GATEWAY_READ_TIMEOUT_S: '2',
+      GATEWAY_INSPECT_ALLOW: '127.0.0.1/32, 10.0.0.0/8 fd00::/8',
+    });
+    expect([s.gatewayReadTimeoutS, s.gatewayInspectAllow]).toEqual([
+      2,
+      ['127.0.0.1/32', '10.0.0.0/8', 'fd00::/8'],
+    ]);
+    expect(loadSettings({ GATEWAY_INSPECT_ALLOW: 'none' }).gatewayInspectAllow).toEqual([]);
+  });
+
+  it('name a bad read timeout or network', () => {
+    expect(() => loadSettings({ GATEWAY_READ_TIMEOUT_S: '0' })).toThrow(
+      'GATEWAY_READ_TIMEOUT_S: must be a whole number from 1 to 300 (got "0")',
+    );
+    for (const bad of ['localhost', '127.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.0/x', ',']) {
+      expect(() => loadSettings({ GATEWAY_INSPECT_ALLOW: bad }), bad).toThrow(
+        `GATEWAY_INSPECT_ALLOW: must be addresses or networks like 127.0.0.1 10.0.0.0/8 ::1, or none (got ${JSON.stringify(bad)})`,
+      );
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /**
@@ -6,7 +7,8 @@ import { resolve } from 'node:path';
  * Defaults: STACK auto (docker when a Docker engine answers, else native), REPLICAS 3, BALANCE round_robin,
  * GATEWAY_PORT 8080, REPLICA_BASE_PORT 8001 (app1 on 8001, app2 on 8002, ...), STACK_PG_PORT 55432,
  * STACK_REDIS_PORT 56379 (not 5432/6379, so a system Postgres or Redis is never touched), STACK_DIR `.stack`,
- * STACK_UP_TIMEOUT_S 90, LOG_LEVEL info. A bad value throws a `SettingsError` naming the setting and what it accepts.
+ * STACK_UP_TIMEOUT_S 90, LOG_LEVEL info, GATEWAY_READ_TIMEOUT_S 10, GATEWAY_INSPECT_ALLOW `127.0.0.0/8 ::1`.
+ * A bad value throws a `SettingsError` naming the setting and what it accepts.
  */
 export interface StackSettings {
   stack: 'auto' | 'docker' | 'native';
@@ -21,6 +23,10 @@ export interface StackSettings {
   dir: string;
   upTimeoutMs: number;
   logLevel: string;
+  /** The gateway's proxy_read_timeout: how long a replica may stay silent before the request is a 504 (or retried). */
+  gatewayReadTimeoutS: number;
+  /** Networks whose clients may inspect replicas (/appN/..., the X-Upstream header); empty for nobody. */
+  gatewayInspectAllow: string[];
 }
 
 export class SettingsError extends Error {
@@ -34,6 +40,19 @@ type Source = Record<string, string | undefined>;
 
 export const MAX_REPLICAS = 16;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
+export const DEFAULT_INSPECT_ALLOW = ['127.0.0.0/8', '::1'];
+
+/**
+ * An address or a network in CIDR notation, as nginx's `geo` takes it: `127.0.0.1`, `10.0.0.0/8`, `::1`,
+ * `fd00::/8`. Example: `isNetwork('127.0.0.0/8')` → true, `isNetwork('127.0.0.0/33')` → false.
+ */
+export function isNetwork(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 export function loadSettings(source: Source = process.env, root = process.cwd()): StackSettings {
   const problems: string[] = [];
@@ -55,6 +74,20 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     }
     return raw as T;
   };
+  // A list separated by spaces or commas; `none` for an empty one (an empty variable means "not set").
+  const networks = (key: string, fallback: string[]) => {
+    const raw = read(key);
+    if (raw === undefined) return fallback;
+    if (raw.trim() === 'none') return [];
+    const entries = raw.split(/[\s,]+/).filter(Boolean);
+    const bad = entries.filter((e) => !isNetwork(e));
+    if (entries.length === 0 || bad.length > 0) {
+      problems.push(
+        `${key}: must be addresses or networks like 127.0.0.1 10.0.0.0/8 ::1, or none (got ${JSON.stringify(raw)})`,
+      );
+    }
+    return entries;
+  };
 
   const settings: StackSettings = {
     stack: oneOf('STACK', 'auto', ['auto', 'docker', 'native'] as const),
@@ -68,6 +101,8 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     dir: resolve(root, read('STACK_DIR') ?? '.stack'),
     upTimeoutMs: int('STACK_UP_TIMEOUT_S', 90, 1, 3600) * 1000,
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    gatewayReadTimeoutS: int('GATEWAY_READ_TIMEOUT_S', 10, 1, 300),
+    gatewayInspectAllow: networks('GATEWAY_INSPECT_ALLOW', DEFAULT_INSPECT_ALLOW),
   };
   if (!/^[A-Za-z0-9_]{1,63}$/.test(settings.database)) {
     problems.push(

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type PidRecord, readPidFile } from '../../../scripts/lib/daemon';
 import { freePort } from '../../../scripts/lib/ports';
 import { portFree } from '../../../scripts/stack/preflight';
 
@@ -23,6 +24,8 @@ export interface TestStack {
   redisPort: number;
   cli(...args: string[]): Promise<{ stdout: string; stderr: string }>;
   make(target: string): Promise<{ stdout: string; stderr: string }>;
+  /** The pid record of a part (`app2`, `postgres`, `gateway` ...) from its pid file; throws when there is none. */
+  pid(part: string): PidRecord;
   remove(): void;
 }
 
@@ -39,7 +42,14 @@ async function freeRun(count: number): Promise<number> {
   throw new Error(`no run of ${count} free ports found`);
 }
 
-export async function createTestStack(replicas = 3): Promise<TestStack> {
+/**
+ * A test stack's directory and ports; `settings` adds stack settings (e.g. `{ GATEWAY_READ_TIMEOUT_S: '2' }`) to
+ * its environment.
+ */
+export async function createTestStack(
+  replicas = 3,
+  settings: Record<string, string> = {},
+): Promise<TestStack> {
   const dir = mkdtempSync(join(tmpdir(), 'swarmgate-stack-'));
   const base = await freeRun(replicas);
   const [gatewayPort, postgresPort, redisPort] = [await freePort(), await freePort(), await freePort()];
@@ -54,6 +64,7 @@ export async function createTestStack(replicas = 3): Promise<TestStack> {
     STACK_REDIS_PORT: String(redisPort),
     LOG_LEVEL: 'warn',
     STACK_UP_TIMEOUT_S: '120',
+    ...settings,
   };
   const options = { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 };
   return {
@@ -65,14 +76,27 @@ export async function createTestStack(replicas = 3): Promise<TestStack> {
     redisPort,
     cli: (...args) => run(process.execPath, ['--import', 'tsx', 'scripts/stack/cli.ts', ...args], options),
     make: (target) => run('make', ['--no-print-directory', target], options),
+    pid: (part) => {
+      const record = readPidFile(join(dir, 'pids', `${part}.pid`));
+      if (!record) throw new Error(`no pid file for ${part} in ${dir}`);
+      return record;
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 
-/** A test stack on free ports, brought up by the project's own `up` (for a suite's `beforeAll`). */
-export async function upTestStack(replicas = 3): Promise<TestStack> {
-  const stack = await createTestStack(replicas);
-  await stack.cli('up');
+/**
+ * A test stack on free ports, brought up by the project's own `up` (for a suite's `beforeAll`). When `up` fails,
+ * whatever it did start is stopped again before the error is thrown: the suite never gets a stack to take down.
+ */
+export async function upTestStack(replicas = 3, settings: Record<string, string> = {}): Promise<TestStack> {
+  const stack = await createTestStack(replicas, settings);
+  try {
+    await stack.cli('up');
+  } catch (err) {
+    await downTestStack(stack).catch(() => {});
+    throw err;
+  }
   return stack;
 }
 

@@ -120,6 +120,8 @@ export function renderNative(ctx: Context): string {
       errorLog: paths.logFile('gateway'),
       balance: settings.balance,
       replicas: topology.replicas,
+      readTimeoutS: settings.gatewayReadTimeoutS,
+      inspectAllow: settings.gatewayInspectAllow,
     }),
   );
 }
