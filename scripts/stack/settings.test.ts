@@ -44,25 +44,31 @@ describe('loadSettings', () => {
 });
 
 describe('the gateway settings', () => {
-  it('take the read timeout in seconds and the inspectors as addresses or networks, or none', () => {
+  it('take the read timeout in seconds and the inspectors as addresses or networks', () => {
     const s = loadSettings({
       GATEWAY_READ_TIMEOUT_S: '2',
-      GATEWAY_INSPECT_ALLOW: '127.0.0.1/32, 10.0.0.0/8 fd00::/8',
+      GATEWAY_INSPECT_ALLOW: '127.0.0.1, 10.0.0.0/8 fd00::/8',
     });
     expect([s.gatewayReadTimeoutS, s.gatewayInspectAllow]).toEqual([
       2,
-      ['127.0.0.1/32', '10.0.0.0/8', 'fd00::/8'],
+      ['127.0.0.1', '10.0.0.0/8', 'fd00::/8'],
     ]);
-    expect(loadSettings({ GATEWAY_INSPECT_ALLOW: 'none' }).gatewayInspectAllow).toEqual([]);
+    expect(loadSettings({ GATEWAY_INSPECT_ALLOW: '0.0.0.0/0' }).gatewayInspectAllow).toEqual(['0.0.0.0/0']);
   });
 
-  it('name a bad read timeout or network', () => {
+  it('name a bad read timeout or network, and an inspector list without 127.0.0.1', () => {
     expect(() => loadSettings({ GATEWAY_READ_TIMEOUT_S: '0' })).toThrow(
       'GATEWAY_READ_TIMEOUT_S: must be a whole number from 1 to 300 (got "0")',
     );
-    for (const bad of ['localhost', '127.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.0/x', ',']) {
+    for (const bad of ['localhost', '127.0.0.0/33', '::1/129', '10.0.0.0/8/1', '10.0.0.0/x', ',', 'none']) {
       expect(() => loadSettings({ GATEWAY_INSPECT_ALLOW: bad }), bad).toThrow(
-        `GATEWAY_INSPECT_ALLOW: must be addresses or networks like 127.0.0.1 10.0.0.0/8 ::1, or none (got ${JSON.stringify(bad)})`,
+        `GATEWAY_INSPECT_ALLOW: must be addresses or networks like 127.0.0.1 10.0.0.0/8 ::1 (got ${JSON.stringify(bad)})`,
+      );
+    }
+    // `up` and `make health` look at each replica through the gateway from 127.0.0.1.
+    for (const without of ['10.0.0.0/8', '127.0.0.2', '::1', '127.0.1.0/24']) {
+      expect(() => loadSettings({ GATEWAY_INSPECT_ALLOW: without }), without).toThrow(
+        'GATEWAY_INSPECT_ALLOW: must let 127.0.0.1 in',
       );
     }
   });

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /**
@@ -25,7 +25,7 @@ export interface StackSettings {
   logLevel: string;
   /** The gateway's proxy_read_timeout: how long a replica may stay silent before the request is a 504 (or retried). */
   gatewayReadTimeoutS: number;
-  /** Networks whose clients may inspect replicas (/appN/..., the X-Upstream header); empty for nobody. */
+  /** Networks whose clients may inspect replicas (/appN/..., the X-Upstream header); 127.0.0.1 always among them. */
   gatewayInspectAllow: string[];
 }
 
@@ -54,6 +54,18 @@ export function isNetwork(entry: string): boolean {
   return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
+/** Whether `address` (IPv4) is one of `networks` or inside one of them (entries as `isNetwork` accepts them). */
+function covers(networks: string[], address: string): boolean {
+  const list = new BlockList();
+  for (const network of networks) {
+    const [base = '', prefix] = network.split('/');
+    const type = isIP(base) === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) list.addAddress(base, type);
+    else list.addSubnet(base, Number(prefix), type);
+  }
+  return list.check(address, 'ipv4');
+}
+
 export function loadSettings(source: Source = process.env, root = process.cwd()): StackSettings {
   const problems: string[] = [];
   const read = (key: string) => (source[key] === '' ? undefined : source[key]);
@@ -74,16 +86,19 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     }
     return raw as T;
   };
-  // A list separated by spaces or commas; `none` for an empty one (an empty variable means "not set").
+  // A list separated by spaces or commas. It must let 127.0.0.1 in: `up` waits until each replica answers through
+  // its /appN/ prefix, and `make health` reads them there, both from this machine.
   const networks = (key: string, fallback: string[]) => {
     const raw = read(key);
     if (raw === undefined) return fallback;
-    if (raw.trim() === 'none') return [];
     const entries = raw.split(/[\s,]+/).filter(Boolean);
-    const bad = entries.filter((e) => !isNetwork(e));
-    if (entries.length === 0 || bad.length > 0) {
+    if (entries.length === 0 || !entries.every(isNetwork)) {
       problems.push(
-        `${key}: must be addresses or networks like 127.0.0.1 10.0.0.0/8 ::1, or none (got ${JSON.stringify(raw)})`,
+        `${key}: must be addresses or networks like 127.0.0.1 10.0.0.0/8 ::1 (got ${JSON.stringify(raw)})`,
+      );
+    } else if (!covers(entries, '127.0.0.1')) {
+      problems.push(
+        `${key}: must let 127.0.0.1 in, from where \`make up\` and \`make health\` check each replica through the gateway (got ${JSON.stringify(raw)})`,
       );
     }
     return entries;
