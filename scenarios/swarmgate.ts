@@ -15,7 +15,7 @@ import {
   stages,
   type TeardownContext,
   type TeardownResult,
-} from 'swarm';
+} from 'swarmgate-swarm';
 import { compareWithServers } from './lib/compare';
 import { contractPass, seedHotSet } from './lib/contract';
 import { loadProfiles } from './lib/mode-plan';

@@ -1,4 +1,4 @@
-import type { Summary } from 'swarm';
+import type { Summary } from 'swarmgate-swarm';
 import { describe, expect, it } from 'vitest';
 import { compareWithServers } from './compare';
 import type { ServerCounts } from './server-side';

@@ -1,4 +1,4 @@
-import type { Summary, TeardownResult } from 'swarm';
+import type { Summary, TeardownResult } from 'swarmgate-swarm';
 import type { ServerCounts } from './server-side';
 
 const ratio = (hit: number, miss: number) => (hit + miss === 0 ? null : hit / (hit + miss));

@@ -1,4 +1,4 @@
-import { between, HttpUser, task } from 'swarm';
+import { between, HttpUser, task } from 'swarmgate-swarm';
 import { newEmail, type SeedData } from '../lib/seed-data';
 
 const BATCH = 50;

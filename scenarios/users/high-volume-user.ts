@@ -1,4 +1,4 @@
-import { between, HttpUser, task } from 'swarm';
+import { between, HttpUser, task } from 'swarmgate-swarm';
 import { pick, type SeedData } from '../lib/seed-data';
 
 /** Many fast reads of the hot set, what the cache is for, and a health check now and then. */

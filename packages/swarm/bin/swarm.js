@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `swarm` command: registers tsx's loader in this process (scenarios and the engine are TypeScript) and
-// runs the CLI. One process, so Ctrl-C reaches the engine directly.
-import { register } from 'tsx/esm/api';
+// The `swarm` command: the CLI in this process (so Ctrl-C reaches the engine directly), after the loaders that
+// let a scenario be TypeScript (launch.js).
+import { launch } from './launch.js';
 
-register();
-await import(new URL('../src/cli/main.ts', import.meta.url).href);
+await launch('cli/main');
