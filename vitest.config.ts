@@ -1,4 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Builds, packs and installs Swarm (half a minute to a minute of CPU): in the stack project, alone. */
+const PUBLISHED_PACKAGE_TEST = 'packages/swarm/test/published-package.test.ts';
 
 // Projects, from cheapest to most expensive:
 // - unit: beside the code, touches no service or socket.
@@ -8,10 +11,16 @@ import { defineConfig } from 'vitest/config';
 //   benchmark in a tiny form (bench/benches.test.ts): they start nginx, Postgres and Redis of their own and load
 //   the machine, so they run here, one file at a time.
 // `npm test` needs nothing running beforehand.
+//
+// Every project extends the root config for one setting: 'swarmgate-swarm' resolves to packages/swarm's
+// TypeScript sources (its `swarmgate-source` export condition, as in tsconfig.json and the `swarm` command), never
+// to a dist/ build that may be stale or absent. The other conditions are Vite's defaults for the server side.
 export default defineConfig({
+  ssr: { resolve: { conditions: ['swarmgate-source', 'module', 'node', 'development|production'] } },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: [
@@ -24,14 +33,17 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'engine',
           include: ['packages/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, PUBLISHED_PACKAGE_TEST],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['services/*/test/**/*.test.ts'],
@@ -41,6 +53,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'stack',
           include: [
@@ -49,6 +62,7 @@ export default defineConfig({
             'locust/**/*.test.ts',
             'scenarios/test/**/*.test.ts',
             'bench/**/*.test.ts',
+            PUBLISHED_PACKAGE_TEST,
           ],
           // One stack at a time: these files share its ports.
           fileParallelism: false,
