@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classCounts, spawnOrder } from './apportion';
+import { classCounts, DeficitSequence, spawnOrder } from './apportion';
 
 const w = (...weights: number[]) => weights.map((weight) => ({ weight, fixedCount: 0 }));
 
@@ -44,5 +44,36 @@ describe('apportionment', () => {
   it('spawns nobody from zero-weight classes', () => {
     expect(classCounts(w(0, 2), 5)).toEqual([0, 5]);
     expect(spawnOrder(w(0, 0), 3)).toEqual([]);
+  });
+
+  it('deals an endless sequence by weight: N steps give exactly 3N/4 and N/4 whenever 4 divides N', () => {
+    const seq = new DeficitSequence([3, 1]);
+    const counts = [0, 0];
+    const off: string[] = [];
+    for (let n = 1; n <= 100_000; n++) {
+      counts[seq.next()]! += 1;
+      const exact = n % 4 === 0 ? counts[0] === (3 * n) / 4 : Math.abs(counts[0]! - (3 * n) / 4) < 1;
+      if (!exact) off.push(`${n}: ${counts}`);
+    }
+    expect(off).toEqual([]);
+  });
+
+  it('gives the weighted part of the spawn order, however long it runs', () => {
+    for (const weights of [
+      [3, 1],
+      [5, 3, 2],
+      [7, 2, 1, 10],
+      [0, 2, 1],
+      [2.5, 1],
+    ]) {
+      const seq = new DeficitSequence(weights);
+      const endless = Array.from({ length: 2000 }, () => seq.next());
+      expect(endless).toEqual(spawnOrder(w(...weights), 2000));
+    }
+  });
+
+  it('refuses a weight that is not a number of at least 0', () => {
+    expect(() => new DeficitSequence([1, -1])).toThrow(/bad weight -1/);
+    expect(new DeficitSequence([0, 0]).next()).toBe(-1);
   });
 });

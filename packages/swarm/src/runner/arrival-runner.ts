@@ -1,8 +1,8 @@
 import type { Environment, RunnerControl } from '../environment';
-import type { UserClass } from '../user/user';
-import { spawnOrder } from './apportion';
-import { owns, type Segment, WHOLE } from './segment';
-import { type RunningUser, startUser, type UserKinds } from './user-pool';
+import { DeficitSequence } from './apportion';
+import { ArrivalPool } from './arrival-pool';
+import { type Segment, SegmentDealer, WHOLE } from './segment';
+import type { RunningUser, UserKinds } from './user-pool';
 
 export interface ArrivalOptions {
   /** Most users (concurrent iterations) this process may create. */
@@ -15,39 +15,46 @@ export interface ArrivalOptions {
 
 /**
  * The open model: iterations (one task each) start on a fixed schedule — arrival k at k/rate — whether or not
- * earlier ones have answered. A late iteration waits for a free user from a pool capped at `maxUsers` and is
- * dropped (counted) once it is `maxDelayS` late. Response times run from the intended start (coordinated
- * omission corrected); the client keeps the plain service time beside them. A segment takes every n-th arrival.
+ * earlier ones have answered. Arrival k's class follows the weights exactly (`DeficitSequence`: a 3:1 run has
+ * 3N/4 and N/4 iterations after N, whenever 4 divides N); `fixedCount` counts users, which the open model has
+ * none of, so only weights apply. A segment takes the arrivals dealt to it (`SegmentDealer`: every class split
+ * evenly), so segments add up to the whole sequence. A late iteration waits for a free user of its class from a
+ * pool capped at `maxUsers` (`ArrivalPool`) and is dropped (counted) once it is `maxDelayS` late. Response times
+ * run from the intended start (coordinated omission corrected); the client keeps the plain service time beside.
  *
  * @example
  * const r = new ArrivalRunner(env, kinds, WHOLE, options, () => {});
  * r.setRate(200); ...; await r.stop(5);
  */
 export class ArrivalRunner implements RunnerControl {
-  private readonly all: RunningUser[] = [];
-  private readonly free: RunningUser[] = [];
+  private readonly pool: ArrivalPool;
+  private readonly classes: DeficitSequence;
+  private readonly dealer: SegmentDealer;
   /** Users in an iteration, with the promise of its end. */
   private readonly running = new Map<RunningUser, Promise<void>>();
-  /** Intended start times (performance.now ms) of arrivals waiting for a user; `head` avoids shifting. */
+  /** Arrivals waiting for a user, oldest first: intended start (performance.now ms) and class; `head` avoids shifting. */
   private queue: number[] = [];
+  private queueClass: number[] = [];
   private head = 0;
   private rate = 0;
   private next = 0;
-  private arrivals = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   /** Resolves the wait of `stop` when the last running iteration ends. */
   private idle: (() => void) | null = null;
-  private readonly order: number[];
 
   constructor(
-    private readonly env: Environment,
-    private readonly kinds: UserKinds,
+    env: Environment,
+    kinds: UserKinds,
     private readonly segment: Segment = WHOLE,
     private readonly options: ArrivalOptions,
     private readonly onQuit: (reason: string) => void,
   ) {
-    this.order = spawnOrder(kinds.classes, Math.max(1, options.maxUsers));
+    if (!kinds.classes.some((c) => c.weight > 0))
+      throw new Error('the open model needs a class with a weight > 0');
+    this.pool = new ArrivalPool(env, kinds, options.maxUsers);
+    this.classes = new DeficitSequence(kinds.classes.map((c) => c.weight));
+    this.dealer = new SegmentDealer(kinds.classes.length, segment.count);
   }
 
   /** Users busy with an iteration. */
@@ -83,28 +90,24 @@ export class ArrivalRunner implements RunnerControl {
     if (this.rate > 0) {
       while (this.next <= now) {
         const intended = this.next;
-        const k = this.arrivals++;
         this.next += 1000 / this.rate;
-        if (owns(this.segment, k)) this.arrive(intended, now);
+        // Every process deals the whole sequence, so all agree on which arrival is whose.
+        const cls = this.classes.next();
+        if (this.dealer.deal(cls) === this.segment.index) this.arrive(intended, cls, now);
       }
     }
     this.dropExpired(now);
     this.schedule(now);
   }
 
-  private arrive(intended: number, now: number): void {
-    const user = this.free.pop() ?? this.create();
-    if (user === null) this.queue.push(intended);
-    else this.start(user, intended, now);
-  }
-
-  private create(): RunningUser | null {
-    if (this.all.length >= this.options.maxUsers) return null;
-    const i = this.all.length;
-    const cls: UserClass = this.kinds.classes[this.order[i]!]!;
-    const u = startUser(this.env, this.kinds, cls, i, false);
-    this.all.push(u);
-    return u;
+  private arrive(intended: number, cls: number, now: number): void {
+    const user = this.pool.take(cls);
+    if (user !== null) {
+      this.start(user, intended, now);
+      return;
+    }
+    this.queue.push(intended);
+    this.queueClass.push(cls);
   }
 
   private start(u: RunningUser, intended: number, now: number): void {
@@ -116,6 +119,10 @@ export class ArrivalRunner implements RunnerControl {
     );
   }
 
+  /**
+   * An iteration ended. The queue holds arrivals only while every pooled user is busy, so `u` is the one free
+   * user: it runs the oldest waiting arrival, or is swapped for a user of that arrival's class.
+   */
   private release(u: RunningUser): void {
     this.running.delete(u);
     if (this.stopped) {
@@ -125,11 +132,12 @@ export class ArrivalRunner implements RunnerControl {
     const now = performance.now();
     this.dropExpired(now);
     if (this.head < this.queue.length) {
-      const intended = this.queue[this.head++]!;
+      const intended = this.queue[this.head]!;
+      const cls = this.queueClass[this.head++]!;
       this.compact();
-      this.start(u, intended, now);
+      this.start(this.pool.classIndex(u) === cls ? u : this.pool.swap(u, cls), intended, now);
     } else {
-      this.free.push(u);
+      this.pool.give(u);
     }
   }
 
@@ -149,6 +157,7 @@ export class ArrivalRunner implements RunnerControl {
   private compact(): void {
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
+      this.queueClass = this.queueClass.slice(this.head);
       this.head = 0;
     }
   }
@@ -165,6 +174,7 @@ export class ArrivalRunner implements RunnerControl {
     const waiting = this.queue.length - this.head;
     if (waiting > 0) this.options.onDropped(waiting);
     this.queue = [];
+    this.queueClass = [];
     this.head = 0;
     if (stopTimeoutS > 0 && this.running.size > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -174,20 +184,22 @@ export class ArrivalRunner implements RunnerControl {
       });
       clearTimeout(timer);
     }
-    for (const u of this.all) u.loop.stop();
+    const all = [...this.pool.all];
+    for (const u of all) u.loop.stop();
     const cut = [...this.running.entries()];
     for (const [u, iteration] of cut) {
       void iteration.then(() => u.loop.end());
     }
     await Promise.all([
       ...cut.map(([u]) => u.user.dispose(true)),
-      ...this.all
+      ...all
         .filter((u) => !this.running.has(u))
         .map(async (u) => {
           await u.loop.end();
           await u.user.dispose(false);
         }),
+      this.pool.retired(),
     ]);
-    for (const u of this.all) u.finished = true;
+    for (const u of all) u.finished = true;
   }
 }

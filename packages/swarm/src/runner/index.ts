@@ -1,4 +1,4 @@
-export { classCounts, spawnOrder, type WeightedClass } from './apportion';
+export { classCounts, DeficitSequence, SpawnSequence, spawnOrder, type WeightedClass } from './apportion';
 export { ArrivalRunner } from './arrival-runner';
 export { parseDuration } from './duration';
 export {
@@ -14,4 +14,12 @@ export {
 export { LocalRunner } from './local-runner';
 export { runSwarm } from './run';
 export type { LiveControl, RunOptions } from './run-options';
-export { formatSegment, ownedCount, owns, parseSegment, type Segment, WHOLE } from './segment';
+export {
+  formatSegment,
+  ownedCount,
+  parseSegment,
+  type Segment,
+  SegmentDealer,
+  WHOLE,
+} from './segment';
+export { SpawnPlan, segmentClassCounts, segmentUserCount } from './spawn-plan';

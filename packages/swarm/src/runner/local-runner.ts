@@ -1,20 +1,21 @@
 import type { Environment, RunnerControl } from '../environment';
-import { spawnOrder } from './apportion';
-import { owns, type Segment, WHOLE } from './segment';
+import { type Segment, WHOLE } from './segment';
+import { SpawnPlan } from './spawn-plan';
 import { type RunningUser, startUser, stopUsers, type UserKinds } from './user-pool';
 
 /**
  * The closed model: a target number of users, reached at a spawn rate. Users are numbered in the global
- * spawn order (`spawnOrder`), so class proportions follow the weights exactly; a segment runs only its own
- * numbers, so segments on several processes or machines add up to the whole run. Ramping down stops the
- * last spawned first, giving each the run's stop timeout to finish its current task, as Locust does.
+ * spawn order (`SpawnPlan`), so class proportions follow the weights exactly; a segment runs only the numbers
+ * dealt to it, each class split evenly between segments, so a segment keeps the proportions on its own and
+ * segments on several processes or machines add up to the whole run. Ramping down stops the last spawned first,
+ * giving each the run's stop timeout to finish its current task, as Locust does.
  *
  * @example
  * const runner = new LocalRunner(env, kinds, WHOLE, () => {});
  * runner.setTarget(50, 10); ...; await runner.stop(5);
  */
 export class LocalRunner implements RunnerControl {
-  private readonly order: number[] = [];
+  private readonly plan: SpawnPlan;
   private readonly running = new Map<number, RunningUser>();
   /** How many global users are currently meant to exist (all segments together). */
   private globalCount = 0;
@@ -33,7 +34,9 @@ export class LocalRunner implements RunnerControl {
     private readonly onQuit: (reason: string) => void,
     /** How long a user stopped by a ramp-down may finish its current task (the run's `--stop-timeout`). */
     private readonly stopTimeoutS = 0,
-  ) {}
+  ) {
+    this.plan = new SpawnPlan(kinds.classes, segment.count);
+  }
 
   /** Users of this process that are running (a user that threw `StopUser` no longer counts). */
   get userCount(): number {
@@ -88,14 +91,10 @@ export class LocalRunner implements RunnerControl {
 
   private spawnNext(): void {
     const k = this.globalCount;
-    if (this.order.length <= k) {
-      const more = spawnOrder(this.kinds.classes, Math.max(k + 1, this.order.length * 2, 64));
-      this.order.length = 0;
-      this.order.push(...more);
-    }
+    const index = this.plan.classAt(k);
     this.globalCount++;
-    if (!owns(this.segment, k)) return;
-    const cls = this.kinds.classes[this.order[k]!]!;
+    if (index < 0 || this.plan.segmentAt(k) !== this.segment.index) return;
+    const cls = this.kinds.classes[index]!;
     const u = startUser(this.env, this.kinds, cls, k, true);
     this.running.set(k, u);
     void u.done.then(() => this.afterUserEnded());
