@@ -48,7 +48,7 @@ describe('docker-compose.yml', () => {
       const app = service(name);
       expect(app.build?.dockerfile).toBe('services/api/Dockerfile');
       expect(app.ports).toEqual([`127.0.0.1:${nativeReplica.port}:${composeReplica.port}`]);
-      expect(app.environment).toEqual(replicaEnv(inCompose, composeReplica, '0.0.0.0', settings.logLevel));
+      expect(app.environment).toEqual(replicaEnv(inCompose, composeReplica, '0.0.0.0', settings));
       expect(app.healthcheck?.test?.join(' ')).toContain('/ready');
       expect(app.depends_on).toEqual({
         migrate: { condition: 'service_completed_successfully' },

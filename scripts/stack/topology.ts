@@ -43,12 +43,16 @@ export const redisUrl = (t: Topology) => `redis://${t.redis.host}:${t.redis.port
 
 export const gatewayUrl = (t: Topology) => `http://${t.gateway.host}:${t.gateway.port}`;
 
-/** The environment of one replica (see services/api/src/env.ts); `host` is the address it binds. */
+/**
+ * The environment of one replica (see services/api/src/env.ts); `host` is the address it binds. A write may run
+ * until the gateway gives up on it (`gatewayReadTimeoutS`), never after: the gateway has then answered 504 and
+ * the client may have written since.
+ */
 export function replicaEnv(
   t: Topology,
   r: Replica,
   bindHost: string,
-  logLevel: string,
+  settings: { logLevel: string; gatewayReadTimeoutS: number },
 ): Record<string, string> {
   return {
     HOST: bindHost,
@@ -56,7 +60,8 @@ export function replicaEnv(
     INSTANCE_ID: r.name,
     DATABASE_URL: databaseUrl(t),
     REDIS_URL: redisUrl(t),
-    LOG_LEVEL: logLevel,
+    LOG_LEVEL: settings.logLevel,
+    REQUEST_DEADLINE_MS: String(settings.gatewayReadTimeoutS * 1000),
   };
 }
 

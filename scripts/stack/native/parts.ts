@@ -95,12 +95,15 @@ export function replicaPart(ctx: Context, replica: Replica): Part {
         command: process.execPath,
         args: ['--import', 'tsx', 'services/api/src/index.ts'],
         cwd: REPO_ROOT,
-        env: { ...process.env, ...replicaEnv(ctx.topology, replica, '127.0.0.1', ctx.settings.logLevel) },
+        env: { ...process.env, ...replicaEnv(ctx.topology, replica, '127.0.0.1', ctx.settings) },
       });
     },
     async ready() {
       const res = await probe(url);
-      return res.status === 200 && json(res)?.instance === replica.name;
+      const body = json(res);
+      // Settled: the cache takes fills (services/api/README.md), so a run started now sees HITs from its first reads.
+      const checks = body?.checks as { cacheSettled?: boolean } | undefined;
+      return res.status === 200 && body?.instance === replica.name && checks?.cacheSettled === true;
     },
   };
 }

@@ -23,9 +23,9 @@ describe('deadline', () => {
   const app = new Hono<{ Variables: DeadlineVariables }>();
   app.onError((err, c) => c.json({ code: err instanceof HttpError ? err.code : 'X' }, 503));
   app.use(deadline({ budgetMs: 1000, now: () => now }));
-  app.get('/', (c) => c.json({ deadline: c.get('deadline') }));
-  const at = async (header?: string) => {
-    const res = await app.request('/', { headers: header ? { 'x-request-start': header } : {} });
+  app.on(['GET', 'POST'], '/', (c) => c.json({ deadline: c.get('deadline') }));
+  const at = async (header?: string, method = 'POST') => {
+    const res = await app.request('/', { method, headers: header ? { 'x-request-start': header } : {} });
     return (await res.json()) as { deadline?: number; code?: string };
   };
 
@@ -34,8 +34,12 @@ describe('deadline', () => {
     expect(await at()).toEqual({ deadline: now + 1000 });
   });
 
-  it('refuses a request already past its deadline', async () => {
+  it('refuses a write already past its deadline', async () => {
     expect(await at(`t=${(now - 1000) / 1000}`)).toEqual({ code: 'REQUEST_EXPIRED' });
+  });
+
+  it("serves a late read (a GET the gateway retried carries the first try's stamp)", async () => {
+    expect(await at(`t=${(now - 5000) / 1000}`, 'GET')).toEqual({ deadline: now - 4000 });
   });
 
   it('does not believe a stamp from the future beyond the skew allowance', async () => {

@@ -27,11 +27,16 @@ export function requestStart(header: string | undefined): number | undefined {
   return t / 1000;
 }
 
+// Reads change nothing, so a late one is harmless; and the gateway retries a GET that timed out on another replica
+// with the first try's stamp, which a deadline on reads would refuse.
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Gives every request a deadline, `budgetMs` after the gateway received it (or after this replica did, when no
- * gateway stamped it), kept as `c.get('deadline')`. A request already past it is answered 503 REQUEST_EXPIRED
+ * gateway stamped it), kept as `c.get('deadline')`. A write already past it is answered 503 REQUEST_EXPIRED
  * without running: its gateway has answered the client 504 and may have sent a later write since. Writes carry the
  * deadline into Postgres, which refuses them once it has passed, however late a frozen replica gets to them.
+ * Reads are never refused for lateness.
  */
 export function deadline({ budgetMs, now = Date.now }: DeadlineOptions): MiddlewareHandler<{
   Variables: DeadlineVariables;
@@ -41,7 +46,7 @@ export function deadline({ budgetMs, now = Date.now }: DeadlineOptions): Middlew
     const start = requestStart(c.req.header('x-request-start'));
     const from = start !== undefined && start <= received + SKEW_MS ? Math.min(start, received) : received;
     const at = from + budgetMs;
-    if (received >= at) throw requestExpired();
+    if (received >= at && !SAFE.has(c.req.method)) throw requestExpired();
     c.set('deadline', at);
     await next();
   };
