@@ -85,9 +85,22 @@ describe('failover at the gateway', () => {
       expect(movedOn, 'a GET landed on the frozen app2').toBeDefined();
       expect(tried(movedOn!)).toHaveLength(2);
       expect(movedOn!.headers['x-instance']).not.toBe('app2');
+
+      // The client, told 504, writes again; app2 is out of the rotation (two timeouts), so another replica runs it.
+      const later = await client.put(`/api/users/${id}`, userBody('Y, written after the 504'), {
+        'If-Match': '*',
+      });
+      expect(later.status).toBe(200);
     } finally {
       process.kill(app2.pid, 'SIGCONT');
     }
+    // Woken up, app2 finds the stale PUT past its deadline (REQUEST_DEADLINE_MS = the read timeout) and drops it.
+    await waitFor('app2 to answer the stale PUT', async () => {
+      const metrics = await client.get('/app2/metrics');
+      return /http_requests_total\{[^}]*method="PUT"[^}]*status="503"[^}]*\} 1/.test(metrics.body);
+    });
+    const final = await client.get(`/api/users/${JSON.parse(created.body).id}`);
+    expect(JSON.parse(final.body).name).toBe('Y, written after the 504');
     // Two timeouts within fail_timeout left app2 out for 5 s; the next tests want all three.
     await servingAgain('app2');
   });
