@@ -92,6 +92,16 @@ describe('segments', () => {
     }
   });
 
+  it("counts each segment's own users (its config.users), which an even split by index would not", () => {
+    // 3:1 over 7 users: R R W R R R W, dealt 0 1 0 1 0 1 1 — segment 2/2 has the extra user, not 1/2.
+    expect([0, 1].map((index) => segmentUserCount(w(3, 1), { index, count: 2 }, 7))).toEqual([3, 4]);
+    const classes = w(5, 3, 2);
+    for (const n of [0, 1, 9, 10, 11, 57]) {
+      const sizes = [0, 1, 2].map((index) => segmentUserCount(classes, { index, count: 3 }, n));
+      expect(sizes.reduce((a, b) => a + b)).toBe(n);
+    }
+  });
+
   it('deals a user to the segment with fewest of its class, then fewest users', () => {
     const d = new SegmentDealer(2, 2);
     expect([0, 0, 1, 0, 0, 0, 1, 0].map((cls) => d.deal(cls))).toEqual([0, 1, 0, 1, 0, 1, 1, 0]);
