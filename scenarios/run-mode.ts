@@ -32,10 +32,18 @@ async function gatewayAnswers(): Promise<boolean> {
 }
 
 let current: ReturnType<typeof spawn> | undefined;
+/** Set by Ctrl-C or TERM: the run going on stops (and writes its reports), and no further mode starts. */
+let interrupted = false;
 // Ctrl-C reaches the child from the terminal (it stops and still writes its reports); this process only waits for
-// it. A TERM sent to this process alone (a CI runner, `kill`) is passed on, so no run is left behind.
-process.on('SIGINT', () => {});
-process.on('SIGTERM', () => current?.kill('SIGTERM'));
+// it. A TERM sent to this process alone (a CI runner, `kill`) is passed on, so no run is left behind. Swarm treats
+// both alike and exits with the run's verdict, so the exit code alone no longer says that the run was cut short.
+process.on('SIGINT', () => {
+  interrupted = true;
+});
+process.on('SIGTERM', () => {
+  interrupted = true;
+  current?.kill('SIGTERM');
+});
 
 /** Runs one command with inherited output and resolves with its exit code. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -128,7 +136,7 @@ const verdicts: Array<[string, number]> = [];
 for (const m of list) {
   const code = await runMode(m, mode === 'all' ? join(out, m) : out);
   verdicts.push([m, code]);
-  if (code === 130 || code === 143) break; // interrupted: stop here, the reports of what ran are written
+  if (interrupted || code === 130 || code === 143) break; // interrupted: the reports of what ran are written
 }
 const word = (code: number) =>
   code === 0 ? 'PASS' : code === 1 ? 'FAIL (a criterion was not met)' : `ERROR (exit ${code})`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadProfiles, SCENARIO, swarmArgs } from './mode-plan';
+import { loadProfiles, runIdOf, SCENARIO, swarmArgs } from './mode-plan';
 
 const profiles = loadProfiles();
 const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
@@ -16,6 +16,14 @@ describe('swarmArgs', () => {
     expect(flag(args, '--csv')).toBe('out/stress/run');
     expect(flag(args, '--junit')).toBe('out/stress/junit.xml');
     expect(flag(args, '--html')).toBe('out/stress/report.html');
+  });
+
+  it('leaves the verdict to the mode’s criteria, which say how many failures it allows, and names the run', () => {
+    const args = swarmArgs(profiles, 'stress', 'load_test_reports/all-20261201-213000/stress', {}, []);
+    expect(flag(args, '--exit-code-on-error')).toBe('0');
+    expect(flag(args, '--run-id')).toBe('all-20261201-213000-stress');
+    expect(runIdOf('load_test_reports/smoke-20261201-213000')).toBe('smoke-20261201-213000');
+    expect(runIdOf('/tmp/x y/run')).toBe('tmp-x-y-run');
   });
 
   it('lets USERS, SPAWN_RATE, RUN_TIME and HOST override the profile, and extra flags come last', () => {

@@ -42,6 +42,21 @@ export interface Overrides {
 }
 
 /**
+ * The run id of a report folder: its path under load_test_reports/, with a dash for each slash.
+ *
+ * @example
+ * runIdOf('load_test_reports/all-20261201-213000/basic'); // 'all-20261201-213000-basic'
+ */
+export function runIdOf(out: string): string {
+  const id = out
+    .replace(/^(?:\.\/)?load_test_reports\//, '')
+    .replace(/[^A-Za-z0-9._:-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
+  return id === '' ? 'load-test' : id;
+}
+
+/**
  * The `swarm run` arguments of one mode (pure): its user classes, load, thresholds and report files under `out`.
  * A mode with stages runs its load shape (the scenario builds it from SWARMGATE_MODE) unless USERS overrides it.
  * Overrides: USERS, SPAWN_RATE, RUN_TIME, HOST; `extra` (the user's own flags) comes last, so it wins.
@@ -72,6 +87,11 @@ export function swarmArgs(
     args.push('-t', env.RUN_TIME!);
   }
   for (const t of p.thresholds) args.push('--threshold', t);
+  // The mode's criteria are its verdict: they say how many failed requests it allows (stress: under 1%), so a
+  // failure within them is no error (Swarm, as Locust, would otherwise exit 1 on any failure).
+  args.push('--exit-code-on-error', '0');
+  // The run's id names its report folder, so summary.json says which run it is.
+  args.push('--run-id', runIdOf(out));
   args.push(
     '--json',
     join(out, 'summary.json'),

@@ -11,15 +11,23 @@ export {
   type LiveControl,
   LoadShape,
   parseDuration,
+  RunConfigError,
   type RunOptions,
   rateStages,
   runSwarm,
   type ShapeTarget,
   type Stage,
   stages,
+  stopCause,
 } from './runner/index';
 export type { ScenarioLifecycle, SetupContext, TeardownContext, TeardownResult } from './runner/lifecycle';
-export { mergeSummaries, type ReportSection, type Summary } from './stats/index';
+export {
+  mergeSummaries,
+  type ReportSection,
+  type StopReason,
+  type StopSummary,
+  type Summary,
+} from './stats/index';
 export { evaluateThresholds, parseThreshold } from './thresholds/index';
 export {
   between,

@@ -98,7 +98,15 @@ describe('status handling and failures', () => {
       throw new Error('listener bug');
     });
     const s = await runSwarm({ classes: [Flaky], host: server.url, users: 1, runTimeS: 5, events });
-    expect(s.exceptions).toEqual([{ task: 'Flaky.go', message: 'RangeError: flaky', count: 3 }]);
+    expect(s.exceptions).toEqual([
+      // The first occurrence's stack is kept: Locust's Traceback column.
+      {
+        task: 'Flaky.go',
+        message: 'RangeError: flaky',
+        count: 3,
+        traceback: expect.stringMatching(/at Flaky\.go /),
+      },
+    ]);
     expect(s.total.requests).toBe(6);
     expect(server.total()).toBe(6);
     expect(reported).toHaveLength(6);

@@ -1,3 +1,4 @@
+import { RunConfigError } from '../runner/run-plan';
 import { COMPARE_USAGE, compareCommand } from './compare-command';
 import { MERGE_USAGE, mergeCommand } from './merge-command';
 import { RUN_USAGE } from './run-args';
@@ -32,12 +33,19 @@ async function main(argv: string[]): Promise<number> {
   throw new UsageError(`unknown command "${command}": use run, merge or compare`);
 }
 
+/** What a user can cause — a bad flag or scenario, a run that cannot start — is told in words, exit 2. */
+function isUsersToFix(err: unknown): err is Error {
+  return err instanceof UsageError || err instanceof RunConfigError;
+}
+
 let code: number;
 try {
   code = await main(process.argv.slice(2));
 } catch (err) {
   process.stderr.write(
-    `swarm: ${err instanceof UsageError ? err.message : ((err as Error).stack ?? String(err))}\n`,
+    isUsersToFix(err)
+      ? `swarm: ${err.message}\n`
+      : `swarm: internal error (a bug in Swarm, please report it): ${(err as Error).stack ?? String(err)}\n`,
   );
   code = EXIT.usage;
 }

@@ -1,21 +1,31 @@
 import { parseArgs } from 'node:util';
 import { renderConsole } from '../report/console-report';
+import { withMissing } from '../stats/run-facts';
 import { mergeSummaries } from '../stats/summary';
-import type { Summary } from '../stats/summary-types';
 import { evaluateThresholds } from '../thresholds/evaluate';
 import { parseThreshold } from '../thresholds/parse';
+import { verdictOf } from './exit-code';
 import { readSummary } from './read-summary';
-import { EXIT, UsageError } from './usage-error';
+import { checkSegments, type Part } from './segment-set';
+import { UsageError } from './usage-error';
 import { writeReports } from './write-reports';
 
 export const MERGE_USAGE = `usage: swarm merge PART.json ... [--json FILE] [--csv PREFIX] [--junit FILE] [--html FILE] [--threshold EXPR ...]
 
 Merges the --json summaries of segments (swarm run --segment i/n) into the reports of the whole run:
-histograms merged, counts added, thresholds evaluated on the merged result.`;
+histograms merged, counts added, thresholds evaluated on the merged result. The files must be the segments of
+one run (the same run id), each once, all of them:
+
+      --allow-partial      merge though segments are missing; the result is marked partial in every report
+      --exit-code-on-error N  exit N when a request failed or a task raised and the thresholds held (default 1)
+
+exit code: 0 thresholds hold and nothing failed, 1 a threshold failed, or N of --exit-code-on-error,
+2 usage error, a file that is not a summary, a segment given twice or missing, or files of different runs`;
 
 /**
- * `swarm merge PART.json ...`: reads segment summaries, merges them exactly, prints the report, writes the file
- * reports and evaluates the thresholds. Resolves with the exit code.
+ * `swarm merge PART.json ...`: reads segment summaries, checks that they are the segments of one run (each once,
+ * all of them, unless `--allow-partial`), merges them exactly, prints the report, writes the file reports and
+ * evaluates the thresholds. Resolves with the exit code.
  */
 export async function mergeCommand(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -34,12 +44,28 @@ export async function mergeCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--threshold: ${(err as Error).message}`);
     }
   });
-  const parts: Summary[] = files.map((file) => readSummary(file));
-  const summary = mergeSummaries(parts);
-  summary.thresholds = evaluateThresholds(summary, thresholds);
+  const exitCodeOnError = Number(v['exit-code-on-error'] ?? 1);
+  if (!Number.isInteger(exitCodeOnError) || exitCodeOnError < 0 || exitCodeOnError > 255) {
+    throw new UsageError(`--exit-code-on-error: "${v['exit-code-on-error']}" is not an exit code (0-255)`);
+  }
+  const parts: Part[] = files.map((file) => ({ file, summary: readSummary(file) }));
+  const problems = checkSegments(parts);
+  const refusals = [...problems.mixed, ...problems.duplicates];
+  if (problems.missing.length > 0 && !v['allow-partial']) {
+    const have = parts.map((p) => `${p.file} is ${p.summary.config.segment ?? 'the whole run'}`).join(', ');
+    refusals.push(
+      `segment${problems.missing.length === 1 ? '' : 's'} ${problems.missing.map((m) => m.segment).join(', ')} ` +
+        `missing (${have}); --allow-partial merges what there is, marked partial`,
+    );
+  }
+  if (refusals.length > 0) throw new UsageError(`swarm merge: ${refusals.join('; ')}`);
+  let summary = withMissing(mergeSummaries(parts.map((p) => p.summary)), problems.missing);
+  summary = { ...summary, thresholds: evaluateThresholds(summary, thresholds) };
   process.stdout.write(renderConsole(summary));
   for (const path of writeReports(summary, v)) process.stderr.write(`swarm: wrote ${path}\n`);
-  return summary.thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;
+  const verdict = verdictOf(summary, undefined, { failOnRegression: false, exitCodeOnError });
+  if (verdict.reason !== null) process.stderr.write(`swarm: exit ${verdict.code}: ${verdict.reason}\n`);
+  return verdict.code;
 }
 
 function parse(argv: string[]) {
@@ -53,6 +79,8 @@ function parse(argv: string[]) {
       junit: { type: 'string' },
       html: { type: 'string' },
       threshold: { type: 'string', multiple: true },
+      'allow-partial': { type: 'boolean' },
+      'exit-code-on-error': { type: 'string' },
     },
   });
 }

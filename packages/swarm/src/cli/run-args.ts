@@ -37,16 +37,34 @@ export interface RunArgs {
   instanceHeader?: string;
   timeoutMs?: number;
   checkHost: boolean;
-  /** Without `--headless` (and outside a worker) the run is driven from the web UI. */
+  /** Without `--headless` the run is driven from the web UI. */
   headless: boolean;
   webHost: string;
   webPort: number;
-  /** Internal: run as a worker of `--processes`, sending the summary to the parent. */
-  worker: boolean;
+  /** The run's id (`--run-id`, else `SWARM_RUN_ID`); undefined lets the command choose (see `defaultRunId`). */
+  runId?: string;
+  /** The exit code when a request failed or a task raised and every threshold held (Locust's default 1). */
+  exitCodeOnError: number;
+  /** No periodic progress on stderr, only the final report (Locust's `--only-summary`). */
+  onlySummary: boolean;
+  /** Web UI: print the progress on stderr as a headless run does (Locust's `--print-stats`). */
+  printStats: boolean;
+  /** Start the statistics afresh once every user is spawned (Locust's `--reset-stats`). */
+  resetStats: boolean;
+  /** `--csv` history with a row per endpoint each second, not only the aggregate (Locust's `--csv-full-history`). */
+  csvFullHistory: boolean;
+  /** Web UI: start a run at once with the flags' values (Locust's `--autostart`). */
+  autostart: boolean;
+  /** Web UI with `--autostart`: quit this many seconds after the run ends (Locust's `--autoquit`). */
+  autoquitS?: number;
+  /** More `Host` names the web UI answers to (`--web-allowed-host`, repeatable): a DNS name, a proxy's name. */
+  webAllowedHosts: string[];
 }
 
 export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
+       swarm run -f FILE [UserClass ...] [options]
 
+  -f, --locustfile FILE    the scenario (instead of the first argument)
   -u, --users N            users of the whole run (closed model)
   -r, --spawn-rate R       users started per second
   -t, --run-time T         stop after T (30s, 5m, 1h30m)
@@ -54,6 +72,10 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --headless           run at once from the flags; without it the web UI is served and starts runs
       --web-host H         web UI address (default 127.0.0.1; anything else exposes the UI beyond this machine)
       --web-port N         web UI port (default 8089; 0 picks a free one)
+      --web-allowed-host H also answer to Host H (a DNS name or a proxy's, e.g. loadgen.example.com); repeatable
+      --autostart          web UI: start a run at once with the flags' values
+      --autoquit S         web UI with --autostart: quit S seconds after the run ends
+      --print-stats        web UI: print the progress on stderr as a headless run does
       --tags A,B           run only tasks with one of these tags
       --exclude-tags A,B   skip tasks with one of these tags
       --stop-timeout T     let users finish their current task for up to T at the end (default 0)
@@ -62,20 +84,66 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --max-delay T        open model: drop an iteration this late (default 5s)
       --processes N|auto   split the users across N worker processes and merge exactly
       --segment i/n        run segment i of n (for several machines), then \`swarm merge\`
+      --run-id ID          the id every segment of this run shares (default: SWARM_RUN_ID, else chosen, see README)
       --instance-header H  response header naming the replica (default X-Instance)
       --timeout T          request timeout (default 30s)
       --threshold EXPR     e.g. 'p(95)<500', 'rate<0.01', 'hit_ratio>0.8' (repeatable)
       --json FILE          write the summary (schema swarm.summary/v1)
       --csv PREFIX         write PREFIX_stats.csv, _stats_history.csv, _failures.csv, _exceptions.csv
+      --csv-full-history   with --csv: a history row per endpoint each second, not only the aggregate
       --junit FILE         write one JUnit test case per threshold
       --html FILE          write the self-contained HTML report (charts and tables, opens offline)
       --baseline FILE      compare with an earlier run's --json summary (console table, HTML section)
 ${COMPARE_FLAGS_USAGE}
+      --exit-code-on-error N  exit N when a request failed or a task raised and the thresholds held (default 1)
+      --reset-stats        start the statistics afresh once every user is spawned
+      --only-summary       no progress on stderr, only the final report
       --loglevel L         debug, info (default), warning or error
       --no-check           skip the reachability check of the host before the run
 
-exit code: 0 all thresholds hold, 1 a threshold failed (or a regression with --fail-on-regression),
-2 usage or configuration error (also a missing or invalid --baseline file)`;
+exit code: 0 all thresholds hold and nothing failed, 1 a threshold or check failed (a lost worker, a regression
+with --fail-on-regression), or a request failed or a task raised (--exit-code-on-error N sets that one),
+2 usage or configuration error (also a missing or invalid --baseline file); Ctrl-C and SIGTERM stop the run,
+write every report and exit with its verdict`;
+
+/** Locust's distributed flags: Swarm splits a run with --processes (one machine) or --segment (several). */
+const DISTRIBUTED = [
+  '--master',
+  '--worker',
+  '--expect-workers',
+  '--master-host',
+  '--master-port',
+  '--master-bind-host',
+  '--master-bind-port',
+  '--expect-workers-max-wait',
+];
+
+/**
+ * Refuses Locust's master/worker flags with what to use instead: Swarm has no master process that workers
+ * connect to; `--processes N` splits a run over this machine's cores and `--segment i/n` + `swarm merge` over
+ * several machines.
+ */
+function refuseDistributedFlags(argv: readonly string[]): void {
+  const given = argv.find((a) => DISTRIBUTED.includes(a.split('=')[0]!));
+  if (given === undefined) return;
+  throw new UsageError(
+    `${given.split('=')[0]}: Swarm has no master and workers; use --processes N to split a run over this ` +
+      "machine's cores (it starts and merges its workers itself), or --segment i/n on each machine and " +
+      '`swarm merge` of their --json summaries',
+  );
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+function runIdOf(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (!RUN_ID.test(text)) {
+    throw new UsageError(
+      `${flag}: "${text}" is not a run id; use up to 128 letters, digits and . _ : - (e.g. a job's uid)`,
+    );
+  }
+  return text;
+}
 
 function positiveNumber(flag: string, text: string | undefined, integer: boolean): number | undefined {
   if (text === undefined) return undefined;
@@ -118,7 +186,8 @@ const list = (values: string[] | undefined) =>
  * @example
  * parseRunArgs(['scenario.ts', '-u', '50', '-t', '1m', '--threshold', 'p(95)<500']);
  */
-export function parseRunArgs(argv: string[]): RunArgs {
+export function parseRunArgs(argv: string[], env: Record<string, string | undefined> = {}): RunArgs {
+  refuseDistributedFlags(argv);
   let parsed: ReturnType<typeof parseRunFlags>;
   try {
     parsed = parseRunFlags(argv);
@@ -126,7 +195,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
     throw new UsageError(`${(err as Error).message}\n\n${RUN_USAGE}`);
   }
   const { values: v, positionals } = parsed;
-  const [file, ...userClasses] = positionals;
+  const named = v.locustfile;
+  const [file, ...userClasses] = named === undefined ? positionals : [named, ...positionals];
   if (file === undefined) throw new UsageError(`swarm run needs a scenario FILE\n\n${RUN_USAGE}`);
   const loglevel = (v.loglevel ?? 'info').toLowerCase();
   if (!['debug', 'info', 'warning', 'error'].includes(loglevel)) {
@@ -170,6 +240,31 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   const spawnRate = positiveNumber('--spawn-rate', v['spawn-rate'], false);
   if (spawnRate === 0) throw new UsageError('--spawn-rate: need a number > 0');
+  const exitCodeOnError = positiveNumber('--exit-code-on-error', v['exit-code-on-error'], true) ?? 1;
+  if (exitCodeOnError > 255) {
+    throw new UsageError(`--exit-code-on-error: "${v['exit-code-on-error']}" is not an exit code (0-255)`);
+  }
+  if (v['csv-full-history'] && v.csv === undefined)
+    throw new UsageError('--csv-full-history needs --csv PREFIX');
+  const headless = v.headless === true;
+  const webOnly = (['autostart', 'autoquit', 'print-stats', 'web-allowed-host'] as const).filter(
+    (f) => v[f] !== undefined,
+  );
+  if (headless && webOnly.length > 0) {
+    throw new UsageError(`--${webOnly[0]} is for the web UI; leave out --headless (or this flag)`);
+  }
+  const autoquitS = positiveNumber('--autoquit', v.autoquit, false);
+  if (autoquitS !== undefined && !v.autostart) {
+    throw new UsageError('--autoquit needs --autostart (it quits after the run the UI started at once)');
+  }
+  const webAllowedHosts = (v['web-allowed-host'] ?? []).map((h) => {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(h)) {
+      throw new UsageError(
+        `--web-allowed-host: "${h}" is not a host name; use e.g. loadgen.example.com[:8089]`,
+      );
+    }
+    return h.toLowerCase();
+  });
   return {
     file,
     userClasses,
@@ -197,10 +292,18 @@ export function parseRunArgs(argv: string[]): RunArgs {
     instanceHeader: v['instance-header'],
     timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
     checkHost: !v['no-check'],
-    worker: v.worker === true,
-    headless: v.headless === true || v.worker === true,
+    headless,
     webHost: v['web-host'] ?? '127.0.0.1',
     webPort,
+    runId: runIdOf('--run-id', v['run-id']) ?? runIdOf('SWARM_RUN_ID', env.SWARM_RUN_ID),
+    exitCodeOnError,
+    onlySummary: v['only-summary'] === true,
+    printStats: v['print-stats'] === true,
+    resetStats: v['reset-stats'] === true,
+    csvFullHistory: v['csv-full-history'] === true,
+    autostart: v.autostart === true,
+    autoquitS,
+    webAllowedHosts,
   };
 }
 
@@ -210,6 +313,7 @@ function parseRunFlags(argv: string[]) {
     allowPositionals: true,
     strict: true,
     options: {
+      locustfile: { type: 'string', short: 'f' },
       users: { type: 'string', short: 'u' },
       'spawn-rate': { type: 'string', short: 'r' },
       'run-time': { type: 'string', short: 't' },
@@ -236,7 +340,15 @@ function parseRunFlags(argv: string[]) {
       'instance-header': { type: 'string' },
       timeout: { type: 'string' },
       'no-check': { type: 'boolean' },
-      worker: { type: 'boolean' },
+      'run-id': { type: 'string' },
+      'exit-code-on-error': { type: 'string' },
+      'only-summary': { type: 'boolean' },
+      'print-stats': { type: 'boolean' },
+      'reset-stats': { type: 'boolean' },
+      'csv-full-history': { type: 'boolean' },
+      autostart: { type: 'boolean' },
+      autoquit: { type: 'string' },
+      'web-allowed-host': { type: 'string', multiple: true },
     },
   });
 }

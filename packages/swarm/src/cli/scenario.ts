@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ScenarioLifecycle } from '../runner/lifecycle';
 import { LoadShape } from '../runner/load-shape';
 import { isUserClass, type UserClass } from '../user/user';
+import { showPlace, whereItFailed } from './scenario-error';
 import { UsageError } from './usage-error';
+
+/** The engine's own sources: a stack frame here is not where the user's scenario went wrong. */
+const ENGINE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Settings a scenario file may export as `options`; command-line flags override them.
@@ -45,7 +49,12 @@ export async function loadScenario(file: string, only: readonly string[]): Promi
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new UsageError(`cannot load ${file}: ${(err as Error).stack ?? err}`);
+    // The user's mistake, shown as a compiler would: the message, the place and the line, no stack trace.
+    const { place, message } = whereItFailed(err, ENGINE_DIR);
+    if (place === null) throw new UsageError(`cannot load ${file}: ${message}`);
+    const shown = relative(process.cwd(), place.file);
+    const at = shown.startsWith('..') ? place : { ...place, file: shown };
+    throw new UsageError(`cannot load ${file}: ${message}\n${showPlace(at)}`);
   }
   const all = Object.values(mod).filter(isUserClass);
   if (all.length === 0)

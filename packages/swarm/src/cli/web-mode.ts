@@ -1,25 +1,25 @@
-import { renderConsole } from '../report/console-report';
-import { withTeardown } from '../runner/lifecycle';
 import { runSwarm } from '../runner/run';
 import type { RunOptions } from '../runner/run-options';
-import type { Summary } from '../stats/summary-types';
-import { evaluateThresholds } from '../thresholds/evaluate';
+import { RunConfigError, resolveKinds } from '../runner/run-plan';
 import type { Threshold } from '../thresholds/parse';
 import { LiveRun, type StartRun } from '../web/live-run';
 import { startWebServer } from '../web/web-server';
-import { type Baseline, compareWithBaseline, runExitCode } from './baseline';
+import type { Baseline } from './baseline';
+import { finishRun } from './finish-run';
 import { checkReachable } from './host-check';
+import { progressPrinter } from './progress';
 import type { RunArgs } from './run-args';
 import type { LoadedScenario } from './scenario';
+import { stopOnSignals } from './signals';
 import { EXIT, UsageError } from './usage-error';
-import { writeReports } from './write-reports';
 
 /**
  * `swarm run FILE` without `--headless`: serves the web UI and runs what it asks for, in this process, one run at
- * a time (closed model: users and spawn rate from the form). Each finished run is judged by the thresholds, goes
- * through the scenario's teardown, is printed and written to the `--json/--csv/--junit/--html` files (compared with
- * `--baseline` when given). Ctrl-C stops the run and the server; the exit code is that of the last run (0 if none
- * ran).
+ * a time (closed model: users, spawn rate and run time from the form, which the flags prefill). Each finished run
+ * goes through `finishRun` — thresholds, teardown, baseline, console and the `--json/--csv/--junit/--html` files —
+ * as a headless run does. `--autostart` starts a run at once with the flags' values, and `--autoquit S` quits S
+ * seconds after it ended. Ctrl-C or SIGTERM stops the run and the server; the exit code is that of the last run
+ * (0 if none ran).
  */
 export async function webMode(
   args: RunArgs,
@@ -33,41 +33,52 @@ export async function webMode(
       '--processes, --segment and --rate need --headless (the web UI runs users in this process)',
     );
   }
+  // Tags that match no task are known now; the host comes with each start (the form checks it).
+  resolveKinds(base);
+  let lastExitCode: number = EXIT.ok;
   const startRun: StartRun = async (input, hooks) => {
     const setupData = scenario.setup ? await scenario.setup({ host: input.host }) : undefined;
-    let summary: Summary = await runSwarm({
+    const summary = await runSwarm({
       ...base,
       classes: scenario.classes.filter((c) => input.userClasses.includes(c.name)),
       host: input.host,
       users: input.users,
       spawnRate: input.spawnRate,
+      runTimeS: input.runTimeS,
       shape: undefined,
       setupData,
       signal: hooks.signal,
       onControl: hooks.onControl,
+      onProgress: args.printStats ? progressPrinter({ ...args, onlySummary: false }) : undefined,
     });
-    summary.thresholds = evaluateThresholds(summary, thresholds);
-    if (scenario.teardown) {
-      summary = withTeardown(
-        summary,
-        await scenario.teardown({ host: input.host, data: setupData, summary }),
-      );
-    }
-    const compared = compareWithBaseline(summary, baseline, args);
-    process.stdout.write(renderConsole(summary, { baseline: compared }));
-    for (const path of writeReports(summary, args, compared)) process.stderr.write(`swarm: wrote ${path}\n`);
-    return summary;
+    const finished = await finishRun(summary, {
+      args,
+      scenario,
+      thresholds,
+      host: input.host,
+      setupData,
+      baseline,
+    });
+    lastExitCode = finished.exitCode;
+    return finished.summary;
   };
   const run = new LiveRun(startRun);
+  const defaults = {
+    users: base.users ?? 1,
+    spawnRate: base.spawnRate ?? base.users ?? 1,
+    host: base.host ?? '',
+    runTimeS: base.runTimeS,
+  };
   let server: Awaited<ReturnType<typeof startWebServer>>;
   try {
     server = await startWebServer({
       run,
       host: args.webHost,
       port: args.webPort,
+      allowedHosts: args.webAllowedHosts,
       scenario: args.file,
       classes: scenario.classes.map((c) => c.name),
-      defaults: { users: base.users ?? 1, spawnRate: base.spawnRate ?? 1, host: base.host ?? '' },
+      defaults,
       checkHost: args.checkHost ? checkReachable : undefined,
     });
   } catch (err) {
@@ -76,10 +87,53 @@ export async function webMode(
     );
   }
   process.stderr.write(`swarm: web UI on ${server.url} (Ctrl-C to quit)\n`);
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  process.stderr.write('\nswarm: stopping the web UI\n');
-  await run.stop();
-  await server.close();
-  const last = run.summary();
-  return last === null ? EXIT.ok : runExitCode(last, compareWithBaseline(last, baseline, args), args);
+  const quit = new AbortController();
+  const release = stopOnSignals(quit, 'stopping the web UI');
+  if (args.autostart) await autostart(run, args, scenario, defaults, quit);
+  await new Promise<void>((resolve) => quit.signal.addEventListener('abort', () => resolve()));
+  try {
+    await run.stop();
+    await server.close();
+  } finally {
+    release();
+  }
+  return lastExitCode;
+}
+
+/**
+ * `--autostart`: starts one run at once with the flags' values (the host must be given, as in the form) and, with
+ * `--autoquit S`, quits S seconds after that run ended.
+ */
+async function autostart(
+  run: LiveRun,
+  args: RunArgs,
+  scenario: LoadedScenario,
+  defaults: { users: number; spawnRate: number; host: string; runTimeS?: number | undefined },
+  quit: AbortController,
+): Promise<void> {
+  if (defaults.host === '') {
+    throw new RunConfigError('--autostart needs a host: pass -H/--host URL or set static host');
+  }
+  const reason = args.checkHost ? await checkReachable(defaults.host) : null;
+  if (reason !== null) {
+    throw new UsageError(
+      `cannot reach the host ${defaults.host} (${reason}): is the target running? (--no-check skips this)`,
+    );
+  }
+  run.start({
+    users: defaults.users,
+    spawnRate: defaults.spawnRate,
+    host: defaults.host,
+    userClasses: scenario.classes.map((c) => c.name),
+    runTimeS: defaults.runTimeS,
+  });
+  process.stderr.write('swarm: --autostart: the run started\n');
+  const autoquitS = args.autoquitS;
+  if (autoquitS === undefined) return;
+  const off = run.onChange(() => {
+    if (run.state !== 'stopped') return;
+    off();
+    process.stderr.write(`swarm: --autoquit: quitting in ${autoquitS} s\n`);
+    setTimeout(() => quit.abort(), autoquitS * 1000);
+  });
 }

@@ -4,6 +4,7 @@ import { PERCENTILES } from '../stats/summary-types';
 import { hitRatio } from '../thresholds/evaluate';
 import { renderComparison } from './console-comparison';
 import { fmtMs, fmtPercent, fmtRate, interruptedNote, table, timingCells } from './format';
+import { consoleRunFacts } from './run-facts';
 
 function statsRow(e: EntrySummary, total: boolean, live: boolean): string[] {
   return [
@@ -132,7 +133,8 @@ export interface ConsoleOptions {
 }
 
 /**
- * The final console report (pure): the request table with Locust's columns, the percentile table, errors,
+ * The final console report (pure): the request table with Locust's columns, why the run stopped with its
+ * failures and dropped iterations (and a partial result's missing segments), the percentile table, errors,
  * task exceptions, the replica distribution, the cache table, throttling, the open model, the threshold
  * verdicts, the comparison with a baseline (when given) and the engine's self-monitoring warning.
  *
@@ -142,6 +144,7 @@ export interface ConsoleOptions {
 export function renderConsole(s: Summary, options: ConsoleOptions = {}): string {
   const parts: Array<string | null> = [
     renderStatsTable(s),
+    consoleRunFacts(s),
     `Response time percentiles (ms)\n${percentileTable(s)}`,
     errorTable(s),
     exceptionTable(s),
@@ -177,6 +180,8 @@ export function renderProgress(s: Summary, users: number): string {
   const fails = s.total.requests === 0 ? 0 : s.total.failures / s.total.requests;
   return (
     `[${elapsed}s${of}] users ${users}  req/s ${fmtRate(s.total.currentRps)}  ` +
-    `reqs ${s.total.requests}  fails ${fmtPercent(fails)}  p95 ${fmtMs(s.total.percentiles['95'] ?? 0)} ms`
+    `reqs ${s.total.requests}  fails ${fmtPercent(fails)}` +
+    (s.config.rate === null ? '' : `  dropped ${s.dropped}`) +
+    `  p95 ${fmtMs(s.total.percentiles['95'] ?? 0)} ms`
   );
 }

@@ -24,8 +24,9 @@ function statsLine(e: EntrySummary, total: boolean): string {
 
 /**
  * The `--csv PREFIX` files as Locust writes them (pure): `PREFIX_stats.csv`, `PREFIX_stats_history.csv` (one
- * row per second with that second's percentiles and the run's totals so far), `PREFIX_failures.csv` and
- * `PREFIX_exceptions.csv`. Returns file name → content.
+ * row per second with that second's percentiles and the run's totals so far, average content size included),
+ * `PREFIX_failures.csv` and `PREFIX_exceptions.csv` (Count, Message, Traceback, Nodes). Returns file name →
+ * content.
  *
  * @example
  * for (const [file, text] of Object.entries(renderCsv(summary, 'out/run'))) writeFileSync(file, text);
@@ -55,6 +56,7 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
   const sofar = createHistogram();
   let requests = 0;
   let failures = 0;
+  let bytes = 0;
   let extremesKnown = true;
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
@@ -73,10 +75,12 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
       'Total Average Response Time',
       'Total Min Response Time',
       'Total Max Response Time',
+      'Total Average Content Size',
     ]),
     ...s.timeSeries.map((p) => {
       requests += p.requests;
       failures += p.failures;
+      bytes += p.bytes ?? 0;
       const second = decodeHistogram(p.hist);
       sofar.add(second);
       const range = rangeOf(p);
@@ -102,6 +106,8 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
         empty ? 0 : Math.round(sofar.mean) / 1000,
         empty ? 0 : (total?.minMs ?? sofar.minNonZeroValue / 1000),
         empty ? 0 : (total?.maxMs ?? sofar.maxValue / 1000),
+        // Summaries written before seconds kept their bytes give 0 here.
+        requests === 0 ? 0 : Math.round(bytes / requests),
       ]);
     }),
   ];
@@ -109,9 +115,18 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
     csvLine(['Method', 'Name', 'Error', 'Occurrences']),
     ...s.errors.map((e) => csvLine([e.method, e.name, e.error, e.occurrences])),
   ];
+  // Locust's columns. The traceback is the first occurrence's stack, under the task it came from; the nodes are
+  // where it happened: `local`, or the segments of a merged run.
   const exceptions = [
-    csvLine(['Count', 'Message', 'Task']),
-    ...s.exceptions.map((x) => csvLine([x.count, x.message, x.task])),
+    csvLine(['Count', 'Message', 'Traceback', 'Nodes']),
+    ...s.exceptions.map((x) =>
+      csvLine([
+        x.count,
+        x.message,
+        `in task ${x.task}${x.traceback ? `\n${x.traceback}` : ''}`,
+        (x.nodes ?? [s.config.segment ?? 'local']).join(', '),
+      ]),
+    ),
   ];
   const file = (lines: string[]) => `${lines.join('\n')}\n`;
   return {

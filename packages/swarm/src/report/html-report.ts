@@ -19,6 +19,7 @@ import {
   throttleSection,
 } from './html-tables';
 import { timelineSection } from './html-timeline';
+import { droppedText, partialSection, stopParagraph } from './run-facts';
 
 export interface ReportBodyOptions {
   /** A run still going: the banner says so instead of judging thresholds that are evaluated at the end. */
@@ -47,6 +48,10 @@ function headline(s: Summary): string {
     ['failures', 'failures', fmtPercent(fails)],
     ['p95', 'p95 (ms)', fmtMs(t.percentiles['95'] ?? 0)],
   ];
+  // The open model's dropped iterations go beside the failures: load that was due and never sent.
+  if (droppedText(s) !== null) {
+    items.splice(4, 0, ['dropped', 'dropped', fmtPercent(s.dropped / Math.max(1, s.iterations + s.dropped))]);
+  }
   return `<p class="headline">${items
     .map(([id, label, v]) => `<span>${esc(label)} <b id="stat-${id}">${esc(v)}</b></span>`)
     .join(' · ')}</p>`;
@@ -65,6 +70,8 @@ function headline(s: Summary): string {
 export function renderReportBody(s: Summary, options: ReportBodyOptions = {}): string {
   const parts = [
     `<div class="summary-line">${verdict(s, options.live === true)}${headline(s)}</div>`,
+    options.live ? null : stopParagraph(s),
+    partialSection(s),
     s.monitor?.warning ? engineSection(s) : null,
     options.live ? null : thresholdSection(s),
     options.baseline ? comparisonSection(options.baseline.comparison, options.baseline.name) : null,

@@ -109,6 +109,20 @@ describe('CSV report', () => {
       Number(col('Total Median Response Time')),
     );
   });
+
+  it('ends the history with Locust’s Total Average Content Size: bytes so far over requests so far', () => {
+    const [header, ...rows] = files['out/run_stats_history.csv']!.trim().split('\n');
+    expect(header).toMatch(/"Total Max Response Time","Total Average Content Size"$/);
+    // sampleSummary: 12 requests of 100 bytes each.
+    expect(rows.at(-1)!.split(',').at(-1)).toBe('100');
+  });
+
+  it('writes the exceptions with Locust’s columns: Count, Message, Traceback, Nodes', () => {
+    const text = files['out/run_exceptions.csv']!;
+    expect(text.split('\n')[0]).toBe('"Count","Message","Traceback","Nodes"');
+    expect(text).toMatch(/^1,"TypeError: boom","in task Reader\.browse\nTypeError: boom\n {4}at /m);
+    expect(text.trimEnd()).toMatch(/,"local"$/);
+  });
 });
 
 describe('the slowest request in every report', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from './duration';
+import { formatDuration, parseDuration } from './duration';
 
 describe('parseDuration', () => {
   it.each([
@@ -21,5 +21,18 @@ describe('parseDuration', () => {
 
   it('rejects negative numbers', () => {
     expect(() => parseDuration(-1)).toThrow(/≥ 0/);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [90, '1m30s'],
+    [3723, '1h2m3s'],
+    [0.25, '250ms'],
+    [1.5, '1s500ms'],
+    [0, '0s'],
+  ])('%s s → %s, which parseDuration reads back', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+    expect(parseDuration(text)).toBe(seconds);
   });
 });

@@ -26,3 +26,27 @@ export function parseDuration(value: string | number): number {
   }
   return Math.round(seconds * 1000) / 1000;
 }
+
+/**
+ * Writes seconds as `parseDuration` reads them, largest units first: the form of a duration to show a person.
+ *
+ * @example
+ * formatDuration(90); // '1m30s'
+ * formatDuration(0.25); // '250ms'
+ */
+export function formatDuration(seconds: number): string {
+  let ms = Math.round(seconds * 1000);
+  if (ms === 0) return '0s';
+  let out = '';
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
+    const n = Math.floor(ms / size);
+    if (n > 0) out += `${n}${unit}`;
+    ms -= n * size;
+  }
+  return out;
+}

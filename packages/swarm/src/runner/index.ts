@@ -14,6 +14,7 @@ export {
 export { LocalRunner } from './local-runner';
 export { runSwarm } from './run';
 export type { LiveControl, RunOptions } from './run-options';
+export { planRun, RunConfigError, resolveKinds } from './run-plan';
 export {
   formatSegment,
   ownedCount,
@@ -23,3 +24,4 @@ export {
   WHOLE,
 } from './segment';
 export { SpawnPlan, segmentClassCounts, segmentUserCount } from './spawn-plan';
+export { stopCause } from './stop';

@@ -3,6 +3,9 @@ import { type Segment, WHOLE } from './segment';
 import { SpawnPlan } from './spawn-plan';
 import { type RunningUser, startUser, stopUsers, type UserKinds } from './user-pool';
 
+/** What `onQuit` is called with when every user has stopped itself (`StopUser`). */
+export const EVERY_USER_STOPPED = 'every user stopped';
+
 /**
  * The closed model: a target number of users, reached at a spawn rate. Users are numbered in the global
  * spawn order (`SpawnPlan`), so class proportions follow the weights exactly; a segment runs only the numbers
@@ -103,7 +106,7 @@ export class LocalRunner implements RunnerControl {
   /** A run whose users have all stopped themselves (`StopUser`) has nothing left to measure: it ends. */
   private afterUserEnded(): void {
     if (this.stopped || this.globalCount < this.target || this.userCount > 0) return;
-    this.onQuit('every user stopped');
+    this.onQuit(EVERY_USER_STOPPED);
   }
 
   private stopLast(): void {

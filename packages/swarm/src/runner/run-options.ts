@@ -32,8 +32,15 @@ export interface RunOptions {
   /** Default request timeout; 30 s. */
   timeoutMs?: number;
   segment?: Segment;
-  /** Aborting stops the run; reports are still produced (Ctrl-C). */
+  /**
+   * Aborting stops the run; reports are still produced (Ctrl-C). Abort with `stopCause(reason, detail)` to say
+   * why in `summary.stop` (e.g. `stopCause('signal', 'SIGTERM')`); any other reason is recorded as `stopped`.
+   */
   signal?: AbortSignal;
+  /** The run's id, shared by its segments (`summary.runId`); none by default. */
+  runId?: string;
+  /** Starts the statistics afresh each time the users are all spawned (Locust's `--reset-stats`). Default false. */
+  resetStatsAfterSpawn?: boolean;
   /** The scenario's setup result, handed to every user as `environment.setupData`. */
   setupData?: unknown;
   /** Bring your own events to add listeners before the start. */

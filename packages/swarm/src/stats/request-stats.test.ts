@@ -62,12 +62,15 @@ describe('RequestStats', () => {
     expect(s.total.cache.get('MISS')!.sumUs).toBe(40_000);
   });
 
-  it('counts task exceptions by task and message', () => {
+  it('counts task exceptions by task and message, keeping the first one’s stack as the traceback', () => {
     const s = new RequestStats(T0);
+    const first = new TypeError('x is undefined');
+    s.recordException('browse', first);
     s.recordException('browse', new TypeError('x is undefined'));
-    s.recordException('browse', new TypeError('x is undefined'));
+    s.recordException('browse', 'a string');
     expect([...s.exceptions.values()]).toEqual([
-      { task: 'browse', message: 'TypeError: x is undefined', count: 2 },
+      { task: 'browse', message: 'TypeError: x is undefined', count: 2, traceback: first.stack },
+      { task: 'browse', message: 'a string', count: 1 },
     ]);
   });
 

@@ -13,6 +13,8 @@ export interface ExceptionCount {
   task: string;
   message: string;
   count: number;
+  /** The stack trace of the first occurrence. */
+  traceback?: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export class RequestStats {
     const sec = Math.floor(e.time / 1000);
     this.entry(e.method, e.name).record(e, sec);
     this.total.record(e, sec);
-    this.timeSeries.record(sec, e.ms, e.error !== null, e.instance, e.cache);
+    this.timeSeries.record(sec, e.ms, e.error !== null, e.instance, e.cache, e.bytes);
     if (e.error !== null) {
       const key = `${e.method}\u0000${e.name}\u0000${e.error}`;
       const seen = this.errors.get(key);
@@ -74,8 +76,13 @@ export class RequestStats {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const key = `${task}\u0000${message}`;
     const seen = this.exceptions.get(key);
-    if (seen === undefined) this.exceptions.set(key, { task, message, count: 1 });
-    else seen.count += 1;
+    if (seen !== undefined) {
+      seen.count += 1;
+      return;
+    }
+    // The first occurrence's stack only (Locust's Traceback column): later ones add a count, not a string.
+    const stack = error instanceof Error ? error.stack : undefined;
+    this.exceptions.set(key, { task, message, count: 1, ...(stack !== undefined && { traceback: stack }) });
   }
 
   /** Called once a second by the runner: closes the finished time-series buckets and notes the user count. */

@@ -78,6 +78,10 @@ export interface ExceptionSummary {
   task: string;
   message: string;
   count: number;
+  /** The stack trace of the first occurrence (Locust's Traceback column); absent in older summaries. */
+  traceback?: string;
+  /** Where it happened: `local`, or the segments (`1/2`) of a merged run; absent in older summaries. */
+  nodes?: string[];
 }
 
 export interface TimePoint {
@@ -92,6 +96,8 @@ export interface TimePoint {
   minMs?: number;
   maxMs?: number;
   hist: string;
+  /** Body bytes received this second (absent in summaries from before it was recorded). */
+  bytes?: number;
   /** Requests finished this second per value of the instance header. */
   instances: Record<string, number>;
   /** Requests finished this second per `X-Cache` value. */
@@ -143,8 +149,56 @@ export interface RunConfigSummary {
   userClasses: string[];
 }
 
+/**
+ * Why a run ended: its run time was up, its load shape returned null, every user stopped itself (`StopUser`), a
+ * user called `environment.runner.quit()`, a signal (Ctrl-C, SIGTERM), its caller stopped it (the web UI's Stop),
+ * or, for a segment of a `--processes` run, its worker was lost.
+ */
+export type StopReason =
+  | 'run_time'
+  | 'shape_end'
+  | 'users_stopped'
+  | 'quit'
+  | 'signal'
+  | 'stopped'
+  | 'worker_lost';
+
+export interface StopSummary {
+  reason: StopReason;
+  /** The same in words, e.g. "run time 1m reached", "SIGTERM". */
+  detail: string;
+}
+
+/** What a segment last reported before it was lost (a worker reports every 2 s). */
+export interface LastReport {
+  /** Epoch ms of the report. */
+  at: number;
+  durationS: number;
+  users: number;
+  requests: number;
+  failures: number;
+  rps: number;
+  p95Ms: number;
+  iterations: number;
+  dropped: number;
+}
+
+/** A segment missing from a merged run: a worker that died, or a file `swarm merge --allow-partial` lacked. */
+export interface MissingSegment {
+  /** `i/n`. */
+  segment: string;
+  reason: string;
+  /** Its last statistics before it was lost, counted in no other number; null when it reported none. */
+  lastReport: LastReport | null;
+}
+
 export interface Summary {
   schema: typeof SUMMARY_SCHEMA;
+  /**
+   * Shared by every segment of one run (`--run-id`, else `SWARM_RUN_ID`, else chosen by the command); `swarm merge`
+   * refuses segments of different runs. Absent in older summaries.
+   */
+  runId?: string;
   /** Epoch milliseconds. */
   startedAt: number;
   endedAt: number;
@@ -168,4 +222,11 @@ export interface Summary {
   /** Tables added by the scenario's teardown; absent when it added none. */
   sections?: ReportSection[];
   monitor: MonitorSummary | null;
+  /** Why the run ended; absent in older summaries. */
+  stop?: StopSummary;
+  /**
+   * Set when segments are missing from this result (a lost worker, `swarm merge --allow-partial`): its numbers are
+   * those of the other segments only. Absent for a complete run.
+   */
+  partial?: { missing: MissingSegment[] };
 }

@@ -1,5 +1,6 @@
 import { describeEntry, entryFromSummary, type SummaryClock } from './entry-summary';
 import type { RequestStats } from './request-stats';
+import { mergeRunFacts } from './run-facts';
 import type { StatsEntry } from './stats-entry';
 import {
   type ErrorSummary,
@@ -128,8 +129,13 @@ export function mergeSummaries(parts: Summary[]): Summary {
     for (const x of part.exceptions) {
       const key = `${x.task}\u0000${x.message}`;
       const seen = exceptions.get(key);
-      if (seen === undefined) exceptions.set(key, { ...x });
-      else seen.count += x.count;
+      const nodes = x.nodes ?? [part.config.segment ?? 'local'];
+      if (seen === undefined) exceptions.set(key, { ...x, nodes: [...nodes] });
+      else {
+        seen.count += x.count;
+        seen.traceback ??= x.traceback;
+        seen.nodes = [...new Set([...(seen.nodes ?? []), ...nodes])];
+      }
     }
   }
   const first = parts[0]!.config;
@@ -160,6 +166,7 @@ export function mergeSummaries(parts: Summary[]): Summary {
     timeSeries: mergeTimeSeries(parts.map((p) => p.timeSeries)),
     thresholds: [],
     monitor: mergeMonitors(parts.map((p) => p.monitor)),
+    ...mergeRunFacts(parts),
   };
 }
 

@@ -47,6 +47,7 @@ export class TimeSeries {
   private sec = -1;
   private requests = 0;
   private failures = 0;
+  private bytes = 0;
   private users = 0;
   private instances: Record<string, number> = {};
   private cache: Record<string, number> = {};
@@ -57,10 +58,11 @@ export class TimeSeries {
   private readonly engine = new Map<number, { cpuPercent: number; lagMs: number }>();
 
   /** Records one request finished in epoch second `sec`. Late events of a closed second go to the open one. */
-  record(sec: number, ms: number, failed: boolean, instance?: string, cache?: string): void {
+  record(sec: number, ms: number, failed: boolean, instance?: string, cache?: string, bytes = 0): void {
     if (sec > this.sec) this.closeBefore(sec);
     this.requests += 1;
     if (failed) this.failures += 1;
+    this.bytes += bytes;
     bump(this.instances, instance);
     bump(this.cache, cache);
     if (ms < this.minMs) this.minMs = ms;
@@ -110,6 +112,7 @@ export class TimeSeries {
         users: this.users,
         requests: this.requests,
         failures: this.failures,
+        bytes: this.bytes,
         p50Ms: percentileMs(this.hist, 50, range),
         p95Ms: percentileMs(this.hist, 95, range),
         ...(range && { minMs: range.minMs, maxMs: range.maxMs }),
@@ -123,6 +126,7 @@ export class TimeSeries {
       this.maxMs = Number.NEGATIVE_INFINITY;
       this.requests = 0;
       this.failures = 0;
+      this.bytes = 0;
       this.instances = {};
       this.cache = {};
       this.sec += 1;
@@ -148,6 +152,7 @@ export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
         seen.p.users += p.users;
         seen.p.requests += p.requests;
         seen.p.failures += p.failures;
+        if (p.bytes !== undefined) seen.p.bytes = (seen.p.bytes ?? 0) + p.bytes;
         if (unknown) {
           delete seen.p.minMs;
           delete seen.p.maxMs;

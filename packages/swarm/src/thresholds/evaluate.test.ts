@@ -56,6 +56,21 @@ describe('evaluateThresholds', () => {
     expect(check('instance_skew<0.01')).toMatchObject({ actual: 0.5 / 50.5, ok: true });
   });
 
+  it('judges the open model’s dropped iterations: a count and a share of the iterations due', () => {
+    const open = { ...summary(), iterations: 990, dropped: 10 };
+    open.config = { ...open.config, rate: 100 };
+    const [count, rate, strict] = evaluateThresholds(open, [
+      parseThreshold('dropped<=10'),
+      parseThreshold('dropped_rate<0.01'),
+      parseThreshold('dropped==0'),
+    ]);
+    expect(count).toEqual({ expression: 'dropped<=10', actual: 10, ok: true });
+    expect(rate).toEqual({ expression: 'dropped_rate<0.01', actual: 0.01, ok: false });
+    expect(strict).toMatchObject({ actual: 10, ok: false });
+    // The closed model has no arrivals to drop: the threshold has no data.
+    expect(check('dropped==0')).toEqual({ expression: 'dropped==0', actual: null, ok: false });
+  });
+
   it('fails a threshold it cannot measure, with actual null', () => {
     expect(check('p(95){GET /missing}<100')).toEqual({
       expression: 'p(95){GET /missing}<100',

@@ -28,7 +28,7 @@ export function cacheP50Ratio(cache: EntrySummary['cache']): number | null {
   return hit.p50Ms / miss.p50Ms;
 }
 
-type EntryMetric = Exclude<Metric, { seconds: number }>;
+type EntryMetric = Exclude<Metric, { seconds: number } | { run: true }>;
 
 /** The value of a metric on one entry, or null when it has no data. */
 export function metricValue(e: EntrySummary, metric: EntryMetric): number | null {
@@ -112,6 +112,18 @@ export function seriesValue(summary: Summary, metric: Extract<Metric, { seconds:
   return first === null || last === null || first === 0 ? null : last / first;
 }
 
+/**
+ * Metrics of the whole run. The open model's `dropped` (iterations that could not start within `--max-delay`)
+ * and `dropped_rate` (their share of the iterations due: started + dropped); null for a run without arrivals
+ * (the closed model drops nothing: a threshold on it there has no data).
+ */
+export function runValue(summary: Summary, metric: Extract<Metric, { run: true }>): number | null {
+  const due = summary.iterations + summary.dropped;
+  if (due === 0 && summary.config.rate === null) return null;
+  if (metric.kind === 'dropped') return summary.dropped;
+  return due === 0 ? null : summary.dropped / due;
+}
+
 function describeAt(e: EntrySummary, p: number): number {
   return percentileMs(decodeHistogram(e.hist), p, rangeOf(e));
 }
@@ -157,6 +169,7 @@ export function evaluateThresholds(summary: Summary, thresholds: readonly Thresh
     const m = t.metric;
     let actual: number | null;
     if ('seconds' in m) actual = seriesValue(summary, m);
+    else if ('run' in m) actual = runValue(summary, m);
     else {
       const row = target(summary, t);
       actual = row === null ? null : metricValue(row, m);

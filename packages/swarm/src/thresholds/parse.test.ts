@@ -20,6 +20,8 @@ describe('parseThreshold', () => {
       { method: 'GET', name: '/users/:id' },
     ],
     ['rate{create user}==0', { kind: 'rate' }, '==', 0, { method: null, name: 'create user' }],
+    ['dropped_rate<0.01', { kind: 'dropped_rate', run: true }, '<', 0.01, null],
+    ['dropped==0', { kind: 'dropped', run: true }, '==', 0, null],
   ])('%s', (text, metric, op, value, endpoint) => {
     expect(parseThreshold(text)).toEqual({ expression: text.trim(), metric, op, value, endpoint });
   });
@@ -31,6 +33,7 @@ describe('parseThreshold', () => {
     ['avg<', /bad threshold/],
     ['latency<5', /unknown metric "latency"/],
     ['avg{}<5', /empty \{\} selector/],
+    ['dropped{GET /x}==0', /dropped is of the whole run, not of one endpoint/],
   ])('rejects %s', (text, message) => {
     expect(() => parseThreshold(text)).toThrow(message);
   });

@@ -3,6 +3,8 @@ export type Metric =
   | { kind: 'percentile'; p: number }
   /** Over the per-second series of the totals: N is a window (recovery) or a warm-up (hit ratio), in seconds. */
   | { kind: 'recovery_p95_ratio' | 'warm_hit_ratio'; seconds: number }
+  /** Of the whole run (open model): iterations dropped, and their share of the iterations due. */
+  | { kind: 'dropped' | 'dropped_rate'; run: true }
   | {
       kind:
         | 'avg'
@@ -45,6 +47,7 @@ const NAMED = new Set([
   'cache_p50_ratio',
 ]);
 const SERIES = new Set(['recovery_p95_ratio', 'warm_hit_ratio']);
+const RUN = new Set(['dropped', 'dropped_rate']);
 const ALIASES: Record<string, string> = { failure_rate: 'rate', median: 'med', p50: 'med' };
 const METHODS = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(.+)$/;
 const SHAPE =
@@ -53,8 +56,8 @@ const SHAPE =
 export const THRESHOLD_HELP =
   'metric[{[METHOD ]name}] op number, where metric is p(N), avg, min, max, med, rate (failure rate), ' +
   'hit_ratio, instance_skew, instances, cache_p50_ratio, rps, throttle_rate or count, or on the totals ' +
-  'recovery_p95_ratio(S) or warm_hit_ratio(S), and op is <, <=, >, >=, == or !=; ' +
-  "e.g. 'p(95)<500', 'rate<0.01', 'p(99){GET /users/:id}<800', 'warm_hit_ratio(15)>=0.9'";
+  'recovery_p95_ratio(S), warm_hit_ratio(S), dropped or dropped_rate (open model), and op is <, <=, >, >=, ' +
+  "== or !=; e.g. 'p(95)<500', 'rate<0.01', 'p(99){GET /users/:id}<800', 'dropped_rate<0.01'";
 
 /**
  * Parses a k6-style threshold (pure). Times are milliseconds, rates are fractions. Throws an Error that quotes
@@ -81,11 +84,18 @@ export function parseThreshold(expression: string): Threshold {
     const p = Number(pm[1]);
     if (!(p > 0 && p <= 100)) throw new Error(`bad threshold "${expression}": p(N) needs 0 < N ≤ 100`);
     metric = { kind: 'percentile', p };
+  } else if (RUN.has(rawMetric!.toLowerCase())) {
+    if (selector !== undefined) {
+      throw new Error(`bad threshold "${expression}": ${rawMetric} is of the whole run, not of one endpoint`);
+    }
+    metric = { kind: rawMetric!.toLowerCase() as 'dropped' | 'dropped_rate', run: true };
   } else {
     const name = ALIASES[rawMetric!.toLowerCase()] ?? rawMetric!.toLowerCase();
     if (!NAMED.has(name))
       throw new Error(`bad threshold "${expression}": unknown metric "${rawMetric}"; use ${THRESHOLD_HELP}`);
-    metric = { kind: name as Exclude<Metric, { kind: 'percentile' } | { seconds: number }>['kind'] };
+    metric = {
+      kind: name as Exclude<Metric, { kind: 'percentile' } | { seconds: number } | { run: true }>['kind'],
+    };
   }
   const value = Number(rawValue);
   if (!Number.isFinite(value))

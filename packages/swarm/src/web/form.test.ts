@@ -19,6 +19,21 @@ describe('web UI forms', () => {
     expect(!r.ok && r.errors.users).toBe('a whole number ≥ 0');
   });
 
+  it('takes an optional run time, as Locust’s advanced option, and names a bad one', () => {
+    const base = { users: '1', spawnRate: '1', host: 'http://127.0.0.1:8080' };
+    expect(parseStartForm({ ...base, runTime: '1m30s' }, ['A'])).toMatchObject({ value: { runTimeS: 90 } });
+    expect(parseStartForm({ ...base, runTime: ' ' }, ['A'])).toEqual({
+      ok: true,
+      value: { users: 1, spawnRate: 1, host: 'http://127.0.0.1:8080', userClasses: ['A'] },
+    });
+    for (const bad of ['soon', '0', '-5s']) {
+      const r = parseStartForm({ ...base, runTime: bad }, ['A']);
+      expect(!r.ok && r.errors.runTime, bad).toBe(
+        'a duration such as 30s, 5m or 1h30m (empty: until stopped)',
+      );
+    }
+  });
+
   it('refuses fractional, empty and huge user counts when changing a run', () => {
     expect(parseChangeForm({ users: '1.5', spawnRate: '1' }).ok).toBe(false);
     expect(parseChangeForm({ users: '', spawnRate: '1' }).ok).toBe(false);

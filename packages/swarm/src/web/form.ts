@@ -1,3 +1,5 @@
+import { parseDuration } from '../runner/duration';
+
 /**
  * Validation of the web UI's forms (pure). Bad input becomes a message per field, shown beside it; it never
  * reaches the runner.
@@ -9,6 +11,8 @@ export interface StartInput {
   spawnRate: number;
   host: string;
   userClasses: string[];
+  /** Stop after this many seconds (the form's advanced option, prefilled by `-t`); undefined runs until stopped. */
+  runTimeS?: number | undefined;
 }
 
 export type FieldErrors = Record<string, string>;
@@ -47,9 +51,23 @@ export function parseChangeForm(body: Record<string, unknown>): Parsed<{ users: 
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value: { users, spawnRate } };
 }
 
+/** An optional run time: empty runs until stopped; otherwise a duration `parseDuration` reads, above 0. */
+function runTime(text: unknown, errors: FieldErrors): number | undefined {
+  const t = String(text ?? '').trim();
+  if (t === '') return undefined;
+  try {
+    const s = parseDuration(t);
+    if (s > 0) return s;
+  } catch {
+    // the message below says what is accepted
+  }
+  errors.runTime = 'a duration such as 30s, 5m or 1h30m (empty: until stopped)';
+  return undefined;
+}
+
 /**
- * Checks the start form: users and spawn rate as in `parseChangeForm`, an http(s) URL as host, and user classes
- * among `known` (none ticked means all of them).
+ * Checks the start form: users and spawn rate as in `parseChangeForm`, an http(s) URL as host, user classes
+ * among `known` (none ticked means all of them) and the optional run time (Locust's advanced option).
  *
  * @example
  * parseStartForm({ users: '10', spawnRate: '2', host: 'http://127.0.0.1:8080', userClasses: [] }, ['Reader']);
@@ -70,6 +88,7 @@ export function parseStartForm(body: Record<string, unknown>, known: readonly st
   const asked = Array.isArray(body.userClasses) ? body.userClasses.map(String) : [];
   const unknown = asked.filter((c) => !known.includes(c));
   if (unknown.length > 0) errors.userClasses = `unknown: ${unknown.join(', ')}`;
+  const runTimeS = runTime(body.runTime, errors);
   if (Object.keys(errors).length > 0 || !change.ok) return { ok: false, errors };
   return {
     ok: true,
@@ -77,6 +96,7 @@ export function parseStartForm(body: Record<string, unknown>, known: readonly st
       ...change.value,
       host: host.replace(/\/+$/, ''),
       userClasses: asked.length === 0 ? [...known] : asked,
+      ...(runTimeS !== undefined && { runTimeS }),
     },
   };
 }

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './http-error';
-import { acceptedHosts, guardRequest } from './request-guard';
+import { acceptedHosts, allowedAuthorities, guardRequest } from './request-guard';
 
 const machine = { addresses: ['127.0.0.1', '192.168.1.20', 'fe80::1'], hostname: 'Loadgen' };
 const local = acceptedHosts({ host: '127.0.0.1', port: 8089 }, machine);
 
 /** The code a request is refused with, or null when it is obeyed. */
-function refusal(method: string, headers: Record<string, string>, accepted = local): string | null {
+function refusal(
+  method: string,
+  headers: Record<string, string>,
+  accepted = local,
+  proxied: ReadonlySet<string> = new Set(),
+): string | null {
   try {
-    guardRequest(method, headers, accepted);
+    guardRequest(method, headers, accepted, proxied);
     return null;
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
@@ -40,6 +45,18 @@ describe('acceptedHosts', () => {
       expect(every.has(h), h).toBe(true);
     }
     expect(every.has('evil.example:8089')).toBe(false);
+  });
+
+  it('also answers to the --web-allowed-host names: with their own port, or without one and with the UI’s', () => {
+    const every = acceptedHosts({ host: '0.0.0.0', port: 8089 }, machine, [
+      'LoadGen.example.com',
+      'proxy:8443',
+    ]);
+    for (const h of ['loadgen.example.com', 'loadgen.example.com:8089', 'proxy:8443', 'localhost:8089']) {
+      expect(every.has(h), h).toBe(true);
+    }
+    expect(every.has('proxy:8089')).toBe(false);
+    expect([...allowedAuthorities(['a.example'], 9000)]).toEqual(['a.example', 'a.example:9000']);
   });
 
   it('on port 80 also takes the names without a port, as browsers send them', () => {
@@ -77,6 +94,22 @@ describe('guardRequest', () => {
     }
     // A GET from another site's script is refused too, though the browser would hide the answer anyway.
     expect(refusal('GET', { host: '127.0.0.1:8089', origin: 'http://evil.example' })).toBe(
+      '403 FORBIDDEN_ORIGIN',
+    );
+  });
+
+  it('takes an https Origin only from a --web-allowed-host name: a TLS proxy in front of the UI', () => {
+    const names = ['loadgen.example.com'];
+    const accepted = acceptedHosts({ host: '0.0.0.0', port: 8089 }, machine, names);
+    const proxied = allowedAuthorities(names, 8089);
+    const via = { ...post, host: 'loadgen.example.com', origin: 'https://loadgen.example.com' };
+    expect(refusal('POST', via, accepted, proxied)).toBeNull();
+    expect(refusal('POST', { ...via, origin: 'http://loadgen.example.com' }, accepted, proxied)).toBeNull();
+    expect(refusal('POST', { ...via, origin: 'https://evil.example' }, accepted, proxied)).toBe(
+      '403 FORBIDDEN_ORIGIN',
+    );
+    expect(refusal('POST', { ...via, host: 'evil.example' }, accepted, proxied)).toBe('403 FORBIDDEN_HOST');
+    expect(refusal('POST', { ...post, origin: 'https://localhost:8089' }, accepted, proxied)).toBe(
       '403 FORBIDDEN_ORIGIN',
     );
   });

@@ -25,6 +25,7 @@ export interface MachineNames {
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+const NONE: ReadonlySet<string> = new Set();
 const EVERY_INTERFACE = ['0.0.0.0', '::'];
 
 /** A name with a port as a browser writes it in `Host` (and `new URL(origin).host`): lower case, IPv6 bracketed. */
@@ -36,27 +37,57 @@ function authorities(name: string, port: number): string[] {
 }
 
 /**
+ * The `Host` values of the names given with `--web-allowed-host`: a name with a port is taken as it is; a name
+ * without one also stands for itself with no port, as a browser sends it through a proxy on 80 or 443
+ * (`loadgen.example.com`), and with the UI's port (`loadgen.example.com:8089`).
+ *
+ * @example
+ * allowedAuthorities(['loadgen.example.com', 'proxy:8443'], 8089);
+ * // {'loadgen.example.com', 'loadgen.example.com:8089', 'proxy:8443'}
+ */
+export function allowedAuthorities(names: readonly string[], port: number): ReadonlySet<string> {
+  return new Set(
+    names.flatMap((n) => {
+      const name = n.toLowerCase();
+      return /:\d+$/.test(name) ? [name] : [name, `${name}:${port}`];
+    }),
+  );
+}
+
+/**
  * The `Host` values the UI answers to: the loopback names (127.0.0.1, localhost, [::1]) with its port when it
  * listens on loopback (the default); when bound to every interface (0.0.0.0, ::), those plus the machine's
- * addresses and name; when bound to one other address or name, that one only.
+ * addresses and name; when bound to one other address or name, that one only; and in every case the names given
+ * with `--web-allowed-host` (see `allowedAuthorities`).
  *
  * @example
  * acceptedHosts({ host: '127.0.0.1', port: 8089 }, machine); // {'127.0.0.1:8089', 'localhost:8089', '[::1]:8089'}
  */
-export function acceptedHosts(listen: ListenAddress, machine: MachineNames): ReadonlySet<string> {
+export function acceptedHosts(
+  listen: ListenAddress,
+  machine: MachineNames,
+  allowed: readonly string[] = [],
+): ReadonlySet<string> {
   const host = listen.host.toLowerCase();
   let names: readonly string[] = [host];
   if (LOOPBACK.includes(host)) names = LOOPBACK;
   else if (EVERY_INTERFACE.includes(host)) {
     names = [...LOOPBACK, ...EVERY_INTERFACE, ...machine.addresses, machine.hostname];
   }
-  return new Set(names.filter((n) => n !== '').flatMap((n) => authorities(n, listen.port)));
+  const own = names.filter((n) => n !== '').flatMap((n) => authorities(n, listen.port));
+  return new Set([...own, ...allowedAuthorities(allowed, listen.port)]);
 }
 
-function sameOrigin(origin: string, accepted: ReadonlySet<string>): boolean {
+/**
+ * The UI's own page: served over http by the UI itself, or over https by a proxy named with `--web-allowed-host`
+ * (`proxied`: a TLS proxy in front of the UI is the one place its page has an https origin).
+ */
+function sameOrigin(origin: string, accepted: ReadonlySet<string>, proxied: ReadonlySet<string>): boolean {
   try {
     const url = new URL(origin);
-    return url.protocol === 'http:' && url.origin === origin.toLowerCase() && accepted.has(url.host);
+    if (url.origin !== origin.toLowerCase()) return false;
+    if (url.protocol === 'https:') return proxied.has(url.host);
+    return url.protocol === 'http:' && accepted.has(url.host);
   } catch {
     return false; // "null" (a sandboxed frame, a file:// page) or garbage: not this UI's page
   }
@@ -70,7 +101,7 @@ function mediaType(contentType: string | undefined): string {
  * Throws the `HttpError` a request gets refused with, before any of it is acted on or its body read: 403
  * `FORBIDDEN_HOST` when its `Host` is not one of `accepted` (DNS rebinding), 403 `FORBIDDEN_ORIGIN` when it
  * carries an `Origin` that is not the UI's own (a page on another site; no `Origin` at all is a script or curl,
- * and fine), 415 `UNSUPPORTED_MEDIA_TYPE` for a POST whose body is not `application/json`.
+ * and fine; an https origin only for `proxied`, the `--web-allowed-host` names), 415 `UNSUPPORTED_MEDIA_TYPE` for a POST whose body is not `application/json`.
  *
  * @example
  * guardRequest('POST', { host: 'evil.example:8089', 'content-type': 'text/plain' }, accepted); // throws 403
@@ -79,6 +110,7 @@ export function guardRequest(
   method: string | undefined,
   headers: IncomingHttpHeaders,
   accepted: ReadonlySet<string>,
+  proxied: ReadonlySet<string> = NONE,
 ): void {
   const host = headers.host?.toLowerCase();
   if (host === undefined || !accepted.has(host)) {
@@ -89,7 +121,7 @@ export function guardRequest(
     );
   }
   const origin = headers.origin;
-  if (origin !== undefined && !sameOrigin(origin, accepted)) {
+  if (origin !== undefined && !sameOrigin(origin, accepted, proxied)) {
     throw new HttpError(
       403,
       'FORBIDDEN_ORIGIN',

@@ -1,6 +1,7 @@
 import { esc } from '../report/html-parts';
 import { renderReportBody } from '../report/html-report';
 import { REPORT_CSS } from '../report/html-style';
+import { formatDuration } from '../runner/duration';
 import type { Summary } from '../stats/summary-types';
 import type { RunState } from './live-run';
 import { CLIENT_SCRIPT } from './web-client';
@@ -26,7 +27,8 @@ export interface PageOptions {
   frame: LiveFrame;
   /** User classes of the scenario, all ticked by default. */
   classes: readonly string[];
-  defaults: { users: number; spawnRate: number; host: string };
+  /** What the start form shows first: the flags `-u`, `-r`, `-H` and `-t` (the run time, an advanced option). */
+  defaults: { users: number; spawnRate: number; host: string; runTimeS?: number | undefined };
   scenario: string;
 }
 
@@ -36,6 +38,7 @@ const UI_CSS = `
 .controls label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
 .controls input[type=text], .controls input[type=number] { width: 9em; padding: 3px; }
 .controls input[name=host] { width: 16em; }
+.controls details { font-size: 12px; color: var(--muted); }
 .field-error, #message, #run-error { color: var(--fail); font-size: 12px; min-height: 1em; }
 .status { font-size: 14px; } .status b { font-size: 16px; }
 body[data-state=running] #start-form button, body[data-state=starting] #start-form button { opacity: .5; }
@@ -50,7 +53,8 @@ function field(name: string, label: string, value: string | number, type = 'numb
 }
 
 /**
- * The web UI's page (pure): the start form (users, spawn rate, host, user classes), the change form, stop and
+ * The web UI's page (pure): the start form (users, spawn rate, host, user classes, and as Locust's advanced
+ * option the run time), the change form, stop and
  * reset buttons, download links and the live report, which the inline script replaces on every server event.
  *
  * @example
@@ -58,6 +62,7 @@ function field(name: string, label: string, value: string | number, type = 'numb
  */
 export function renderPage(o: PageOptions): string {
   const d = o.defaults;
+  const runTime = d.runTimeS === undefined ? '' : formatDuration(d.runTimeS);
   const classes = o.classes
     .map(
       (c) =>
@@ -81,6 +86,9 @@ export function renderPage(o: PageOptions): string {
 <form id="start-form" novalidate>
 ${field('users', 'Users', d.users)}${field('spawnRate', 'Spawn rate (users/s)', d.spawnRate)}${field('host', 'Host', d.host, 'text')}
 <fieldset><legend>User classes</legend>${classes}<span class="field-error" data-error-for="userClasses"></span></fieldset>
+<details id="advanced"${runTime === '' ? '' : ' open'}><summary>Advanced options</summary>
+${field('runTime', 'Run time (e.g. 20s, 3m, 1h20m; empty: until stopped)', runTime, 'text')}
+</details>
 <button type="submit" id="start">Start</button>
 </form>
 <form id="change-form" novalidate>

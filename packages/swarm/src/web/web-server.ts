@@ -4,12 +4,13 @@ import { hostname, networkInterfaces } from 'node:os';
 import { renderCsv } from '../report/csv-report';
 import { renderHtmlReport } from '../report/html-report';
 import { renderJson } from '../report/json-report';
+import type { Summary } from '../stats/summary-types';
 import { parseChangeForm, parseStartForm } from './form';
 import { HttpError } from './http-error';
 import type { LiveRun } from './live-run';
 import { hasBody, readJson } from './read-json';
-import { acceptedHosts, guardRequest, type MachineNames } from './request-guard';
-import { type LiveFrame, liveFragment, renderPage } from './web-page';
+import { acceptedHosts, allowedAuthorities, guardRequest, type MachineNames } from './request-guard';
+import { type LiveFrame, liveFragment, type PageOptions, renderPage } from './web-page';
 
 export interface WebServerOptions {
   run: LiveRun;
@@ -20,9 +21,12 @@ export interface WebServerOptions {
   host?: string;
   /** Default 8089; 0 picks a free port. */
   port?: number;
+  /** More `Host` names to answer to (`--web-allowed-host`): a DNS name, or a proxy's (whose page may be https). */
+  allowedHosts?: readonly string[];
   scenario: string;
   classes: readonly string[];
-  defaults: { users: number; spawnRate: number; host: string };
+  /** What the start form shows first (the flags `-u`, `-r`, `-H`, `-t`). */
+  defaults: PageOptions['defaults'];
   /** Checks the target before a start (null when reachable, else the reason shown beside the host field). */
   checkHost?: (url: string) => Promise<string | null>;
   /** How often a running test's page updates; default 1000 ms. */
@@ -73,6 +77,17 @@ function machineNames(): MachineNames {
   return { addresses, hostname: hostname() };
 }
 
+/** One route: what it answers, given the request, its response and the path's tail after the route's prefix. */
+type Handler = (req: IncomingMessage, res: ServerResponse, tail: string) => void | Promise<void>;
+
+/** The routes, matched on method and on the whole path (`exact`) or its prefix. */
+interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  prefix?: true;
+  handle: Handler;
+}
+
 /**
  * Serves the web UI: `GET /` the page, `GET /events` server-sent events (one frame per second while running and
  * on every change), `POST /api/start|users|stop|reset` (JSON; errors as `{ error: { code, message, fields? } }`
@@ -104,18 +119,9 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     if (run.busy) push();
   }, o.pushEveryMs ?? 1000);
 
-  const download = (name: string): [string, string] => {
-    const s = run.summary();
-    if (s === null) throw new HttpError(404, 'NO_RUN', 'no statistics yet: start a run');
-    if (name === 'report.json') return ['application/json', renderJson(s)];
-    if (name === 'report.html') return ['text/html; charset=utf-8', renderHtmlReport(s)];
-    const csv = renderCsv(s, 'report')[name];
-    if (csv === undefined) throw new HttpError(404, 'NOT_FOUND', `no such report: ${name}`);
-    return ['text/csv; charset=utf-8', csv];
-  };
-
-  const api = async (action: string, body: Record<string, unknown>) => {
-    if (action === 'start') {
+  /** The API's actions, each given the request's JSON body. */
+  const actions: Record<string, (body: Record<string, unknown>) => Promise<void> | void> = {
+    async start(body) {
       if (run.busy) throw new HttpError(409, 'BUSY', 'a run is already going: stop it first');
       const p = parseStartForm(body, o.classes);
       if (!p.ok) throw new HttpError(400, 'INVALID', 'check the marked fields', p.errors);
@@ -124,27 +130,22 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         throw new HttpError(400, 'UNREACHABLE', 'host unreachable', { host: `cannot reach it (${reason})` });
       }
       run.start(p.value);
-    } else if (action === 'users') {
+    },
+    users(body) {
       const p = parseChangeForm(body);
       if (!p.ok) throw new HttpError(400, 'INVALID', 'check the marked fields', p.errors);
       if (run.state !== 'running') throw new HttpError(409, 'NOT_RUNNING', 'no run is going');
       run.setUsers(p.value.users, p.value.spawnRate);
-    } else if (action === 'stop') {
-      await run.stop();
-    } else if (action === 'reset') {
-      run.resetStats();
-    } else {
-      throw new HttpError(404, 'NOT_FOUND', `no such action: ${action}`);
-    }
+    },
+    stop: () => run.stop(),
+    reset: () => run.resetStats(),
   };
 
-  // Nothing is obeyed until the port is known (port 0 picks one).
-  let accepted: ReadonlySet<string> = new Set();
-  const server = createServer(async function handle(req, res) {
-    const path = new URL(req.url ?? '/', 'http://ui').pathname;
-    try {
-      guardRequest(req.method, req.headers, accepted);
-      if (req.method === 'GET' && path === '/') {
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/',
+      handle(_req, res) {
         const page = renderPage({
           frame: frame(),
           classes: o.classes,
@@ -152,21 +153,54 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
           scenario: o.scenario,
         });
         send(res, 200, 'text/html; charset=utf-8', page);
-      } else if (req.method === 'GET' && path === '/events') {
+      },
+    },
+    {
+      method: 'GET',
+      path: '/events',
+      handle(req, res) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
         res.write(`data: ${JSON.stringify(frame())}\n\n`);
         clients.add(res);
         req.on('close', () => clients.delete(res));
-      } else if (req.method === 'GET' && path.startsWith('/download/')) {
-        const name = path.slice('/download/'.length);
-        const [type, body] = download(name);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/download/',
+      prefix: true,
+      handle(_req, res, name) {
+        const s = run.summary();
+        if (s === null) throw new HttpError(404, 'NO_RUN', 'no statistics yet: start a run');
+        const [type, body] = download(s, name);
         send(res, 200, type, body, { 'content-disposition': `attachment; filename="swarm-${name}"` });
-      } else if (req.method === 'POST' && path.startsWith('/api/')) {
-        await api(path.slice('/api/'.length), await readJson(req, MAX_BODY));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/',
+      prefix: true,
+      async handle(req, res, action) {
+        const act = Object.hasOwn(actions, action) ? actions[action] : undefined;
+        if (act === undefined) throw new HttpError(404, 'NOT_FOUND', `no such action: ${action}`);
+        await act(await readJson(req, MAX_BODY));
         send(res, 200, 'application/json', JSON.stringify({ state: run.state }));
-      } else {
-        throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${path}`);
-      }
+      },
+    },
+  ];
+
+  // Nothing is obeyed until the port is known (port 0 picks one).
+  let accepted: ReadonlySet<string> = new Set();
+  let proxied: ReadonlySet<string> = new Set();
+  const server = createServer(async function handle(req, res) {
+    const path = new URL(req.url ?? '/', 'http://ui').pathname;
+    try {
+      guardRequest(req.method, req.headers, accepted, proxied);
+      const route = routes.find(
+        (r) => r.method === req.method && (r.prefix ? path.startsWith(r.path) : path === r.path),
+      );
+      if (route === undefined) throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${path}`);
+      await route.handle(req, res, path.slice(route.path.length));
     } catch (err) {
       sendError(
         req,
@@ -180,7 +214,9 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     server.listen(o.port ?? 8089, o.host ?? '127.0.0.1', () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;
-  accepted = acceptedHosts({ host: o.host ?? '127.0.0.1', port }, machineNames());
+  const allowed = o.allowedHosts ?? [];
+  accepted = acceptedHosts({ host: o.host ?? '127.0.0.1', port }, machineNames(), allowed);
+  proxied = allowedAuthorities(allowed, port);
   const shown = address.includes(':') ? `[${address}]` : address;
   return {
     url: `http://${shown}:${port}`,
@@ -193,4 +229,13 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A report of the run to download: its content type and text. */
+function download(s: Summary, name: string): [string, string] {
+  if (name === 'report.json') return ['application/json', renderJson(s)];
+  if (name === 'report.html') return ['text/html; charset=utf-8', renderHtmlReport(s)];
+  const csv = renderCsv(s, 'report')[name];
+  if (csv === undefined) throw new HttpError(404, 'NOT_FOUND', `no such report: ${name}`);
+  return ['text/csv; charset=utf-8', csv];
 }

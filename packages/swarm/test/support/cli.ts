@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/swarm.js', import.meta.url));
@@ -32,4 +33,13 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliR
 
 export function runCli(args: string[], env: Record<string, string> = {}) {
   return startCli(args, env).done;
+}
+
+/** The process ids of `pid`'s children (Linux /proc), e.g. the workers of a `--processes` run. */
+export function childPids(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  return text
+    .split(/\s+/)
+    .filter((s) => s !== '')
+    .map(Number);
 }

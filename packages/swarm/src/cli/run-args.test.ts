@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunArgs } from './run-args';
+
+describe('parseRunArgs: what Locust users type', () => {
+  it('takes the scenario from -f / --locustfile as well as from the first argument', () => {
+    expect(parseRunArgs(['-f', 'load.ts', 'Reader'])).toMatchObject({
+      file: 'load.ts',
+      userClasses: ['Reader'],
+    });
+    expect(parseRunArgs(['--locustfile=load.ts']).file).toBe('load.ts');
+    expect(parseRunArgs(['load.ts', 'Reader']).userClasses).toEqual(['Reader']);
+  });
+
+  it('reads Locust’s run flags', () => {
+    const a = parseRunArgs([
+      'load.ts',
+      '--headless',
+      '--only-summary',
+      '--reset-stats',
+      '--csv',
+      'out/run',
+      '--csv-full-history',
+      '--exit-code-on-error',
+      '3',
+    ]);
+    expect(a).toMatchObject({
+      onlySummary: true,
+      resetStats: true,
+      csvFullHistory: true,
+      exitCodeOnError: 3,
+    });
+    expect(parseRunArgs(['load.ts']).exitCodeOnError).toBe(1);
+  });
+
+  it('reads the web UI’s: --autostart, --autoquit, --print-stats, --web-allowed-host', () => {
+    const a = parseRunArgs([
+      'load.ts',
+      '--autostart',
+      '--autoquit',
+      '5',
+      '--print-stats',
+      '--web-allowed-host',
+      'LoadGen.example.com',
+      '--web-allowed-host',
+      'proxy:8443',
+    ]);
+    expect(a).toMatchObject({
+      autostart: true,
+      autoquitS: 5,
+      printStats: true,
+      webAllowedHosts: ['loadgen.example.com', 'proxy:8443'],
+    });
+  });
+
+  it.each([
+    [
+      ['load.ts', '--master'],
+      /--master: Swarm has no master and workers; use --processes N .* --segment i\/n/,
+    ],
+    [['load.ts', '--worker'], /--worker: Swarm has no master and workers/],
+    [['load.ts', '--expect-workers=4'], /--expect-workers: .*swarm merge/],
+    [['load.ts', '--autoquit', '5'], /--autoquit needs --autostart/],
+    [['load.ts', '--headless', '--autostart'], /--autostart is for the web UI/],
+    [['load.ts', '--csv-full-history'], /--csv-full-history needs --csv PREFIX/],
+    [['load.ts', '--exit-code-on-error', '300'], /--exit-code-on-error: "300" is not an exit code/],
+    [['load.ts', '--exit-code-on-error', 'x'], /--exit-code-on-error: "x" is not a whole number/],
+    [['load.ts', '--web-allowed-host', 'http://x/'], /--web-allowed-host: "http:\/\/x\/" is not a host name/],
+    [['load.ts', '--run-id', 'a b'], /--run-id: "a b" is not a run id/],
+  ])('refuses %j with a message', (argv, message) => {
+    expect(() => parseRunArgs(argv)).toThrow(message);
+  });
+
+  it('takes the run id from --run-id, else from SWARM_RUN_ID', () => {
+    expect(parseRunArgs(['load.ts', '--run-id', 'job-7f3a'], { SWARM_RUN_ID: 'env' }).runId).toBe('job-7f3a');
+    expect(parseRunArgs(['load.ts'], { SWARM_RUN_ID: 'b2c1e3f4-uid' }).runId).toBe('b2c1e3f4-uid');
+    expect(parseRunArgs(['load.ts']).runId).toBeUndefined();
+    expect(() => parseRunArgs(['load.ts'], { SWARM_RUN_ID: '$(x)' })).toThrow(/SWARM_RUN_ID: "\$\(x\)"/);
+  });
+});

@@ -1,0 +1,64 @@
+import { parseDuration } from '../runner/duration';
+import type { RunOptions } from '../runner/run-options';
+import { parseThreshold, type Threshold } from '../thresholds/parse';
+import type { RunArgs } from './run-args';
+import type { LoadedScenario, ScenarioOptions } from './scenario';
+import { UsageError } from './usage-error';
+
+function scenarioThresholds(o: ScenarioOptions): Threshold[] {
+  return (o.thresholds ?? []).map((t) => {
+    try {
+      return parseThreshold(t);
+    } catch (err) {
+      throw new UsageError(`options.thresholds: ${(err as Error).message}`);
+    }
+  });
+}
+
+function scenarioDuration(name: string, v: string | number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseDuration(v);
+  } catch (err) {
+    throw new UsageError(`options.${name}: ${(err as Error).message}`);
+  }
+}
+
+/** A run as the flags and the scenario's `options` ask for it (flags win). */
+export interface RunSettings {
+  options: RunOptions;
+  /** The scenario's thresholds, then `--threshold`'s. */
+  thresholds: Threshold[];
+}
+
+/**
+ * Builds the run from the parsed flags and the loaded scenario: the same in the command and in each
+ * `--processes` worker, so a worker runs exactly the segment its parent planned. A bad `options` value in the
+ * scenario is a `UsageError` naming it.
+ *
+ * @example
+ * const { options, thresholds } = runSettings(parseRunArgs(argv), await loadScenario(file, []));
+ */
+export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSettings {
+  const o = scenario.options;
+  const options: RunOptions = {
+    classes: scenario.classes,
+    host: args.host ?? o.host,
+    users: args.users ?? o.users,
+    spawnRate: args.spawnRate ?? o.spawnRate,
+    rate: args.rate ?? o.rate,
+    maxUsers: args.maxUsers ?? o.maxUsers,
+    maxDelayS: args.maxDelayS,
+    runTimeS: args.runTimeS ?? scenarioDuration('runTime', o.runTime),
+    stopTimeoutS: args.stopTimeoutS ?? scenarioDuration('stopTimeout', o.stopTimeout),
+    shape: args.users !== undefined || args.rate !== undefined ? undefined : scenario.shape,
+    tags: args.tags,
+    excludeTags: args.excludeTags,
+    instanceHeader: (args.instanceHeader ?? o.instanceHeader)?.toLowerCase(),
+    timeoutMs: args.timeoutMs,
+    segment: args.segment,
+    runId: args.runId,
+    resetStatsAfterSpawn: args.resetStats,
+  };
+  return { options, thresholds: [...scenarioThresholds(o), ...args.thresholds] };
+}

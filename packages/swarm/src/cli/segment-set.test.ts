@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { sampleSummary } from '../report/test-support';
+import type { Summary } from '../stats/summary-types';
+import { checkSegments } from './segment-set';
+
+/** A summary of segment `segment` of run `runId`. */
+function part(file: string, segment: string | null, runId?: string) {
+  const s = sampleSummary();
+  const summary: Summary = { ...s, config: { ...s.config, segment }, ...(runId && { runId }) };
+  return { file, summary };
+}
+
+describe('checkSegments', () => {
+  it('accepts every segment of one run once, in any order, and a whole run alone', () => {
+    const ok = checkSegments([part('b.json', '2/2', 'r1'), part('a.json', '1/2', 'r1')]);
+    expect(ok).toEqual({ duplicates: [], mixed: [], missing: [] });
+    expect(checkSegments([part('run.json', null, 'r1')])).toEqual({ duplicates: [], mixed: [], missing: [] });
+  });
+
+  it('names a segment given twice: the same file, or two files of one segment', () => {
+    expect(checkSegments([part('s1.json', '1/2', 'r1'), part('s1.json', '1/2', 'r1')]).duplicates).toEqual([
+      's1.json and s1.json are both segment 1/2 of run r1',
+    ]);
+    expect(checkSegments([part('a.json', null, 'r1'), part('b.json', null, 'r1')]).duplicates).toEqual([
+      'a.json and b.json are both the whole run of run r1',
+    ]);
+  });
+
+  it('names the missing segments', () => {
+    const r = checkSegments([part('p1.json', '1/3', 'r1'), part('p3.json', '3/3', 'r1')]);
+    expect(r.missing).toEqual([{ segment: '2/3', reason: 'no file given to swarm merge', lastReport: null }]);
+  });
+
+  it('refuses segments of different runs, naming each file’s run', () => {
+    const r = checkSegments([part('a.json', '1/2', 'r1'), part('b.json', '2/2', 'r2')]);
+    expect(r.mixed).toEqual(['they are of different runs: a.json is of run r1, b.json is of run r2']);
+    const counts = checkSegments([part('a.json', '1/2', 'r1'), part('b.json', '2/3', 'r1')]);
+    expect(counts.mixed).toEqual([
+      'they split their runs differently: a.json is segment 1/2, b.json is segment 2/3',
+    ]);
+  });
+
+  it('checks files written before run ids by their segments alone', () => {
+    expect(checkSegments([part('a.json', '1/2'), part('b.json', '2/2')])).toEqual({
+      duplicates: [],
+      mixed: [],
+      missing: [],
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { parseSegment } from '../runner/segment';
+import type { MissingSegment, Summary } from '../stats/summary-types';
+
+/** A summary file to merge. */
+export interface Part {
+  file: string;
+  summary: Summary;
+}
+
+/** What is wrong with a set of parts, each naming the files. */
+export interface SegmentProblems {
+  /** The same segment (or the same whole run) given twice: merging would count it twice. */
+  duplicates: string[];
+  /** Parts of different runs (run ids, or segment counts, that differ). */
+  mixed: string[];
+  /** Segments of the run that no file is. */
+  missing: MissingSegment[];
+}
+
+/** `i/n` of a part; a whole run (a `--processes` run, or no segment) is `1/1`. */
+function segmentOf(p: Part): { index: number; count: number; label: string } {
+  const label = p.summary.config.segment ?? '1/1';
+  const s = parseSegment(label);
+  return { ...s, label };
+}
+
+const runOf = (p: Part) => p.summary.runId ?? '(no run id)';
+
+/**
+ * Checks that summaries are the segments of one run, each once and all of them (pure): segments of one run share
+ * its id (`summary.runId`) and its segment count n, and between them are 1/n … n/n. Files without a run id
+ * (written before it existed) are checked by their segments only.
+ *
+ * @example
+ * checkSegments([{ file: 'a.json', summary: s1 }, { file: 'b.json', summary: s1 }]).duplicates;
+ * // ['a.json and b.json are both segment 1/2 of run cfg-5d41402abc4b']
+ */
+export function checkSegments(parts: readonly Part[]): SegmentProblems {
+  const problems: SegmentProblems = { duplicates: [], mixed: [], missing: [] };
+  if (parts.length === 0) return problems;
+  const first = parts[0]!;
+  const ids = new Set(parts.map(runOf));
+  if (ids.size > 1) {
+    problems.mixed.push(
+      `they are of different runs: ${parts.map((p) => `${p.file} is of run ${runOf(p)}`).join(', ')}`,
+    );
+  }
+  const counts = new Set(parts.map((p) => segmentOf(p).count));
+  if (counts.size > 1) {
+    problems.mixed.push(
+      `they split their runs differently: ${parts.map((p) => `${p.file} is segment ${segmentOf(p).label}`).join(', ')}`,
+    );
+  }
+  if (problems.mixed.length > 0) return problems;
+  const seen = new Map<number, string>();
+  for (const p of parts) {
+    const s = segmentOf(p);
+    const before = seen.get(s.index);
+    if (before === undefined) seen.set(s.index, p.file);
+    else {
+      const what = s.count === 1 ? 'the whole run' : `segment ${s.label}`;
+      problems.duplicates.push(`${before} and ${p.file} are both ${what} of run ${runOf(first)}`);
+    }
+  }
+  const n = segmentOf(first).count;
+  for (let i = 0; i < n; i++) {
+    if (!seen.has(i)) {
+      problems.missing.push({
+        segment: `${i + 1}/${n}`,
+        reason: 'no file given to swarm merge',
+        lastReport: null,
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,189 @@
+import type { Environment } from '../environment';
+import { Events } from '../events/events';
+import type { startEngineMonitor } from '../monitor/engine-monitor';
+import { RequestStats } from '../stats/request-stats';
+import { toSummary } from '../stats/summary';
+import type { StopSummary, Summary } from '../stats/summary-types';
+import { ArrivalRunner } from './arrival-runner';
+import { isRateTarget, type ShapeTarget } from './load-shape';
+import { EVERY_USER_STOPPED, LocalRunner } from './local-runner';
+import type { LiveControl, RunOptions } from './run-options';
+import type { RunPlan } from './run-plan';
+import { WHOLE } from './segment';
+
+/** The engine monitor of `startEngineMonitor`. */
+type EngineMonitor = ReturnType<typeof startEngineMonitor>;
+
+import { stopCause } from './stop';
+
+/**
+ * One run while it goes: its environment, its statistics (swapped for fresh ones by a reset), the runner of its
+ * load model (closed: users; open: arrivals) and what the once-a-second tick does. `runSwarm` builds one, starts it
+ * and ends it; everything a running test is made of is here, and nothing of when it ends.
+ */
+export class ActiveRun {
+  /** The current statistics: `resetStats` swaps in a fresh collector, and every reader goes through this field. */
+  stats: RequestStats;
+  readonly events: Events;
+  readonly env: Environment;
+  /** Resolves with the reason once something ends the run (run time, shape, users, quit, signal). */
+  readonly ended: Promise<StopSummary>;
+  private readonly closed: LocalRunner | null;
+  private readonly open: ArrivalRunner | null;
+  private readonly first: ShapeTarget | null;
+  private readonly unsubscribe: () => void;
+  private end: (cause: StopSummary) => void = () => {};
+  private t0 = 0;
+  private lastProgress = 0;
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly plan: RunPlan,
+    readonly startedAt: number,
+  ) {
+    this.events = options.events ?? new Events();
+    this.stats = new RequestStats(startedAt);
+    this.unsubscribe = this.events.request.add((e) => this.stats.record(e));
+    this.ended = new Promise((resolve) => {
+      this.end = resolve;
+    });
+    this.env = {
+      events: this.events,
+      host: options.host,
+      instanceHeader: options.instanceHeader ?? 'x-instance',
+      timeoutMs: options.timeoutMs ?? 30_000,
+      onTaskError: (task, error) => this.stats.recordException(task, error),
+      onInterrupted: () => {
+        this.stats.interrupted++;
+      },
+      runner: null,
+      setupData: options.setupData,
+    };
+    const segment = options.segment ?? WHOLE;
+    this.first = options.shape ? options.shape.tick(0) : null;
+    const isOpen = options.rate !== undefined || (this.first !== null && isRateTarget(this.first));
+    const onQuit = (reason: string) =>
+      this.finish(
+        reason === EVERY_USER_STOPPED
+          ? stopCause('users_stopped', 'every user stopped itself')
+          : stopCause('quit', reason),
+      );
+    this.open = isOpen
+      ? new ArrivalRunner(
+          this.env,
+          plan.kinds,
+          segment,
+          {
+            maxUsers: Math.max(1, Math.ceil((options.maxUsers ?? 100) / segment.count)),
+            maxDelayS: options.maxDelayS ?? 5,
+            onIteration: () => {
+              this.stats.iterations++;
+            },
+            onDropped: (n) => {
+              this.stats.dropped += n;
+            },
+          },
+          onQuit,
+        )
+      : null;
+    this.closed = isOpen
+      ? null
+      : new LocalRunner(this.env, plan.kinds, segment, onQuit, options.stopTimeoutS ?? 0);
+    this.env.runner = this.runner;
+    if (options.resetStatsAfterSpawn) this.events.spawningComplete.add(() => this.resetStats());
+  }
+
+  /** The runner of this run's model. */
+  get runner(): LocalRunner | ArrivalRunner {
+    return (this.open ?? this.closed)!;
+  }
+
+  /** Ends the run with `cause` (the first cause wins). */
+  finish(cause: StopSummary): void {
+    this.end(cause);
+  }
+
+  /** Starts the statistics afresh (as Locust's "reset stats"); users keep running. */
+  resetStats(): void {
+    this.stats = new RequestStats(Date.now());
+  }
+
+  /** A summary of the run so far (a live one while it runs). */
+  snapshot(): Summary {
+    return toSummary(this.stats, { nowMs: Date.now(), config: this.plan.config });
+  }
+
+  /** The controls the web UI steers the run with. */
+  control(): LiveControl {
+    const run = this;
+    return {
+      get userCount() {
+        return run.runner.userCount;
+      },
+      setUsers(users, spawnRate) {
+        if (run.closed === null) throw new Error('the open model (--rate) has no user count to change');
+        run.closed.setTarget(users, spawnRate);
+      },
+      resetStats: () => this.resetStats(),
+      snapshot: () => this.snapshot(),
+    };
+  }
+
+  /** Sends the first load: the shape's first target, else the users or the rate asked for. */
+  start(now: number): void {
+    this.t0 = now;
+    this.lastProgress = now;
+    const o = this.options;
+    if (this.first !== null) this.apply(this.first);
+    else if (o.shape) this.finish(stopCause('shape_end', 'the load shape ended'));
+    else if (this.open) this.open.setRate(o.rate!);
+    else this.closed!.setTarget(o.users ?? 1, o.spawnRate ?? o.users ?? 1);
+  }
+
+  /**
+   * Once a second: closes the statistics' second, notes the engine's health, moves to the shape's next target
+   * (or ends the run when it returns null) and, every `progressEveryS`, hands a live summary to `onProgress`.
+   */
+  tick(now: number, monitor: EngineMonitor): void {
+    this.stats.tick(Date.now(), this.runner.userCount);
+    const engine = monitor.sample();
+    this.stats.recordEngine(engine.midMs, engine.cpuPercent, engine.lagMs);
+    const shape = this.options.shape;
+    if (shape) {
+      const t = shape.tick((now - this.t0) / 1000);
+      if (t === null) this.finish(stopCause('shape_end', 'the load shape ended'));
+      else this.apply(t);
+    }
+    const every = (this.options.progressEveryS ?? 2) * 1000 - 50;
+    if (this.options.onProgress && now - this.lastProgress >= every) {
+      this.lastProgress = now;
+      this.options.onProgress(this.snapshot());
+    }
+  }
+
+  /**
+   * Stops every user (up to the stop timeout for their current task) and returns the final summary: the last
+   * partial second of engine samples included, then the stop cause, the run id and `testStop`.
+   */
+  async stop(cause: StopSummary, monitor: EngineMonitor): Promise<Summary> {
+    const last = monitor.sample();
+    this.stats.recordEngine(last.midMs, last.cpuPercent, last.lagMs);
+    const usersAtEnd = this.runner.userCount;
+    await this.runner.stop(this.options.stopTimeoutS ?? 0);
+    this.unsubscribe();
+    const endedAt = Date.now();
+    this.stats.finish(endedAt, usersAtEnd);
+    this.events.testStop.fire({ time: endedAt });
+    const { schema, ...summary } = toSummary(this.stats, {
+      config: this.plan.config,
+      monitor: monitor.stop(),
+    });
+    const runId = this.options.runId;
+    return { schema, ...(runId !== undefined && { runId }), ...summary, stop: cause };
+  }
+
+  private apply(t: ShapeTarget): void {
+    if (isRateTarget(t)) this.open?.setRate(t.rate);
+    else this.closed?.setTarget(t.users, t.spawnRate);
+  }
+}
