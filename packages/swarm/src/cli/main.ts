@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { RunConfigError } from '../runner/run-plan';
 import { COMPARE_USAGE, compareCommand } from './compare-command';
 import { MERGE_USAGE, mergeCommand } from './merge-command';
@@ -15,7 +16,20 @@ ${MERGE_USAGE}
 
 ${COMPARE_USAGE}`;
 
+/** `swarm --version` (`-V`, anywhere, as Locust's): the package's version. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  return `${pkg.name} ${pkg.version} (node ${process.versions.node})`;
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--version') || argv.includes('-V')) {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);

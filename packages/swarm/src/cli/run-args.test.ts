@@ -11,6 +11,11 @@ describe('parseRunArgs: what Locust users type', () => {
     expect(parseRunArgs(['load.ts', 'Reader']).userClasses).toEqual(['Reader']);
   });
 
+  it('takes Locust’s short flags: -T, -E, -s, -P, -l', () => {
+    const a = parseRunArgs(['load.ts', '-T', 'a', '-E', 'b', '-s', '5s', '-P', '9000', '-l']);
+    expect(a).toMatchObject({ tags: ['a'], excludeTags: ['b'], stopTimeoutS: 5, webPort: 9000, list: true });
+  });
+
   it('reads Locust’s run flags', () => {
     const a = parseRunArgs([
       'load.ts',

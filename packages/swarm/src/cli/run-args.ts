@@ -59,6 +59,8 @@ export interface RunArgs {
   autoquitS?: number;
   /** More `Host` names the web UI answers to (`--web-allowed-host`, repeatable): a DNS name, a proxy's name. */
   webAllowedHosts: string[];
+  /** List the scenario's user classes and exit (Locust's `-l`). */
+  list: boolean;
 }
 
 export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
@@ -71,14 +73,15 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
   -H, --host URL           target base URL (overrides static host)
       --headless           run at once from the flags; without it the web UI is served and starts runs
       --web-host H         web UI address (default 127.0.0.1; anything else exposes the UI beyond this machine)
-      --web-port N         web UI port (default 8089; 0 picks a free one)
+  -P, --web-port N         web UI port (default 8089; 0 picks a free one)
       --web-allowed-host H also answer to Host H (a DNS name or a proxy's, e.g. loadgen.example.com); repeatable
       --autostart          web UI: start a run at once with the flags' values
       --autoquit S         web UI with --autostart: quit S seconds after the run ends
       --print-stats        web UI: print the progress on stderr as a headless run does
-      --tags A,B           run only tasks with one of these tags
-      --exclude-tags A,B   skip tasks with one of these tags
-      --stop-timeout T     let users finish their current task for up to T at the end (default 0)
+  -T, --tags A,B           run only tasks with one of these tags
+  -E, --exclude-tags A,B   skip tasks with one of these tags
+  -s, --stop-timeout T     let users finish their current task for up to T at the end (default 0)
+  -l, --list               list the scenario's user classes and exit
       --rate N/s           open model: start N iterations per second (N/m per minute)
       --max-users N        open model: at most N concurrent users (default 100)
       --max-delay T        open model: drop an iteration this late (default 5s)
@@ -304,6 +307,7 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     autostart: v.autostart === true,
     autoquitS,
     webAllowedHosts,
+    list: v.list === true,
   };
 }
 
@@ -319,9 +323,10 @@ function parseRunFlags(argv: string[]) {
       'run-time': { type: 'string', short: 't' },
       host: { type: 'string', short: 'H' },
       headless: { type: 'boolean' },
-      tags: { type: 'string', multiple: true },
-      'exclude-tags': { type: 'string', multiple: true },
-      'stop-timeout': { type: 'string' },
+      tags: { type: 'string', multiple: true, short: 'T' },
+      'exclude-tags': { type: 'string', multiple: true, short: 'E' },
+      'stop-timeout': { type: 'string', short: 's' },
+      list: { type: 'boolean', short: 'l' },
       csv: { type: 'string' },
       json: { type: 'string' },
       junit: { type: 'string' },
@@ -329,7 +334,7 @@ function parseRunFlags(argv: string[]) {
       baseline: { type: 'string' },
       ...COMPARE_FLAGS,
       'web-host': { type: 'string' },
-      'web-port': { type: 'string' },
+      'web-port': { type: 'string', short: 'P' },
       threshold: { type: 'string', multiple: true },
       loglevel: { type: 'string', short: 'L' },
       rate: { type: 'string' },

@@ -12,7 +12,7 @@ import { defaultRunId } from './run-id';
 import { runSettings } from './run-settings';
 import { loadScenario } from './scenario';
 import { stopOnSignals } from './signals';
-import { SetupError, UsageError } from './usage-error';
+import { EXIT, SetupError, UsageError } from './usage-error';
 import { webMode } from './web-mode';
 
 /** The run's own arguments without `--processes` (each worker runs one segment instead). */
@@ -41,6 +41,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv, process.env);
   const baseline = loadBaseline(args);
   const scenario = await loadScenario(args.file, args.userClasses);
+  if (args.list) {
+    for (const c of scenario.classes) {
+      const share = c.fixedCount > 0 ? `fixedCount ${c.fixedCount}` : `weight ${c.weight}`;
+      process.stdout.write(`${c.name}  (${share})\n`);
+    }
+    return EXIT.ok;
+  }
   const { options, thresholds } = runSettings(args, scenario);
   // Without --headless the web UI starts runs (and checks the host it is given); nothing runs from the flags.
   if (!args.headless) return webMode(args, scenario, options, thresholds, baseline);

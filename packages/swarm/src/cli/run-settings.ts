@@ -59,6 +59,7 @@ export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSetting
     segment: args.segment,
     runId: args.runId,
     resetStatsAfterSpawn: args.resetStats,
+    endpointHistory: args.csvFullHistory,
   };
   return { options, thresholds: [...scenarioThresholds(o), ...args.thresholds] };
 }

@@ -1,6 +1,6 @@
-import { createHistogram, decodeHistogram, percentileMs, rangeOf } from '../stats/histogram';
 import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
+import { historyLines } from './csv-history';
 import { csvLine } from './format';
 
 const PCT_HEADERS = PERCENTILES.map((p) => `${p}%`);
@@ -24,7 +24,8 @@ function statsLine(e: EntrySummary, total: boolean): string {
 
 /**
  * The `--csv PREFIX` files as Locust writes them (pure): `PREFIX_stats.csv`, `PREFIX_stats_history.csv` (one
- * row per second with that second's percentiles and the run's totals so far, average content size included),
+ * row per second with that second's percentiles and the run's totals so far, average content size included; with
+ * the per-endpoint series of `--csv-full-history`, a row per endpoint each second before it, see `historyLines`),
  * `PREFIX_failures.csv` and `PREFIX_exceptions.csv` (Count, Message, Traceback, Nodes). Returns file name →
  * content.
  *
@@ -50,67 +51,7 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
     ...s.endpoints.map((e) => statsLine(e, false)),
     statsLine(s.total, true),
   ];
-  // Locust's history columns: the second's own percentiles, then the run's totals so far (from a histogram that
-  // accumulates the seconds, so its median and average are exact to the histogram's precision; min and max are
-  // the exact extremes of the seconds, so the last row's max is the stats' Max).
-  const sofar = createHistogram();
-  let requests = 0;
-  let failures = 0;
-  let bytes = 0;
-  let extremesKnown = true;
-  let minMs = Number.POSITIVE_INFINITY;
-  let maxMs = Number.NEGATIVE_INFINITY;
-  const history = [
-    csvLine([
-      'Timestamp',
-      'User Count',
-      'Type',
-      'Name',
-      'Requests/s',
-      'Failures/s',
-      ...PCT_HEADERS,
-      'Total Request Count',
-      'Total Failure Count',
-      'Total Median Response Time',
-      'Total Average Response Time',
-      'Total Min Response Time',
-      'Total Max Response Time',
-      'Total Average Content Size',
-    ]),
-    ...s.timeSeries.map((p) => {
-      requests += p.requests;
-      failures += p.failures;
-      bytes += p.bytes ?? 0;
-      const second = decodeHistogram(p.hist);
-      sofar.add(second);
-      const range = rangeOf(p);
-      if (range !== null) {
-        minMs = Math.min(minMs, range.minMs);
-        maxMs = Math.max(maxMs, range.maxMs);
-      } else if (p.requests > 0) {
-        extremesKnown = false; // a summary written before seconds kept their extremes
-      }
-      const total = extremesKnown ? rangeOf({ minMs, maxMs }) : null;
-      const empty = sofar.totalCount === 0;
-      return csvLine([
-        p.t,
-        p.users,
-        '',
-        'Aggregated',
-        p.requests,
-        p.failures,
-        ...PERCENTILES.map((q) => percentileMs(second, q, range)),
-        requests,
-        failures,
-        percentileMs(sofar, 50, total),
-        empty ? 0 : Math.round(sofar.mean) / 1000,
-        empty ? 0 : (total?.minMs ?? sofar.minNonZeroValue / 1000),
-        empty ? 0 : (total?.maxMs ?? sofar.maxValue / 1000),
-        // Summaries written before seconds kept their bytes give 0 here.
-        requests === 0 ? 0 : Math.round(bytes / requests),
-      ]);
-    }),
-  ];
+  const history = historyLines(s);
   const failuresCsv = [
     csvLine(['Method', 'Name', 'Error', 'Occurrences']),
     ...s.errors.map((e) => csvLine([e.method, e.name, e.error, e.occurrences])),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EndpointSeries } from '../stats/endpoint-series';
 import { RequestStats } from '../stats/request-stats';
 import { mergeSummaries, toSummary } from '../stats/summary';
 import { requestEvent } from '../stats/test-support';
@@ -115,6 +116,34 @@ describe('CSV report', () => {
     expect(header).toMatch(/"Total Max Response Time","Total Average Content Size"$/);
     // sampleSummary: 12 requests of 100 bytes each.
     expect(rows.at(-1)!.split(',').at(-1)).toBe('100');
+  });
+
+  it('with the per-endpoint series (--csv-full-history), writes each row’s line before the aggregate, each second', () => {
+    const T0 = 1_700_000_000_000;
+    const stats = new RequestStats(T0);
+    const series = new EndpointSeries();
+    const events = [
+      requestEvent({ name: '/a', ms: 4, time: T0 + 10 }),
+      requestEvent({ method: 'POST', name: '/b', ms: 8, time: T0 + 20 }),
+      requestEvent({ name: '/a', ms: 6, time: T0 + 1010 }),
+    ];
+    for (const e of events) {
+      stats.record(e);
+      series.record(e);
+    }
+    stats.finish(T0 + 2000, 1);
+    series.closeBefore(T0 / 1000 + 3);
+    const full = { ...toSummary(stats, { config: sampleSummary().config }), endpointSeries: series.points };
+    const lines = renderCsv(full, 'x')['x_stats_history.csv']!.trim().split('\n').slice(1);
+    const cells = lines.map((l) => l.split(',').slice(2, 6).concat(l.split(',').slice(17, 19)));
+    expect(cells).toEqual([
+      ['"GET"', '"/a"', '1', '0', '1', '0'],
+      ['"POST"', '"/b"', '1', '0', '1', '0'],
+      ['""', '"Aggregated"', '2', '0', '2', '0'],
+      ['"GET"', '"/a"', '1', '0', '2', '0'],
+      ['""', '"Aggregated"', '1', '0', '3', '0'],
+      ['""', '"Aggregated"', '0', '0', '3', '0'],
+    ]);
   });
 
   it('writes the exceptions with Locust’s columns: Count, Message, Traceback, Nodes', () => {

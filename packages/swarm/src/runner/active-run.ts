@@ -1,6 +1,7 @@
 import type { Environment } from '../environment';
 import { Events } from '../events/events';
 import type { startEngineMonitor } from '../monitor/engine-monitor';
+import { EndpointSeries } from '../stats/endpoint-series';
 import { RequestStats } from '../stats/request-stats';
 import { toSummary } from '../stats/summary';
 import type { StopSummary, Summary } from '../stats/summary-types';
@@ -24,6 +25,8 @@ import { stopCause } from './stop';
 export class ActiveRun {
   /** The current statistics: `resetStats` swaps in a fresh collector, and every reader goes through this field. */
   stats: RequestStats;
+  /** With `endpointHistory`: the per-second history of every row, reset with the statistics. */
+  endpointSeries: EndpointSeries | null;
   readonly events: Events;
   readonly env: Environment;
   /** Resolves with the reason once something ends the run (run time, shape, users, quit, signal). */
@@ -43,7 +46,11 @@ export class ActiveRun {
   ) {
     this.events = options.events ?? new Events();
     this.stats = new RequestStats(startedAt);
-    this.unsubscribe = this.events.request.add((e) => this.stats.record(e));
+    this.endpointSeries = options.endpointHistory ? new EndpointSeries() : null;
+    this.unsubscribe = this.events.request.add((e) => {
+      this.stats.record(e);
+      this.endpointSeries?.record(e);
+    });
     this.ended = new Promise((resolve) => {
       this.end = resolve;
     });
@@ -106,11 +113,16 @@ export class ActiveRun {
   /** Starts the statistics afresh (as Locust's "reset stats"); users keep running. */
   resetStats(): void {
     this.stats = new RequestStats(Date.now());
+    if (this.endpointSeries !== null) this.endpointSeries = new EndpointSeries();
   }
 
   /** A summary of the run so far (a live one while it runs). */
   snapshot(): Summary {
-    return toSummary(this.stats, { nowMs: Date.now(), config: this.plan.config });
+    return this.withSeries(toSummary(this.stats, { nowMs: Date.now(), config: this.plan.config }));
+  }
+
+  private withSeries(s: Summary): Summary {
+    return this.endpointSeries === null ? s : { ...s, endpointSeries: [...this.endpointSeries.points] };
   }
 
   /** The controls the web UI steers the run with. */
@@ -145,7 +157,9 @@ export class ActiveRun {
    * (or ends the run when it returns null) and, every `progressEveryS`, hands a live summary to `onProgress`.
    */
   tick(now: number, monitor: EngineMonitor): void {
-    this.stats.tick(Date.now(), this.runner.userCount);
+    const nowMs = Date.now();
+    this.stats.tick(nowMs, this.runner.userCount);
+    this.endpointSeries?.closeBefore(Math.floor(nowMs / 1000));
     const engine = monitor.sample();
     this.stats.recordEngine(engine.midMs, engine.cpuPercent, engine.lagMs);
     const shape = this.options.shape;
@@ -173,11 +187,10 @@ export class ActiveRun {
     this.unsubscribe();
     const endedAt = Date.now();
     this.stats.finish(endedAt, usersAtEnd);
+    this.endpointSeries?.closeBefore(Math.floor(endedAt / 1000) + 1);
     this.events.testStop.fire({ time: endedAt });
-    const { schema, ...summary } = toSummary(this.stats, {
-      config: this.plan.config,
-      monitor: monitor.stop(),
-    });
+    const final = toSummary(this.stats, { config: this.plan.config, monitor: monitor.stop() });
+    const { schema, ...summary } = this.withSeries(final);
     const runId = this.options.runId;
     return { schema, ...(runId !== undefined && { runId }), ...summary, stop: cause };
   }

@@ -41,6 +41,8 @@ export interface RunOptions {
   runId?: string;
   /** Starts the statistics afresh each time the users are all spawned (Locust's `--reset-stats`). Default false. */
   resetStatsAfterSpawn?: boolean;
+  /** Keeps a per-second history of every row (`summary.endpointSeries`, for `--csv-full-history`). Default false. */
+  endpointHistory?: boolean;
   /** The scenario's setup result, handed to every user as `environment.setupData`. */
   setupData?: unknown;
   /** Bring your own events to add listeners before the start. */

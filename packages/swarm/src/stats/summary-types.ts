@@ -111,6 +111,20 @@ export interface TimePoint {
   eventLoopLagMs?: number;
 }
 
+/** One second of one (method, name) row: kept with `--csv-full-history` (Locust's history row per endpoint). */
+export interface EndpointPoint {
+  /** Epoch second. */
+  t: number;
+  method: string;
+  name: string;
+  requests: number;
+  failures: number;
+  bytes: number;
+  minMs: number;
+  maxMs: number;
+  hist: string;
+}
+
 /** A titled table that a scenario's teardown adds to the reports (e.g. the servers' own counts). */
 export interface ReportSection {
   title: string;
@@ -218,6 +232,8 @@ export interface Summary {
    */
   interrupted?: number;
   timeSeries: TimePoint[];
+  /** Per second and row, with `--csv-full-history` only (absent otherwise). */
+  endpointSeries?: EndpointPoint[];
   thresholds: ThresholdResult[];
   /** Tables added by the scenario's teardown; absent when it added none. */
   sections?: ReportSection[];

@@ -1,3 +1,4 @@
+import { mergeEndpointSeries } from './endpoint-series';
 import { describeEntry, entryFromSummary, type SummaryClock } from './entry-summary';
 import type { RequestStats } from './request-stats';
 import { mergeRunFacts } from './run-facts';
@@ -164,6 +165,9 @@ export function mergeSummaries(parts: Summary[]): Summary {
     iterations: parts.reduce((s, p) => s + p.iterations, 0),
     interrupted: parts.reduce((s, p) => s + (p.interrupted ?? 0), 0),
     timeSeries: mergeTimeSeries(parts.map((p) => p.timeSeries)),
+    ...(parts.some((p) => p.endpointSeries) && {
+      endpointSeries: mergeEndpointSeries(parts.map((p) => p.endpointSeries ?? [])),
+    }),
     thresholds: [],
     monitor: mergeMonitors(parts.map((p) => p.monitor)),
     ...mergeRunFacts(parts),
