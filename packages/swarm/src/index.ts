@@ -1,3 +1,4 @@
+export * from './capacity/index';
 export type { ScenarioOptions } from './cli/scenario';
 export type { RequestOptions } from './client/http-client';
 export { HttpClient } from './client/http-client';
