@@ -44,7 +44,7 @@ async function startUi(args: string[]): Promise<{ cli: CliRun; port: number; std
 
 /** One request to the UI with exactly these headers. */
 function call(port: number, method: string, path: string, body?: object, host = `127.0.0.1:${port}`) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+  return new Promise<{ status: number; body: string; allow?: string }>((resolve, reject) => {
     const headers: Record<string, string> = { host };
     if (method === 'POST') headers['content-type'] = 'application/json';
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
@@ -53,7 +53,7 @@ function call(port: number, method: string, path: string, body?: object, host = 
       res.on('data', (c: string) => {
         text += c;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, allow: res.headers.allow }));
     });
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
@@ -149,6 +149,20 @@ describe('Locust’s web UI flags', () => {
     const s = JSON.parse(readFileSync(json, 'utf8')) as Summary;
     expect(s.stop).toEqual({ reason: 'run_time', detail: 'run time 1s reached' });
     expect(s.config.runTimeS).toBe(1);
+  });
+
+  it('answers errors with the service’s codes: VALIDATION_FAILED, ROUTE_NOT_FOUND, METHOD_NOT_ALLOWED with Allow', async () => {
+    const ui = await startUi([join(FIXTURES, 'counter.ts')]);
+    cli = ui.cli;
+    const code = (a: { body: string }) => (JSON.parse(a.body) as { error: { code: string } }).error.code;
+    const invalid = await call(ui.port, 'POST', '/api/start', { users: -1, spawnRate: 1, host: server.url });
+    expect([invalid.status, code(invalid)]).toEqual([400, 'VALIDATION_FAILED']);
+    const action = await call(ui.port, 'POST', '/api/launch', {});
+    expect([action.status, code(action)]).toEqual([404, 'ROUTE_NOT_FOUND']);
+    const route = await call(ui.port, 'GET', '/nowhere');
+    expect([route.status, code(route)]).toEqual([404, 'ROUTE_NOT_FOUND']);
+    const method = await call(ui.port, 'GET', '/api/stop');
+    expect([method.status, code(method), method.allow]).toEqual([405, 'METHOD_NOT_ALLOWED', 'POST']);
   });
 
   it('--web-allowed-host NAME: the UI answers to that name too, and still refuses others', async () => {

@@ -3,7 +3,8 @@ import type { Events } from '../events/events';
 import type { RequestEvent } from '../events/request-event';
 import { memoUrlTemplate } from '../stats/url-template';
 import { Exchange } from './exchange';
-import { Response, type ResponseOwner } from './response';
+import { type Reporter, reportPoint } from './report-point';
+import { Response } from './response';
 import { type Expect, errorText, verdict } from './verdict';
 
 export interface RequestOptions {
@@ -43,11 +44,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 const templateOf = memoUrlTemplate();
 
-/**
- * One connector per connect timeout, shared by every user's Client. Given options instead, undici builds a
- * connector per Client, each with its own TLS session cache and finalization registry: hundreds of bytes per user
- * that 10,000 users keep for nothing (a shared session cache is what undici's own Pool uses).
- */
+/** One connector per connect timeout, shared by every user's Client (why: BENCHMARKS.md, "Memory and event-loop lag"). */
 const connectors = new Map<number, buildConnector.connector>();
 function connectorFor(timeoutMs: number): buildConnector.connector {
   let c = connectors.get(timeoutMs);
@@ -82,7 +79,7 @@ function rawHeader(raw: Buffer[] | null, lowerName: string): string | undefined 
  * if (res.ok) res.json();
  * await client.post('/users', { json: { name: 'a' }, name: 'create user' });
  */
-export class HttpClient implements ResponseOwner {
+export class HttpClient implements Reporter {
   /** Open model: how late the current iteration started; added to response times, service time kept apart. */
   latenessMs: number | null = null;
   private readonly origin: string;
@@ -97,9 +94,11 @@ export class HttpClient implements ResponseOwner {
   private readonly timeoutMs: number;
   private readonly headers: Record<string, string>;
   private readonly jsonHeaders: Record<string, string>;
-  private pending: Response | null = null;
   private destroyed = false;
   private inFlight: Exchange | null = null;
+
+  /** @internal The response whose verdict is open; `reportPoint` says when it is reported. */
+  pending: Response | null = null;
 
   constructor(private readonly options: HttpClientOptions) {
     const base = new URL(options.baseUrl);
@@ -165,7 +164,7 @@ export class HttpClient implements ResponseOwner {
 
   /** Sends a request and resolves when the last body byte has arrived (or the request failed). */
   async request(method: Method | string, url: string, options: RequestOptions = {}): Promise<Response> {
-    this.flush();
+    reportPoint.nextRequest(this);
     let origin = this.origin;
     let path: string;
     if (url.startsWith('/')) {
@@ -216,37 +215,32 @@ export class HttpClient implements ResponseOwner {
     const lateness = this.latenessMs;
     const name = options.name ?? templateOf(url);
     const error = ex.error !== null ? errorText(ex.error) : verdict(ex.status, options.expect);
-    const response = new Response(
-      this,
-      dispatchOptions.method,
+    const response = new Response(this, {
+      method: dispatchOptions.method,
       name,
       url,
-      ex.error !== null ? 0 : ex.status,
-      lateness === null ? serviceMs : serviceMs + lateness,
-      lateness === null ? undefined : serviceMs,
-      ex.bytes,
-      ex.rawHeaders,
-      ex.chunks,
+      status: ex.error !== null ? 0 : ex.status,
+      ms: lateness === null ? serviceMs : serviceMs + lateness,
+      serviceMs: lateness === null ? undefined : serviceMs,
+      bytes: ex.bytes,
+      rawHeaders: ex.rawHeaders,
+      chunks: ex.chunks,
       error,
-      rawHeader(ex.rawHeaders, this.instanceHeader),
-      rawHeader(ex.rawHeaders, this.cacheHeader),
-      Date.now(),
-    );
-    this.pending = response;
+      instance: rawHeader(ex.rawHeaders, this.instanceHeader),
+      cache: rawHeader(ex.rawHeaders, this.cacheHeader),
+      time: Date.now(),
+    });
+    reportPoint.open(this, response);
     return response;
   }
 
-  /** Reports the last response if its verdict is still open; the user loop calls it at the end of each task. */
-  flush(): void {
-    const p = this.pending;
-    if (p !== null && !p.reported) this.report(p);
-    this.pending = null;
+  /** The end of a task (the user loop's `afterTask`): the last response's verdict is final, and reported. */
+  endOfTask(): void {
+    reportPoint.endOfTask(this);
   }
 
-  /** @internal Fires the `request` event of a response, once. */
-  report(r: Response): void {
-    r.reported = true;
-    if (this.pending === r) this.pending = null;
+  /** @internal Fires the `request` event of a response (`reportPoint` says when, once each). */
+  fireRequest(r: Response): void {
     if (this.destroyed) return;
     const event: RequestEvent = {
       method: r.method,
@@ -267,7 +261,7 @@ export class HttpClient implements ResponseOwner {
   /** Closes the connections once idle; the last response is reported first. */
   async close(): Promise<void> {
     if (this.destroyed) return;
-    this.flush();
+    reportPoint.endOfTask(this);
     await Promise.all(this.takeClients().map((c) => c.close()));
   }
 
@@ -280,8 +274,7 @@ export class HttpClient implements ResponseOwner {
     this.destroyed = true;
     // Sent and never to be reported: counted apart, so a comparison with the target's own count can allow for it.
     if (this.inFlight !== null) this.options.onInterrupted?.();
-    if (this.pending !== null && !this.pending.reported) this.options.onInterrupted?.();
-    this.pending = null;
+    if (reportPoint.drop(this)) this.options.onInterrupted?.();
     this.inFlight?.abort(new Error('swarm: the test stopped'));
     await Promise.all(this.takeClients().map((c) => c.destroy()));
   }

@@ -1,8 +1,29 @@
 import { STATUS_CODES } from 'node:http';
+import { type Reporter, reportPoint } from './report-point';
 
-/** What a response needs from its client to report itself once its verdict is final. */
-export interface ResponseOwner {
-  report(response: Response): void;
+/** Everything a response is made of, as the client has it when the last byte arrived. */
+export interface ResponseInit {
+  method: string;
+  /** The stats row. */
+  name: string;
+  url: string;
+  /** 0 when no response arrived. */
+  status: number;
+  /** Response time (open model: from the intended start). */
+  ms: number;
+  /** Open model only: the plain service time. */
+  serviceMs: number | undefined;
+  bytes: number;
+  rawHeaders: Buffer[] | null;
+  chunks: Buffer[];
+  /** The failure reason so far, null for a success. */
+  error: string | null;
+  /** The instance header's value. */
+  instance: string | undefined;
+  /** The `X-Cache` value. */
+  cache: string | undefined;
+  /** Epoch ms when the last byte arrived. */
+  time: number;
 }
 
 function parseRawHeaders(raw: Buffer[] | null): Record<string, string> {
@@ -18,34 +39,46 @@ function parseRawHeaders(raw: Buffer[] | null): Record<string, string> {
 
 /**
  * A finished request. Requests never throw: a connection error or a timeout gives `status` 0 and an `error`.
- * The verdict (failed or not) may be overridden with `failure(reason)` or `success()` until it is reported,
- * which happens at the first of: that call, the client's next request, or the end of the task.
+ * The verdict (failed or not) may be overridden with `failure(reason)` or `success()` until it is reported (see
+ * `reportPoint` for when that is).
  */
 export class Response {
+  readonly method: string;
+  readonly name: string;
+  readonly url: string;
+  readonly status: number;
+  readonly ms: number;
+  readonly serviceMs: number | undefined;
+  readonly bytes: number;
+  readonly instance: string | undefined;
+  readonly cache: string | undefined;
+  /** Epoch ms when the last byte arrived. */
+  readonly time: number;
   /** The failure reason, null when the request counts as a success. */
   error: string | null;
   reported = false;
+  private readonly rawHeaders: Buffer[] | null;
+  private readonly chunks: Buffer[];
   private headerCache: Record<string, string> | null = null;
   private bodyCache: Buffer | null = null;
 
   constructor(
-    private readonly owner: ResponseOwner,
-    readonly method: string,
-    readonly name: string,
-    readonly url: string,
-    readonly status: number,
-    readonly ms: number,
-    readonly serviceMs: number | undefined,
-    readonly bytes: number,
-    private readonly rawHeaders: Buffer[] | null,
-    private readonly chunks: Buffer[],
-    error: string | null,
-    readonly instance: string | undefined,
-    readonly cache: string | undefined,
-    /** Epoch ms when the last byte arrived. */
-    readonly time: number,
+    private readonly client: Reporter,
+    init: ResponseInit,
   ) {
-    this.error = error;
+    this.method = init.method;
+    this.name = init.name;
+    this.url = init.url;
+    this.status = init.status;
+    this.ms = init.ms;
+    this.serviceMs = init.serviceMs;
+    this.bytes = init.bytes;
+    this.rawHeaders = init.rawHeaders;
+    this.chunks = init.chunks;
+    this.error = init.error;
+    this.instance = init.instance;
+    this.cache = init.cache;
+    this.time = init.time;
   }
 
   /** True when the request counts as a success. */
@@ -98,13 +131,13 @@ export class Response {
   failure(reason: string): void {
     if (this.reported) return;
     this.error = reason;
-    this.owner.report(this);
+    reportPoint.decided(this.client, this);
   }
 
   /** Counts this request as a success whatever its status (Locust's `response.success`). */
   success(): void {
     if (this.reported) return;
     this.error = null;
-    this.owner.report(this);
+    reportPoint.decided(this.client, this);
   }
 }

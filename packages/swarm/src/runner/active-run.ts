@@ -6,8 +6,8 @@ import { RequestStats } from '../stats/request-stats';
 import { toSummary } from '../stats/summary';
 import type { StopSummary, Summary } from '../stats/summary-types';
 import { ArrivalRunner } from './arrival-runner';
+import { ClosedRunner, EVERY_USER_STOPPED } from './closed-runner';
 import { isRateTarget, type ShapeTarget } from './load-shape';
-import { EVERY_USER_STOPPED, LocalRunner } from './local-runner';
 import type { LiveControl, RunOptions } from './run-options';
 import type { RunPlan } from './run-plan';
 import { WHOLE } from './segment';
@@ -31,7 +31,7 @@ export class ActiveRun {
   readonly env: Environment;
   /** Resolves with the reason once something ends the run (run time, shape, users, quit, signal). */
   readonly ended: Promise<StopSummary>;
-  private readonly closed: LocalRunner | null;
+  private readonly closed: ClosedRunner | null;
   private readonly open: ArrivalRunner | null;
   private readonly first: ShapeTarget | null;
   private readonly unsubscribe: () => void;
@@ -95,13 +95,13 @@ export class ActiveRun {
       : null;
     this.closed = isOpen
       ? null
-      : new LocalRunner(this.env, plan.kinds, segment, onQuit, options.stopTimeoutS ?? 0);
+      : new ClosedRunner(this.env, plan.kinds, segment, onQuit, options.stopTimeoutS ?? 0);
     this.env.runner = this.runner;
     if (options.resetStatsAfterSpawn) this.events.spawningComplete.add(() => this.resetStats());
   }
 
   /** The runner of this run's model. */
-  get runner(): LocalRunner | ArrivalRunner {
+  get runner(): ClosedRunner | ArrivalRunner {
     return (this.open ?? this.closed)!;
   }
 

@@ -1,5 +1,6 @@
 export { classCounts, DeficitSequence, SpawnSequence, spawnOrder, type WeightedClass } from './apportion';
 export { ArrivalRunner } from './arrival-runner';
+export { ClosedRunner } from './closed-runner';
 export { parseDuration } from './duration';
 export {
   isRateTarget,
@@ -11,7 +12,6 @@ export {
   stages,
   type UserTarget,
 } from './load-shape';
-export { LocalRunner } from './local-runner';
 export { runSwarm } from './run';
 export type { LiveControl, RunOptions } from './run-options';
 export { planRun, RunConfigError, resolveKinds } from './run-plan';

@@ -36,9 +36,8 @@ export function startUser(
 const DONE = Promise.resolve();
 
 /**
- * Runs a user's loop, then releases its client. One async frame for the user's whole life, rather than a chain
- * of promise callbacks: with 10,000 users every object held per user counts, and the old generation V8 lets
- * grow between collections is a multiple of what stays alive.
+ * Runs a user's loop, then releases its client: one async frame for the user's whole life, not a chain of promise
+ * callbacks (memory per user: BENCHMARKS.md, "Memory and event-loop lag").
  */
 async function runToEnd(running: RunningUser, env: Environment, className: string): Promise<void> {
   try {

@@ -33,7 +33,7 @@ export class HttpUser extends User {
   }
 
   override afterTask(): void {
-    this.client.flush();
+    this.client.endOfTask();
   }
 
   override setLateness(ms: number | null): void {

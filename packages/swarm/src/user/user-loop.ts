@@ -49,8 +49,7 @@ export class UserLoop implements Sleeper {
     private readonly random: () => number = Math.random,
   ) {
     if (plan.length === 0) throw new Error(`${user.constructor.name} has no tasks (after tag filters)`);
-    // Bound, not arrow-function fields: under tsx (esbuild keepNames) every arrow assigned to a field gets its
-    // name defined on it, a property store of ~250 bytes per function per user; a bound function has none.
+    // Bound methods, not arrow-function fields: memory per user (BENCHMARKS.md, "Memory and event-loop lag").
     this.next = this.next.bind(this);
     this.done = this.done.bind(this);
     this.failed = this.failed.bind(this);
@@ -65,9 +64,8 @@ export class UserLoop implements Sleeper {
    * Runs until stopped or `StopUser`, between `onStart` and `onStop`. Never rejects.
    *
    * The top level is a small state machine of callbacks bound once per user (`next`, `done`, `failed`), not an
-   * async loop: a user waiting between tasks then holds no suspended frame, promise or timer, only its place in
-   * the wake queue. With 10,000 users that is most of what they keep, and V8 lets the old generation grow to a
-   * multiple of it between collections. Nested task sets still run in the async `loop`.
+   * async loop, so a user waiting between tasks holds only its place in the wake queue (why it matters with 10,000
+   * users: BENCHMARKS.md, "Memory and event-loop lag"). Nested task sets still run in the async `loop`.
    */
   run(): Promise<void> {
     return new Promise<void>((resolve) => {

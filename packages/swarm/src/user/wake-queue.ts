@@ -8,9 +8,7 @@ export interface Sleeper {
 
 /**
  * Wakes many waiting users from one timer: a binary min-heap of due times (monotonic ms) in flat arrays, so a wait
- * allocates no timer object. With 10,000 users thinking 1–3 s, per-wait `setTimeout`s were thousands of objects a
- * second that lived long enough to be promoted out of the young generation, which made every scavenge — and
- * with it the event-loop lag — longer.
+ * allocates no timer object (why: BENCHMARKS.md, "Memory and event-loop lag").
  *
  * A cancelled wait is not removed: its sleeper ignores a ticket it no longer waits for. Once no wait is on, the
  * queue is emptied and its timer cleared, so cancelled waits never keep the process alive.

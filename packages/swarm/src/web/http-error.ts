@@ -1,6 +1,7 @@
 /**
  * An answer the web UI refuses or fails with: its status and a JSON body `{ error: { code, message, fields? } }`
- * (upper-case codes; `fields` holds one message per bad form field).
+ * (upper-case codes, named as the service names its own: `VALIDATION_FAILED`, `ROUTE_NOT_FOUND`,
+ * `METHOD_NOT_ALLOWED`, ...; `fields` holds one message per bad form field).
  */
 export class HttpError extends Error {
   constructor(
@@ -8,6 +9,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly fields?: Record<string, string>,
+    /** Response headers the answer needs, e.g. `Allow` with a 405. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -68,7 +68,8 @@ function sendError(req: IncomingMessage, res: ServerResponse, e: HttpError) {
     return;
   }
   const unread = hasBody(req) && !req.complete;
-  send(res, e.status, 'application/json', JSON.stringify(e), unread ? { connection: 'close' } : {});
+  const headers = unread ? { ...e.headers, connection: 'close' } : e.headers;
+  send(res, e.status, 'application/json', JSON.stringify(e), headers);
   if (unread) res.once('finish', () => req.destroy());
 }
 
@@ -124,7 +125,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     async start(body) {
       if (run.busy) throw new HttpError(409, 'BUSY', 'a run is already going: stop it first');
       const p = parseStartForm(body, o.classes);
-      if (!p.ok) throw new HttpError(400, 'INVALID', 'check the marked fields', p.errors);
+      if (!p.ok) throw new HttpError(400, 'VALIDATION_FAILED', 'check the marked fields', p.errors);
       const reason = o.checkHost ? await o.checkHost(p.value.host) : null;
       if (reason !== null) {
         throw new HttpError(400, 'UNREACHABLE', 'host unreachable', { host: `cannot reach it (${reason})` });
@@ -133,7 +134,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     },
     users(body) {
       const p = parseChangeForm(body);
-      if (!p.ok) throw new HttpError(400, 'INVALID', 'check the marked fields', p.errors);
+      if (!p.ok) throw new HttpError(400, 'VALIDATION_FAILED', 'check the marked fields', p.errors);
       if (run.state !== 'running') throw new HttpError(409, 'NOT_RUNNING', 'no run is going');
       run.setUsers(p.value.users, p.value.spawnRate);
     },
@@ -182,7 +183,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       prefix: true,
       async handle(req, res, action) {
         const act = Object.hasOwn(actions, action) ? actions[action] : undefined;
-        if (act === undefined) throw new HttpError(404, 'NOT_FOUND', `no such action: ${action}`);
+        if (act === undefined) throw new HttpError(404, 'ROUTE_NOT_FOUND', `no such action: ${action}`);
         await act(await readJson(req, MAX_BODY));
         send(res, 200, 'application/json', JSON.stringify({ state: run.state }));
       },
@@ -196,10 +197,16 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     const path = new URL(req.url ?? '/', 'http://ui').pathname;
     try {
       guardRequest(req.method, req.headers, accepted, proxied);
-      const route = routes.find(
-        (r) => r.method === req.method && (r.prefix ? path.startsWith(r.path) : path === r.path),
-      );
-      if (route === undefined) throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${path}`);
+      const matching = routes.filter((r) => (r.prefix ? path.startsWith(r.path) : path === r.path));
+      const route = matching.find((r) => r.method === req.method);
+      if (route === undefined && matching.length > 0) {
+        // As the service answers: the path exists, with other methods, which Allow lists.
+        const allow = matching.map((r) => r.method).join(', ');
+        throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} ${path}: use ${allow}`, undefined, {
+          allow,
+        });
+      }
+      if (route === undefined) throw new HttpError(404, 'ROUTE_NOT_FOUND', `no route ${req.method} ${path}`);
       await route.handle(req, res, path.slice(route.path.length));
     } catch (err) {
       sendError(

@@ -14,10 +14,10 @@ export const EVERY_USER_STOPPED = 'every user stopped';
  * giving each the run's stop timeout to finish its current task, as Locust does.
  *
  * @example
- * const runner = new LocalRunner(env, kinds, WHOLE, () => {});
+ * const runner = new ClosedRunner(env, kinds, WHOLE, () => {});
  * runner.setTarget(50, 10); ...; await runner.stop(5);
  */
-export class LocalRunner implements RunnerControl {
+export class ClosedRunner implements RunnerControl {
   private readonly plan: SpawnPlan;
   private readonly running = new Map<number, RunningUser>();
   /** How many global users are currently meant to exist (all segments together). */
