@@ -149,6 +149,11 @@ describe('Locust’s web UI flags', () => {
     const s = JSON.parse(readFileSync(json, 'utf8')) as Summary;
     expect(s.stop).toEqual({ reason: 'run_time', detail: 'run time 1s reached' });
     expect(s.config.runTimeS).toBe(1);
+    // SIGTERM stops the UI as Ctrl-C does, with the last run's verdict.
+    cli.child.kill('SIGTERM');
+    const r = await cli.done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('swarm: SIGTERM: stopping');
   });
 
   it('answers errors with the service’s codes: VALIDATION_FAILED, ROUTE_NOT_FOUND, METHOD_NOT_ALLOWED with Allow', async () => {
