@@ -7,9 +7,10 @@ const PUBLISHED_PACKAGE_TEST = 'packages/swarm/test/published-package.test.ts';
 // - unit: beside the code, touches no service or socket.
 // - engine: Swarm against local HTTP servers that the tests start themselves.
 // - integration: the API on a real Postgres (started once by the global setup) and Redis (each file its own).
-// - stack: the native stack (nginx, replicas, Postgres, Redis) started by the project's own scripts, and every
-//   benchmark in a tiny form (bench/benches.test.ts): they start nginx, Postgres and Redis of their own and load
-//   the machine, so they run here, one file at a time.
+// - stack: the native stack (nginx, replicas, Postgres, Redis, Prometheus and its exporters) started by the
+//   project's own scripts, the gateway and Prometheus templates, and every benchmark in a tiny form
+//   (bench/benches.test.ts): they start nginx, Postgres and Redis of their own and load the machine, so they run
+//   here, one file at a time.
 // `npm test` needs nothing running beforehand.
 //
 // Every project extends the root config for one setting: 'swarmgate-swarm' resolves to packages/swarm's
@@ -58,6 +59,7 @@ export default defineConfig({
           name: 'stack',
           include: [
             'gateway/test/**/*.test.ts',
+            'monitoring/test/**/*.test.ts',
             'scripts/stack/**/*.test.ts',
             'locust/**/*.test.ts',
             'scenarios/test/**/*.test.ts',

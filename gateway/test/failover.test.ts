@@ -42,9 +42,10 @@ beforeAll(async () => {
     received.healthy.push(stamp(req));
     res.writeHead(200, { 'content-type': 'application/json', 'x-instance': 'healthy' }).end('{"ok":true}');
   });
-  const [crasherPort, healthyPort, gatewayPort] = [
+  const [crasherPort, healthyPort, gatewayPort, statusPort] = [
     await listen(crasher),
     await listen(healthy),
+    await freePort(),
     await freePort(),
   ];
   dir = mkdtempSync(join(tmpdir(), 'swarmgate-failover-'));
@@ -63,6 +64,7 @@ beforeAll(async () => {
       ],
       readTimeoutS: 10,
       inspectAllow: ['127.0.0.1'],
+      statusListen: `127.0.0.1:${statusPort}`,
     }),
   );
   const args = [

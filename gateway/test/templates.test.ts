@@ -38,6 +38,7 @@ describe('the gateway templates', () => {
       replicas: replicas(1),
       readTimeoutS: 10,
       inspectAllow: DEFAULT_INSPECT_ALLOW,
+      statusListen: '8081',
     });
     expect([...names].sort()).toEqual(Object.keys(vars).sort());
   });
@@ -71,6 +72,7 @@ describe('the gateway templates', () => {
         replicas: replicas(count),
         readTimeoutS: 7,
         inspectAllow: [...inspectAllow],
+        statusListen: '127.0.0.1:18081',
       });
       const text = renderGatewayConfig(conf, vars);
       expect(text).toContain('proxy_read_timeout 7s;');
@@ -78,6 +80,8 @@ describe('the gateway templates', () => {
       expect(/^\s*least_conn;/m.test(text)).toBe(balance === 'least_conn');
       expect(text.match(/server 127\.0\.0\.1:\d+ max_fails=2 fail_timeout=5s;/g)).toHaveLength(count);
       expect(text).toContain(`${count} replica_app${count};`);
+      // nginx's counters on a server of their own, kept out of the access log.
+      expect(text).toMatch(/listen 127\.0\.0\.1:18081;\s+server_name _;\s+[^}]*access_log off;/);
       const nginx = findBinary('nginx');
       expect(nginx, 'nginx is installed (make setup)').toBeDefined();
       const test = spawnSync(

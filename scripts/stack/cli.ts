@@ -3,21 +3,24 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { dockerAvailable, dockerDown, dockerLogs, dockerStatus, dockerUp } from './docker';
 import { collectHealth } from './health';
-import { allHealthy, renderHealthTable } from './health-table';
+import { allHealthy, renderHealthTable, renderTargetsTable } from './health-table';
+import { scrapeTargets } from './monitoring-config';
 import { nativeDown, nativeRestart, nativeStatus, nativeUp } from './native/stack';
 import { stackPaths } from './paths';
 import { StackError } from './preflight';
 import { loadSettings, SettingsError, type StackSettings } from './settings';
-import { nativeTopology } from './topology';
+import { COMPOSE_REPLICAS, composeTopology, nativeTopology } from './topology';
 
 /**
  * `tsx scripts/stack/cli.ts <command>`: the stack runner behind `make up|down|status|logs|health`.
  *
- *   up                 start what is missing and wait until the gateway and every replica are healthy
+ *   up                 start what is missing and wait until the gateway and every replica are healthy (and, with
+ *                      MONITOR=on, until Prometheus scrapes every target but the load generator)
  *   down               stop what `up` started (by pid) and wait until it is gone
- *   status             each part: pid, running, port
+ *   status             each part: pid, running, port; then Prometheus's scrape targets
  *   logs [part] [-f]   the last lines of each log (or one part's); -f follows
- *   health [--json]    one table: gateway, replicas (status, instance, uptime, ready), Postgres, Redis
+ *   health [--json]    one table: gateway, replicas (status, instance, uptime, ready), Postgres, Redis, Prometheus
+ *                      and the exporters; then one row per scrape target
  *   restart <part>     stop one part (e.g. app2) and bring the stack back up
  *
  * Settings come from the environment (see settings.ts). Exit 0 on success, 1 when the stack fails, 2 on usage.
@@ -29,9 +32,10 @@ type Kind = 'native' | 'docker';
 interface RecordedState {
   kind?: Kind;
   replicas?: number;
+  monitor?: 'on' | 'off';
 }
 
-/** What the last `up` recorded in state.json (kind and replica count), or nothing. */
+/** What the last `up` recorded in state.json (kind, replica count, monitoring), or nothing. */
 function recordedState(settings: StackSettings): RecordedState {
   const state = stackPaths(settings.dir).state;
   if (!existsSync(state)) return {};
@@ -62,21 +66,33 @@ function printLogs(settings: StackSettings, part: string | undefined, follow: bo
 
 async function run(command: string | undefined, args: string[]): Promise<number> {
   const recorded = recordedState(loadSettings());
-  // `make up REPLICAS=5` then `make health`: without REPLICAS, the other commands see what `up` started.
-  const settings = loadSettings(
-    process.env.REPLICAS || !recorded.replicas
-      ? process.env
-      : { ...process.env, REPLICAS: String(recorded.replicas) },
-  );
+  // `make up REPLICAS=5 MONITOR=off` then `make health`: without REPLICAS or MONITOR, the other commands see what
+  // `up` started.
+  const settings = loadSettings({
+    ...process.env,
+    ...(!process.env.REPLICAS && recorded.replicas ? { REPLICAS: String(recorded.replicas) } : {}),
+    ...(!process.env.MONITOR && recorded.monitor ? { MONITOR: recorded.monitor } : {}),
+  });
   const kind = resolveKind(settings, recorded);
   const paths = stackPaths(settings.dir);
+  // The compose file runs three replicas, always monitored; the native stack runs REPLICAS, monitored by MONITOR.
+  const docker = kind === 'docker';
+  const published = nativeTopology(docker ? { ...settings, replicas: COMPOSE_REPLICAS } : settings);
+  const expectedTargets =
+    docker || settings.monitor === 'on'
+      ? scrapeTargets(docker ? composeTopology(settings) : published)
+      : undefined;
   switch (command) {
     case 'up':
-      console.log(`up: ${kind} stack, ${kind === 'docker' ? 3 : settings.replicas} replicas`);
+      console.log(
+        `up: ${kind} stack, ${docker ? COMPOSE_REPLICAS : settings.replicas} replicas, ` +
+          `monitoring ${docker ? 'on' : settings.monitor}`,
+      );
       if (kind === 'docker') {
         dockerUp(Math.round(settings.upTimeoutMs / 1000));
         mkdirSync(paths.root, { recursive: true });
-        writeFileSync(paths.state, `${JSON.stringify({ kind: 'docker', replicas: 3 }, null, 2)}\n`);
+        const state = { kind: 'docker', replicas: COMPOSE_REPLICAS, monitor: 'on' };
+        writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
       } else await nativeUp(settings);
       return 0;
     case 'down':
@@ -91,7 +107,15 @@ async function run(command: string | undefined, args: string[]): Promise<number>
         for (const p of await nativeStatus(settings)) {
           const state = p.running ? `running (pid ${p.pid})` : 'stopped';
           const port = p.port ? `127.0.0.1:${p.port}${p.listening ? '' : ' (not listening)'}` : '';
-          console.log(`${p.name.padEnd(9)} ${state.padEnd(22)} ${port}`);
+          console.log(`${p.name.padEnd(18)} ${state.padEnd(22)} ${port}`);
+        }
+        if (expectedTargets) {
+          const { targets } = await collectHealth(published, expectedTargets);
+          console.log(
+            targets.length > 0
+              ? `\n${renderTargetsTable(targets)}`
+              : '\nscrape targets: Prometheus does not answer',
+          );
         }
       }
       return 0;
@@ -103,11 +127,13 @@ async function run(command: string | undefined, args: string[]): Promise<number>
       return 0;
     }
     case 'health': {
-      // The compose file runs three replicas; the native stack runs REPLICAS.
-      const topology = nativeTopology(kind === 'docker' ? { ...settings, replicas: 3 } : settings);
-      const rows = await collectHealth(topology);
-      console.log(args.includes('--json') ? JSON.stringify(rows, null, 2) : renderHealthTable(rows));
-      return allHealthy(rows) ? 0 : 1;
+      const health = await collectHealth(published, expectedTargets);
+      if (args.includes('--json')) console.log(JSON.stringify(health, null, 2));
+      else {
+        console.log(renderHealthTable(health.parts));
+        if (health.targets.length > 0) console.log(`\n${renderTargetsTable(health.targets)}`);
+      }
+      return allHealthy(health.parts, health.targets) ? 0 : 1;
     }
     case 'restart': {
       const part = args[0];

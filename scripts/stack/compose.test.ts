@@ -1,9 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMPOSE_INSPECT_ALLOW, gatewayVars } from './gateway-config';
+import {
+  exporterArgs,
+  postgresExporterEnv,
+  prometheusArgs,
+  prometheusVars,
+  scrapeTargets,
+} from './monitoring-config';
+import { findBinary } from './preflight';
 import { loadSettings } from './settings';
+import { fillTemplate } from './template';
 import { COMPOSE_REPLICAS, composeTopology, databaseUrl, nativeTopology, replicaEnv } from './topology';
 
 // No Docker engine runs where the tests do, so docker-compose.yml is held against the native topology instead:
@@ -20,6 +31,8 @@ interface Service {
   restart?: string;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test?: string[]; disable?: boolean };
+  entrypoint?: string[];
+  extra_hosts?: string[];
 }
 
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -36,9 +49,22 @@ const service = (name: string) => {
 };
 
 describe('docker-compose.yml', () => {
-  it('has the native stack parts plus a one-shot migrate service', () => {
+  it('has the native stack parts plus one-shot migrate and prometheus-config services', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['app1', 'app2', 'app3', 'gateway', 'migrate', 'postgres', 'redis'].sort(),
+      [
+        'app1',
+        'app2',
+        'app3',
+        'gateway',
+        'migrate',
+        'postgres',
+        'redis',
+        'prometheus-config',
+        'prometheus',
+        'nginx-exporter',
+        'redis-exporter',
+        'postgres-exporter',
+      ].sort(),
     );
   });
 
@@ -95,12 +121,110 @@ describe('docker-compose.yml', () => {
         replicas: inCompose.replicas,
         readTimeoutS: settings.gatewayReadTimeoutS,
         inspectAllow: COMPOSE_INSPECT_ALLOW,
+        statusListen: String(inCompose.gateway.statusPort),
       }),
     );
+    // The stub_status server is for the exporter on the compose network: never published.
+    expect(gateway.ports?.join(' ')).not.toContain(String(inCompose.gateway.statusPort));
     expect(gateway.depends_on).toEqual(
       Object.fromEntries(native.replicas.map((r) => [r.name, { condition: 'service_healthy' }])),
     );
     expect(gateway.healthcheck?.test?.join(' ')).toContain('/gateway-health');
+  });
+
+  it('renders the one Prometheus template with the values the native renderer computes, into a valid config', () => {
+    const render = service('prometheus-config');
+    expect(render.image).toBe(service('gateway').image); // envsubst from the image already pulled
+    expect(render.restart).toBe('no');
+    expect(render.volumes).toEqual(['./monitoring:/templates:ro', 'prometheus-config:/rendered']);
+    const vars = prometheusVars(inCompose, settings.scrapeInterval);
+    expect(render.environment).toEqual(vars);
+    // envsubst replaces exactly the listed names ($$ is compose's escape for $), from the one template.
+    const script = render.command?.join(' ').replaceAll('$$', '$') ?? '';
+    const listed = /envsubst '([^']*)'/.exec(script)?.[1]?.match(/\$\{(\w+)\}/g);
+    expect(listed?.map((n) => n.slice(2, -1)).sort()).toEqual(Object.keys(vars).sort());
+    expect(script).toMatch(/< \/templates\/prometheus\.yml\.template > \/rendered\/prometheus\.yml$/);
+
+    const text = fillTemplate(
+      readFileSync(join(ROOT, 'monitoring/prometheus.yml.template'), 'utf8'),
+      vars,
+      'PROMETHEUS_',
+    );
+    const config = parse(text) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[]; labels?: object }[] }[];
+    };
+    const targets = config.scrape_configs.flatMap((job) =>
+      job.static_configs.flatMap((c) => c.targets.map((address) => [job.job_name, address, c.labels])),
+    );
+    expect(targets).toEqual(scrapeTargets(inCompose).map((t) => [t.job, t.address, t.labels]));
+    const dir = mkdtempSync(join(tmpdir(), 'swarmgate-compose-prometheus-'));
+    try {
+      writeFileSync(join(dir, 'prometheus.yml'), text);
+      const promtool = findBinary('promtool');
+      expect(promtool, 'promtool is installed (make setup)').toBeDefined();
+      const check = spawnSync(promtool!, ['check', 'config', join(dir, 'prometheus.yml')], {
+        encoding: 'utf8',
+      });
+      expect(check.status, check.stderr || check.stdout).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs Prometheus 2 from the official image with the native flags, published on the native port', () => {
+    const prometheus = service('prometheus');
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v2\./);
+    const { prometheus: endpoint } = inCompose.monitoring;
+    expect(prometheus.command).toEqual(
+      prometheusArgs({
+        configFile: '/etc/prometheus/rendered/prometheus.yml',
+        dataDir: '/prometheus',
+        listen: `:${endpoint.port}`,
+        retention: settings.prometheusRetention,
+      }),
+    );
+    expect(prometheus.volumes).toEqual([
+      'prometheus-config:/etc/prometheus/rendered:ro',
+      'prometheus-data:/prometheus',
+    ]);
+    expect(prometheus.ports).toEqual([`127.0.0.1:${native.monitoring.prometheus.port}:${endpoint.port}`]);
+    // The swarm target is the load generator on the host.
+    expect(inCompose.monitoring.swarm.host).toBe('host.docker.internal');
+    expect(prometheus.extra_hosts).toEqual(['host.docker.internal:host-gateway']);
+    expect(prometheus.depends_on).toEqual({
+      'prometheus-config': { condition: 'service_completed_successfully' },
+    });
+    expect(prometheus.healthcheck?.test?.join(' ')).toContain('/-/ready');
+  });
+
+  it('runs each exporter from its official image with the native flags, after what it watches', () => {
+    const args = exporterArgs(inCompose, '');
+    const m = inCompose.monitoring;
+    const cases = [
+      ['nginx-exporter', /^nginx\/nginx-prometheus-exporter:/, args.nginx, m.nginxExporter.port, 'gateway'],
+      ['redis-exporter', /^oliver006\/redis_exporter:/, args.redis, m.redisExporter.port, 'redis'],
+      [
+        'postgres-exporter',
+        /^prometheuscommunity\/postgres-exporter:/,
+        args.postgres,
+        m.postgresExporter.port,
+        'postgres',
+      ],
+    ] as const;
+    for (const [name, image, command, port, watches] of cases) {
+      const exporter = service(name);
+      expect(exporter.image, name).toMatch(image);
+      expect(exporter.command, name).toEqual(command);
+      expect(exporter.ports, name).toEqual([`127.0.0.1:${port}:${port}`]);
+      expect(exporter.depends_on, name).toEqual({ [watches]: { condition: 'service_healthy' } });
+    }
+    expect(service('postgres-exporter').environment).toEqual(postgresExporterEnv(inCompose));
+    // Where the native stack has them (the compose network's names aside).
+    const nativeArgs = exporterArgs(native, '127.0.0.1');
+    expect(nativeArgs.nginx[0]).toBe(
+      `--nginx.scrape-uri=http://127.0.0.1:${settings.gatewayStatusPort}/stub_status`,
+    );
+    expect(args.nginx[0]).toBe(`--nginx.scrape-uri=http://gateway:${settings.gatewayStatusPort}/stub_status`);
   });
 
   it('builds the API image in stages and runs it as a non-root user', () => {

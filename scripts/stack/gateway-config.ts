@@ -1,4 +1,5 @@
 import type { StackSettings } from './settings';
+import { fillTemplate, type TemplateVars } from './template';
 import type { Replica } from './topology';
 
 /**
@@ -19,9 +20,11 @@ export interface GatewayTarget {
   readTimeoutS: number;
   /** Addresses and networks whose clients may inspect replicas (GATEWAY_INSPECT_ALLOW); none when empty. */
   inspectAllow: string[];
+  /** `listen` argument of the stub_status server: `127.0.0.1:8081` natively, `8081` in a container. */
+  statusListen: string;
 }
 
-export type GatewayVars = Record<`GATEWAY_${string}`, string>;
+export type GatewayVars = TemplateVars<'GATEWAY_'>;
 
 /** Passive health check of a replica in the shared upstream; see gateway/gateway.d/upstreams.conf.template. */
 export const PASSIVE_HEALTH = 'max_fails=2 fail_timeout=5s';
@@ -51,21 +54,14 @@ export function gatewayVars(t: GatewayTarget): GatewayVars {
     GATEWAY_READ_TIMEOUT: `${t.readTimeoutS}s`,
     // The body of a `geo` block (gateway.d/inspect.conf): each network maps to 1, everything else to 0.
     GATEWAY_INSPECT_GEO: t.inspectAllow.map((network) => `${network} 1;`).join(' '),
+    GATEWAY_STATUS_LISTEN: t.statusListen,
   };
 }
-
-const PLACEHOLDER = /\$\{(GATEWAY_[A-Z0-9_]+)\}|\$(GATEWAY_[A-Z0-9_]+)/g;
 
 /**
  * Fills `${GATEWAY_X}` (and `$GATEWAY_X`, as envsubst does) from `vars`. A placeholder without a value throws,
  * naming it, so a template and its renderer cannot silently disagree. Other `$names` (nginx's) stay as they are.
  * Example: `renderTemplate('listen ${GATEWAY_LISTEN};', { GATEWAY_LISTEN: '8080' })` → `'listen 8080;'`.
  */
-export function renderTemplate(template: string, vars: GatewayVars, source = 'template'): string {
-  return template.replace(PLACEHOLDER, (_, braced: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare) as `GATEWAY_${string}`;
-    const value = vars[name];
-    if (value === undefined) throw new Error(`${source}: no value for \${${name}}`);
-    return value;
-  });
-}
+export const renderTemplate = (template: string, vars: GatewayVars, source = 'template'): string =>
+  fillTemplate(template, vars, 'GATEWAY_', source);

@@ -1,6 +1,9 @@
+import type { TargetState } from './scrape-targets';
+
 /**
  * One row per part of the stack, as `make health` prints it. Pure: `renderHealthTable` turns rows into text, so
- * the same rows can be printed, asserted on in a test, or emitted as JSON.
+ * the same rows can be printed, asserted on in a test, or emitted as JSON; `renderTargetsTable` does the same for
+ * Prometheus's scrape targets.
  */
 export interface HealthRow {
   part: string;
@@ -34,9 +37,10 @@ export function formatUptime(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function renderHealthTable(rows: HealthRow[]): string {
-  const table = [COLUMNS.map(String), ...rows.map(cells)];
-  const widths = COLUMNS.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+/** Columns padded to their widest cell, two spaces apart, no trailing blanks. */
+function renderColumns(header: readonly string[], rows: string[][]): string {
+  const table = [[...header], ...rows];
+  const widths = header.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   return table
     .map((r) =>
       r
@@ -47,5 +51,30 @@ export function renderHealthTable(rows: HealthRow[]): string {
     .join('\n');
 }
 
-/** True when every part is up (a degraded replica fails `make health`, so scripts can gate on it). */
-export const allHealthy = (rows: HealthRow[]) => rows.every((r) => r.status === 'up');
+export const renderHealthTable = (rows: HealthRow[]): string => renderColumns(COLUMNS, rows.map(cells));
+
+const TARGET_COLUMNS = ['target', 'address', 'state', 'last scrape', 'took', 'error'] as const;
+
+function targetCells(t: TargetState): string[] {
+  // The load generator serves its metrics only while a load test runs: down is its normal state between runs.
+  const note = !t.required && t.health !== 'up' ? ' (expected: up only during a load test)' : '';
+  return [
+    `${t.job} ${t.instance === t.address ? '' : t.instance}`.trim(),
+    t.address,
+    t.health,
+    t.lastScrapeAgoS === undefined ? '-' : `${t.lastScrapeAgoS.toFixed(1)}s ago`,
+    t.scrapeMs === undefined ? '-' : `${t.scrapeMs.toFixed(1)} ms`,
+    `${t.lastError ?? ''}${note}`.trim(),
+  ];
+}
+
+/** Prometheus's scrape targets: job and replica, address, up or down, when last scraped, how long it took, why not. */
+export const renderTargetsTable = (targets: TargetState[]): string =>
+  renderColumns(TARGET_COLUMNS, targets.map(targetCells));
+
+/**
+ * True when every part is up and every required scrape target too (a degraded replica fails `make health`, so
+ * scripts can gate on it; the load generator's target, down between runs, does not).
+ */
+export const allHealthy = (rows: HealthRow[], targets: TargetState[] = []) =>
+  rows.every((r) => r.status === 'up') && targets.every((t) => !t.required || t.health === 'up');

@@ -2,7 +2,10 @@ import pg from 'pg';
 import { redisPing } from '../lib/redis';
 import type { HealthRow } from './health-table';
 import { json, probe } from './http-probe';
-import { databaseUrl, gatewayUrl, type Topology } from './topology';
+import { EXPORTER_UP, type ScrapeTarget } from './monitoring-config';
+import { activeTargets, prometheusReady, prometheusVersion } from './prometheus-api';
+import { type TargetState, targetStates } from './scrape-targets';
+import { databaseUrl, type Endpoint, gatewayUrl, type Topology } from './topology';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -74,13 +77,80 @@ async function redisRow(t: Topology): Promise<HealthRow> {
   };
 }
 
-/** Asks every part of the stack, the way a client would (through the published ports), in parallel. */
-export function collectHealth(t: Topology): Promise<HealthRow[]> {
+/** An exporter: up when its /metrics says it reaches what it watches (`nginx_up 1`), degraded when not. */
+async function exporterRow(part: string, e: Endpoint, upMetric: string): Promise<HealthRow> {
+  const where = `${e.host}:${e.port}`;
+  try {
+    const res = await probe(`http://${where}/metrics`);
+    if (res.status !== 200)
+      return { part, status: 'down', detail: `${where}/metrics answered ${res.status}` };
+    const value = new RegExp(`^${upMetric}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(res.body)?.[1] ?? 'absent';
+    return { part, status: value === '1' ? 'up' : 'degraded', detail: `${where}, ${upMetric} ${value}` };
+  } catch (err) {
+    return { part, status: 'down', detail: message(err) };
+  }
+}
+
+/** Prometheus itself and, in `targets`, each scrape target as it sees them (empty when it does not answer). */
+async function prometheusHealth(
+  e: Endpoint,
+  expected: ScrapeTarget[],
+): Promise<{ row: HealthRow; targets: TargetState[] }> {
+  const base = `http://${e.host}:${e.port}`;
+  try {
+    if (!(await prometheusReady(base))) {
+      return {
+        row: { part: 'prometheus', status: 'down', detail: `${base}/-/ready: not ready` },
+        targets: [],
+      };
+    }
+    const [version, active] = await Promise.all([prometheusVersion(base), activeTargets(base)]);
+    const targets = targetStates(expected, active, Date.now());
+    const up = targets.filter((t) => t.health === 'up').length;
+    const required = targets.filter((t) => t.required);
+    return {
+      row: {
+        part: 'prometheus',
+        status: required.every((t) => t.health === 'up') ? 'up' : 'degraded',
+        detail: `${base} v${version}, ${up} of ${targets.length} targets up`,
+      },
+      targets,
+    };
+  } catch (err) {
+    return { row: { part: 'prometheus', status: 'down', detail: message(err) }, targets: [] };
+  }
+}
+
+export interface StackHealth {
+  parts: HealthRow[];
+  /** Prometheus's scrape targets; empty without monitoring or when Prometheus does not answer. */
+  targets: TargetState[];
+}
+
+/**
+ * Asks every part of the stack, the way a client would (through the published ports), in parallel; with
+ * `expectedTargets` (MONITOR=on) also Prometheus, each exporter and each scrape target.
+ */
+export async function collectHealth(t: Topology, expectedTargets?: ScrapeTarget[]): Promise<StackHealth> {
   const base = gatewayUrl(t);
-  return Promise.all([
-    gatewayRow(base),
-    ...t.replicas.map((r) => replicaRow(base, r.name)),
-    postgresRow(t),
-    redisRow(t),
+  const m = t.monitoring;
+  const [parts, monitoring] = await Promise.all([
+    Promise.all([
+      gatewayRow(base),
+      ...t.replicas.map((r) => replicaRow(base, r.name)),
+      postgresRow(t),
+      redisRow(t),
+    ]),
+    expectedTargets
+      ? Promise.all([
+          prometheusHealth(m.prometheus, expectedTargets),
+          exporterRow('nginx-exporter', m.nginxExporter, EXPORTER_UP.nginx),
+          exporterRow('redis-exporter', m.redisExporter, EXPORTER_UP.redis),
+          exporterRow('postgres-exporter', m.postgresExporter, EXPORTER_UP.postgres),
+        ])
+      : undefined,
   ]);
+  if (!monitoring) return { parts, targets: [] };
+  const [prometheus, ...exporters] = monitoring;
+  return { parts: [...parts, prometheus.row, ...exporters], targets: prometheus.targets };
 }

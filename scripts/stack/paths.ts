@@ -4,11 +4,13 @@ import { join } from 'node:path';
  * The layout of the stack directory (`.stack/` by default):
  *
  *   state.json            what `up` started: kind (native or docker), replicas, ports
- *   pids/<part>.pid       one per process `up` started (postgres, redis, app1..appN, gateway)
+ *   pids/<part>.pid       one per process `up` started (postgres, redis, app1..appN, gateway, and with MONITOR=on
+ *                         nginx-exporter, redis-exporter, postgres-exporter, prometheus)
  *   logs/<part>.log       its output; logs/gateway-access.log is the gateway's JSON access log
  *   postgres/             the database cluster (kept between `up`s; `make clean-stack` removes it)
  *   redis/                Redis's working directory (nothing is persisted: it is a cache)
  *   nginx/                the gateway's run directory (nginx.pid, temporary files); nginx/conf/ its rendered config
+ *   prometheus/           conf/prometheus.yml (rendered from monitoring/) and data/ (samples, PROMETHEUS_RETENTION)
  */
 export interface StackPaths {
   root: string;
@@ -19,6 +21,8 @@ export interface StackPaths {
   redisDir: string;
   nginxRun: string;
   nginxConf: string;
+  prometheusConf: string;
+  prometheusData: string;
   pidFile(part: string): string;
   logFile(part: string): string;
 }
@@ -35,6 +39,8 @@ export function stackPaths(root: string): StackPaths {
     redisDir: join(root, 'redis'),
     nginxRun: join(root, 'nginx'),
     nginxConf: join(root, 'nginx', 'conf'),
+    prometheusConf: join(root, 'prometheus', 'conf'),
+    prometheusData: join(root, 'prometheus', 'data'),
     pidFile: (part) => join(pids, `${part}.pid`),
     logFile: (part) => join(logs, `${part}.log`),
   };

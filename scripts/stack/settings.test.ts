@@ -84,3 +84,48 @@ describe('requireBinaries', () => {
     expect(() => requireBinaries(['redis-server'], found)).not.toThrow();
   });
 });
+
+describe('the monitoring settings', () => {
+  it('default to monitoring on: Prometheus on 9090, the exporters on their usual ports, a scrape a second', () => {
+    const s = loadSettings({});
+    expect(s).toMatchObject({
+      monitor: 'on',
+      gatewayStatusPort: 8081,
+      prometheusPort: 9090,
+      nginxExporterPort: 9113,
+      redisExporterPort: 9121,
+      postgresExporterPort: 9187,
+      swarmMetricsPort: 9646,
+      scrapeInterval: '1s',
+      prometheusRetention: '1d',
+    });
+    expect(
+      loadSettings({ MONITOR: 'off', SCRAPE_INTERVAL: '500ms', PROMETHEUS_RETENTION: '12h' }),
+    ).toMatchObject({
+      monitor: 'off',
+      scrapeInterval: '500ms',
+      prometheusRetention: '12h',
+    });
+  });
+
+  it('name a bad switch, duration or port, and two parts on one port', () => {
+    expect(() => loadSettings({ MONITOR: 'yes' })).toThrow('MONITOR: must be one of on, off (got "yes")');
+    for (const bad of ['1', '1.5s', '50ms', '10m', 's', '1 s']) {
+      expect(() => loadSettings({ SCRAPE_INTERVAL: bad }), bad).toThrow(
+        `SCRAPE_INTERVAL: must be a duration like 1s (a whole number and one of ms, s, m, h, d) from 100ms to 5m (got ${JSON.stringify(bad)})`,
+      );
+    }
+    expect(() => loadSettings({ PROMETHEUS_RETENTION: '30m' })).toThrow(
+      'PROMETHEUS_RETENTION: must be a duration like 1d (a whole number and one of ms, s, m, h, d) from 1h to 365d (got "30m")',
+    );
+    expect(() => loadSettings({ PROMETHEUS_PORT: '70000' })).toThrow(
+      'PROMETHEUS_PORT: must be a whole number from 1 to 65535 (got "70000")',
+    );
+    expect(() => loadSettings({ REDIS_EXPORTER_PORT: '9090' })).toThrow(
+      'REDIS_EXPORTER_PORT: 9090 is PROMETHEUS_PORT already; every part needs a port of its own',
+    );
+    expect(() => loadSettings({ GATEWAY_STATUS_PORT: '8002' })).toThrow(
+      "GATEWAY_STATUS_PORT: 8002 collides with the replicas' ports 8001-8003 (REPLICA_BASE_PORT)",
+    );
+  });
+});

@@ -7,7 +7,11 @@ import { resolve } from 'node:path';
  * Defaults: STACK auto (docker when a Docker engine answers, else native), REPLICAS 3, BALANCE round_robin,
  * GATEWAY_PORT 8080, REPLICA_BASE_PORT 8001 (app1 on 8001, app2 on 8002, ...), STACK_PG_PORT 55432,
  * STACK_REDIS_PORT 56379 (not 5432/6379, so a system Postgres or Redis is never touched), STACK_DIR `.stack`,
- * STACK_UP_TIMEOUT_S 90, LOG_LEVEL info, GATEWAY_READ_TIMEOUT_S 10, GATEWAY_INSPECT_ALLOW `127.0.0.0/8 ::1`.
+ * STACK_UP_TIMEOUT_S 90, LOG_LEVEL info, GATEWAY_READ_TIMEOUT_S 10, GATEWAY_INSPECT_ALLOW `127.0.0.0/8 ::1`,
+ * GATEWAY_STATUS_PORT 8081 (nginx's stub_status, loopback only); MONITOR on (Prometheus and the exporters start
+ * with the stack), PROMETHEUS_PORT 9090, NGINX_EXPORTER_PORT 9113, REDIS_EXPORTER_PORT 9121,
+ * POSTGRES_EXPORTER_PORT 9187 (the exporters' usual ports), SWARM_METRICS_PORT 9646 (where Prometheus looks for the
+ * load generator during a run), SCRAPE_INTERVAL 1s, PROMETHEUS_RETENTION 1d.
  * A bad value throws a `SettingsError` naming the setting and what it accepts.
  */
 export interface StackSettings {
@@ -27,6 +31,20 @@ export interface StackSettings {
   gatewayReadTimeoutS: number;
   /** Networks whose clients may inspect replicas (/appN/..., the X-Upstream header); 127.0.0.1 always among them. */
   gatewayInspectAllow: string[];
+  /** nginx's stub_status server (gateway.d/status.conf), which the nginx exporter reads. */
+  gatewayStatusPort: number;
+  /** Whether `up` also runs Prometheus and the exporters. */
+  monitor: 'on' | 'off';
+  prometheusPort: number;
+  nginxExporterPort: number;
+  redisExporterPort: number;
+  postgresExporterPort: number;
+  /** The load generator's /metrics, scraped as job `swarm` (down between runs). */
+  swarmMetricsPort: number;
+  /** How often Prometheus scrapes every target, as Prometheus writes durations: `1s`, `500ms`, `15s`. */
+  scrapeInterval: string;
+  /** How long Prometheus keeps samples: `1d`, `12h`. */
+  prometheusRetention: string;
 }
 
 export class SettingsError extends Error {
@@ -66,6 +84,15 @@ function covers(networks: string[], address: string): boolean {
   return list.check(address, 'ipv4');
 }
 
+const DURATION = /^([0-9]{1,6})(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration as Prometheus writes one, with a single unit, in milliseconds (`'1s'` → 1000); NaN when malformed. */
+export function durationMs(text: string): number {
+  const match = DURATION.exec(text);
+  return match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
+}
+
 export function loadSettings(source: Source = process.env, root = process.cwd()): StackSettings {
   const problems: string[] = [];
   const read = (key: string) => (source[key] === '' ? undefined : source[key]);
@@ -85,6 +112,17 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
       problems.push(`${key}: must be one of ${accepted.join(', ')} (got ${JSON.stringify(raw)})`);
     }
     return raw as T;
+  };
+  // Kept as written (Prometheus takes the same syntax); bounds checked in milliseconds.
+  const duration = (key: string, fallback: string, min: string, max: string) => {
+    const raw = read(key) ?? fallback;
+    const ms = durationMs(raw);
+    if (!(ms >= durationMs(min) && ms <= durationMs(max))) {
+      problems.push(
+        `${key}: must be a duration like ${fallback} (a whole number and one of ms, s, m, h, d) from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+      );
+    }
+    return raw;
   };
   // A list separated by spaces or commas. It must let 127.0.0.1 in: `up` waits until each replica answers through
   // its /appN/ prefix, and `make health` reads them there, both from this machine.
@@ -118,25 +156,44 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     logLevel: oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     gatewayReadTimeoutS: int('GATEWAY_READ_TIMEOUT_S', 10, 1, 300),
     gatewayInspectAllow: networks('GATEWAY_INSPECT_ALLOW', DEFAULT_INSPECT_ALLOW),
+    gatewayStatusPort: int('GATEWAY_STATUS_PORT', 8081, 1, 65535),
+    monitor: oneOf('MONITOR', 'on', ['on', 'off'] as const),
+    prometheusPort: int('PROMETHEUS_PORT', 9090, 1, 65535),
+    nginxExporterPort: int('NGINX_EXPORTER_PORT', 9113, 1, 65535),
+    redisExporterPort: int('REDIS_EXPORTER_PORT', 9121, 1, 65535),
+    postgresExporterPort: int('POSTGRES_EXPORTER_PORT', 9187, 1, 65535),
+    swarmMetricsPort: int('SWARM_METRICS_PORT', 9646, 1, 65535),
+    // Load tests last seconds to minutes: a sample a second shows a spike a 15 s scrape would average away.
+    scrapeInterval: duration('SCRAPE_INTERVAL', '1s', '100ms', '5m'),
+    prometheusRetention: duration('PROMETHEUS_RETENTION', '1d', '1h', '365d'),
   };
   if (!/^[A-Za-z0-9_]{1,63}$/.test(settings.database)) {
     problems.push(
       `STACK_DATABASE: must be 1-63 letters, digits or "_" (got ${JSON.stringify(settings.database)})`,
     );
   }
-  const ports = [
+  const ports: [string, number][] = [
     ['GATEWAY_PORT', settings.gatewayPort],
     ['STACK_PG_PORT', settings.postgresPort],
     ['STACK_REDIS_PORT', settings.redisPort],
-  ] as const;
+    ['GATEWAY_STATUS_PORT', settings.gatewayStatusPort],
+    ['PROMETHEUS_PORT', settings.prometheusPort],
+    ['NGINX_EXPORTER_PORT', settings.nginxExporterPort],
+    ['REDIS_EXPORTER_PORT', settings.redisExporterPort],
+    ['POSTGRES_EXPORTER_PORT', settings.postgresExporterPort],
+    ['SWARM_METRICS_PORT', settings.swarmMetricsPort],
+  ];
   const replicaPorts = [settings.replicaBasePort, settings.replicaBasePort + settings.replicas - 1];
-  for (const [key, port] of ports) {
+  ports.forEach(([key, port], i) => {
     if (port >= replicaPorts[0]! && port <= replicaPorts[1]!) {
       problems.push(
         `${key}: ${port} collides with the replicas' ports ${replicaPorts.join('-')} (REPLICA_BASE_PORT)`,
       );
     }
-  }
+    const earlier = ports.slice(0, i).find(([, other]) => other === port);
+    if (earlier)
+      problems.push(`${key}: ${port} is ${earlier[0]} already; every part needs a port of its own`);
+  });
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
 }

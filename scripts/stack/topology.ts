@@ -13,18 +13,32 @@ export interface Replica {
   port: number;
 }
 
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
 export interface Topology {
-  gateway: { host: string; port: number };
+  /** `statusPort`: nginx's stub_status server, for the nginx exporter only. */
+  gateway: Endpoint & { statusPort: number };
   replicas: Replica[];
-  postgres: { host: string; port: number; database: string };
-  redis: { host: string; port: number };
+  postgres: Endpoint & { database: string };
+  redis: Endpoint;
+  /** Prometheus, the exporters, and where the load generator serves its metrics during a run. */
+  monitoring: {
+    prometheus: Endpoint;
+    nginxExporter: Endpoint;
+    redisExporter: Endpoint;
+    postgresExporter: Endpoint;
+    swarm: Endpoint;
+  };
 }
 
 /** The native topology: everything on 127.0.0.1, replicas on consecutive ports from REPLICA_BASE_PORT. */
 export function nativeTopology(s: StackSettings): Topology {
   const host = '127.0.0.1';
   return {
-    gateway: { host, port: s.gatewayPort },
+    gateway: { host, port: s.gatewayPort, statusPort: s.gatewayStatusPort },
     replicas: Array.from({ length: s.replicas }, (_, i) => ({
       name: `app${i + 1}`,
       index: i + 1,
@@ -33,6 +47,13 @@ export function nativeTopology(s: StackSettings): Topology {
     })),
     postgres: { host, port: s.postgresPort, database: s.database },
     redis: { host, port: s.redisPort },
+    monitoring: {
+      prometheus: { host, port: s.prometheusPort },
+      nginxExporter: { host, port: s.nginxExporterPort },
+      redisExporter: { host, port: s.redisExporterPort },
+      postgresExporter: { host, port: s.postgresExporterPort },
+      swarm: { host, port: s.swarmMetricsPort },
+    },
   };
 }
 
@@ -69,15 +90,23 @@ export function replicaEnv(
 export const COMPOSE_REPLICAS = 3;
 
 /**
- * The docker-compose topology: service names as hosts, the replicas and the gateway on the same ports as natively,
- * Postgres and Redis on their images' ports inside the network (published on the host at the native ports).
+ * The docker-compose topology: service names as hosts, the replicas, the gateway, Prometheus and the exporters on
+ * the same ports as natively, Postgres and Redis on their images' ports inside the network (published on the host
+ * at the native ports). The load generator runs on the host, which a container reaches as host.docker.internal.
  */
 export function composeTopology(s: StackSettings): Topology {
   const native = nativeTopology({ ...s, replicas: COMPOSE_REPLICAS });
   return {
-    gateway: { host: 'gateway', port: native.gateway.port },
+    gateway: { ...native.gateway, host: 'gateway' },
     replicas: native.replicas.map((r) => ({ ...r, host: r.name })),
     postgres: { host: 'postgres', port: 5432, database: s.database },
     redis: { host: 'redis', port: 6379 },
+    monitoring: {
+      prometheus: { ...native.monitoring.prometheus, host: 'prometheus' },
+      nginxExporter: { ...native.monitoring.nginxExporter, host: 'nginx-exporter' },
+      redisExporter: { ...native.monitoring.redisExporter, host: 'redis-exporter' },
+      postgresExporter: { ...native.monitoring.postgresExporter, host: 'postgres-exporter' },
+      swarm: { ...native.monitoring.swarm, host: 'host.docker.internal' },
+    },
   };
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestStack } from '../../gateway/test/support/stack';
+import { createTestStack, type TestStack } from '../../gateway/test/support/stack';
 import { isRunning, type PidRecord, readPidFile } from '../lib/daemon';
 import { portFree } from './preflight';
 
@@ -28,25 +28,41 @@ function pidRecords(dir: string): Record<string, PidRecord> {
   );
 }
 
+const CORE = ['app1', 'app2', 'gateway', 'postgres', 'redis'];
+const MONITORING = ['nginx-exporter', 'postgres-exporter', 'prometheus', 'redis-exporter'];
+
+/** Every port the monitoring parts listen on (the load generator's is Swarm's, never the stack's). */
+const monitoringPorts = (stack: TestStack) => {
+  const { swarm, ...ports } = stack.monitoringPorts;
+  return Object.values(ports);
+};
+
 describe('make up / make down', () => {
   it('up twice is harmless, and down leaves no process and no listening port behind', async () => {
     const stack = await createTestStack(2);
-    const ports = [stack.gatewayPort, ...stack.replicaPorts, stack.postgresPort, stack.redisPort];
+    const ports = [
+      stack.gatewayPort,
+      ...stack.replicaPorts,
+      stack.postgresPort,
+      stack.redisPort,
+      ...monitoringPorts(stack),
+    ];
     try {
       const first = await stack.make('up');
       expect(first.stdout).toMatch(/native stack ready/);
       const records = pidRecords(stack.dir);
-      expect(Object.keys(records).sort()).toEqual(['app1', 'app2', 'gateway', 'postgres', 'redis']);
+      expect(Object.keys(records).sort()).toEqual([...CORE, ...MONITORING].sort());
       for (const record of Object.values(records)) expect(isRunning(record)).toBe(true);
       for (const port of ports) expect(await portFree(port)).toBe(false);
 
       const second = await stack.make('up');
-      expect(second.stdout.match(/already running/g)).toHaveLength(5);
+      expect(second.stdout.match(/already running/g)).toHaveLength(9);
       expect(pidRecords(stack.dir)).toEqual(records);
 
       const health = await stack.make('health');
       expect(health.stdout).toMatch(/^app2\s+up\s+app2\s/m);
       expect(health.stdout).toMatch(/^postgres\s+up\s/m);
+      expect(health.stdout).toMatch(/^prometheus\s+up\s.* 6 of 7 targets up$/m);
 
       const down = await stack.make('down');
       expect(down.stdout).toMatch(/down: stopped/);
@@ -78,6 +94,64 @@ describe('make up / make down', () => {
       expect(failure?.stderr).toContain('STACK_PG_PORT=<port> make up');
     } finally {
       squatter.close();
+      await stack.cli('down').catch(() => {});
+      stack.remove();
+    }
+  });
+
+  it("names a monitoring part's busy port and the setting that moves it", async () => {
+    const stack = await createTestStack(1);
+    const squatter = createServer();
+    await new Promise<void>((resolve) =>
+      squatter.listen(stack.monitoringPorts.prometheus, '127.0.0.1', resolve),
+    );
+    try {
+      const failure = await stack.cli('up').then(
+        () => undefined,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toContain(
+        `port ${stack.monitoringPorts.prometheus}, which prometheus needs, is already in use`,
+      );
+      expect(failure?.stderr).toContain('PROMETHEUS_PORT=<port> make up');
+    } finally {
+      squatter.close();
+      await stack.cli('down').catch(() => {});
+      stack.remove();
+    }
+  });
+
+  it('MONITOR=off starts none of the monitoring; on and off again start and stop only those parts', async () => {
+    const stack = await createTestStack(2, { MONITOR: 'off' });
+    try {
+      const off = await stack.cli('up');
+      expect(off.stdout).toContain('monitoring off');
+      expect(off.stdout).not.toMatch(/prometheus|exporter/);
+      expect(Object.keys(pidRecords(stack.dir)).sort()).toEqual(CORE);
+      for (const port of monitoringPorts(stack).filter((p) => p !== stack.monitoringPorts.gatewayStatus)) {
+        expect(await portFree(port), `port ${port}`).toBe(true);
+      }
+      // Later commands see what `up` started: no Prometheus row, and healthy without one.
+      const health = await stack.cli('health');
+      expect(health.stdout).not.toMatch(/prometheus|exporter/);
+
+      // The same stack with monitoring: only the monitoring parts start.
+      stack.env.MONITOR = 'on';
+      const on = await stack.cli('up');
+      expect(on.stdout.match(/already running/g)).toHaveLength(CORE.length);
+      const records = pidRecords(stack.dir);
+      expect(Object.keys(records).sort()).toEqual([...CORE, ...MONITORING].sort());
+
+      stack.env.MONITOR = 'off';
+      const offAgain = await stack.cli('up');
+      for (const name of MONITORING) {
+        expect(offAgain.stdout).toMatch(new RegExp(`^  ${name}\\s+stopped \\(MONITOR=off\\)$`, 'm'));
+        expect(isRunning(records[name]!), `${name} still runs`).toBe(false);
+        expect(liveInGroup(records[name]!.pid), `processes left in ${name}'s group`).toEqual([]);
+      }
+      expect(Object.keys(pidRecords(stack.dir)).sort()).toEqual(CORE);
+    } finally {
       await stack.cli('down').catch(() => {});
       stack.remove();
     }

@@ -22,6 +22,17 @@ export interface TestStack {
   replicaPorts: number[];
   postgresPort: number;
   redisPort: number;
+  /** Prometheus, the exporters, nginx's stub_status server and the load generator's metrics port (job swarm). */
+  monitoringPorts: {
+    prometheus: number;
+    nginxExporter: number;
+    redisExporter: number;
+    postgresExporter: number;
+    gatewayStatus: number;
+    swarm: number;
+  };
+  /** Prometheus's base URL (`http://127.0.0.1:<port>`); it runs only when the stack was brought up with MONITOR=on. */
+  prometheusUrl: string;
   cli(...args: string[]): Promise<{ stdout: string; stderr: string }>;
   make(target: string): Promise<{ stdout: string; stderr: string }>;
   /** The pid record of a part (`app2`, `postgres`, `gateway` ...) from its pid file; throws when there is none. */
@@ -53,6 +64,14 @@ export async function createTestStack(
   const dir = mkdtempSync(join(tmpdir(), 'swarmgate-stack-'));
   const base = await freeRun(replicas);
   const [gatewayPort, postgresPort, redisPort] = [await freePort(), await freePort(), await freePort()];
+  const monitoringPorts = {
+    prometheus: await freePort(),
+    nginxExporter: await freePort(),
+    redisExporter: await freePort(),
+    postgresExporter: await freePort(),
+    gatewayStatus: await freePort(),
+    swarm: await freePort(),
+  };
   const env = {
     ...process.env,
     STACK: 'native',
@@ -62,6 +81,12 @@ export async function createTestStack(
     REPLICA_BASE_PORT: String(base),
     STACK_PG_PORT: String(postgresPort),
     STACK_REDIS_PORT: String(redisPort),
+    PROMETHEUS_PORT: String(monitoringPorts.prometheus),
+    NGINX_EXPORTER_PORT: String(monitoringPorts.nginxExporter),
+    REDIS_EXPORTER_PORT: String(monitoringPorts.redisExporter),
+    POSTGRES_EXPORTER_PORT: String(monitoringPorts.postgresExporter),
+    GATEWAY_STATUS_PORT: String(monitoringPorts.gatewayStatus),
+    SWARM_METRICS_PORT: String(monitoringPorts.swarm),
     LOG_LEVEL: 'warn',
     STACK_UP_TIMEOUT_S: '120',
     ...settings,
@@ -74,6 +99,8 @@ export async function createTestStack(
     replicaPorts: Array.from({ length: replicas }, (_, i) => base + i),
     postgresPort,
     redisPort,
+    monitoringPorts,
+    prometheusUrl: `http://127.0.0.1:${monitoringPorts.prometheus}`,
     cli: (...args) => run(process.execPath, ['--import', 'tsx', 'scripts/stack/cli.ts', ...args], options),
     make: (target) => run('make', ['--no-print-directory', target], options),
     pid: (part) => {

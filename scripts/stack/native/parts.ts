@@ -21,6 +21,8 @@ export interface Part {
   port: number;
   /** The setting that moves its port, for the "port in use" message. */
   portSetting: string;
+  /** Any other port it listens on, with the setting that moves it (the gateway's stub_status server). */
+  otherPorts?: { port: number; setting: string }[];
   /** Postgres takes SIGINT as "fast shutdown"; SIGTERM would wait for every client to disconnect. */
   stopSignal: NodeJS.Signals;
   start(): void;
@@ -38,7 +40,7 @@ export interface Context {
 /** Marks the start of a run in a part's log, so a failure shows this run's lines and not an earlier one's. */
 const RUN_MARK = '--- stack: starting ';
 
-function daemon(ctx: Context, name: string, options: Omit<DaemonOptions, 'logFile' | 'pidFile'>) {
+export function daemon(ctx: Context, name: string, options: Omit<DaemonOptions, 'logFile' | 'pidFile'>) {
   appendFileSync(ctx.paths.logFile(name), `${RUN_MARK}${name} at ${new Date().toISOString()} ---\n`);
   return startDaemon({ ...options, logFile: ctx.paths.logFile(name), pidFile: ctx.paths.pidFile(name) });
 }
@@ -125,6 +127,7 @@ export function renderNative(ctx: Context): string {
       replicas: topology.replicas,
       readTimeoutS: settings.gatewayReadTimeoutS,
       inspectAllow: settings.gatewayInspectAllow,
+      statusListen: `${topology.gateway.host}:${topology.gateway.statusPort}`,
     }),
   );
 }
@@ -158,6 +161,7 @@ export function gatewayPart(ctx: Context): Part {
     name: 'gateway',
     port: ctx.topology.gateway.port,
     portSetting: 'GATEWAY_PORT',
+    otherPorts: [{ port: ctx.topology.gateway.statusPort, setting: 'GATEWAY_STATUS_PORT' }],
     stopSignal: 'SIGTERM',
     start() {
       writeFileSync(loadedConfigStamp(ctx.paths), renderNative(ctx));

@@ -4,9 +4,17 @@ import { type PidRecord, runningFrom, stopDaemon } from '../../lib/daemon';
 import { postgresBin } from '../../lib/postgres';
 import { makeTraversable } from '../../lib/traversable';
 import { type StackPaths, stackPaths } from '../paths';
-import { portFree, requireBinaries, requirePortFree, StackError } from '../preflight';
+import { portFree, requireBinaries, StackError } from '../preflight';
 import type { StackSettings } from '../settings';
 import { databaseUrl, nativeTopology } from '../topology';
+import { ensureStarted, partLine, requirePortsFree, say, waitReady } from './lifecycle';
+import {
+  MONITORING_PARTS,
+  monitoringDown,
+  monitoringParts,
+  requireMonitoringBinaries,
+  startMonitoring,
+} from './monitoring';
 import {
   type Context,
   gatewayPart,
@@ -28,44 +36,6 @@ import {
  */
 export function nativeContext(settings: StackSettings): Context {
   return { settings, topology: nativeTopology(settings), paths: stackPaths(settings.dir) };
-}
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Polls `part.ready()` until the deadline; fails early, with its log, if its process exits. */
-async function waitReady(ctx: Context, part: Part, deadline: number) {
-  const pidFile = ctx.paths.pidFile(part.name);
-  let last = '';
-  while (Date.now() < deadline) {
-    if (!runningFrom(pidFile)) {
-      throw new StackError(part.name, `${part.name} exited while starting`, logTail(ctx.paths, part.name));
-    }
-    try {
-      if (await part.ready()) return;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const why = last ? ` (last check: ${last})` : '';
-  throw new StackError(
-    part.name,
-    `${part.name} was not ready within the deadline (STACK_UP_TIMEOUT_S)${why}`,
-    logTail(ctx.paths, part.name),
-  );
-}
-
-/** Starts `part` unless its pid file names a live process; returns whether it started it. */
-async function ensureStarted(ctx: Context, part: Part): Promise<boolean> {
-  if (runningFrom(ctx.paths.pidFile(part.name))) return false;
-  await requirePortFree(part.name, part.port, part.portSetting);
-  try {
-    part.start();
-  } catch (err) {
-    if (err instanceof StackError) throw err;
-    throw new StackError(part.name, `${part.name} did not start: ${(err as Error).message}`);
-  }
-  return true;
 }
 
 function migrate(ctx: Context) {
@@ -100,12 +70,13 @@ function reloadGatewayIfChanged(ctx: Context, running: PidRecord) {
   // SIGHUP: the master re-reads the config and replaces its workers gracefully (in-flight requests finish).
   process.kill(running.pid, 'SIGHUP');
   writeFileSync(stamp, config);
-  say('  gateway: config changed, reloaded');
+  say(partLine('gateway', 'config changed, reloaded'));
 }
 
 /**
  * Brings the native stack up and waits, within STACK_UP_TIMEOUT_S, until the gateway and every replica are
- * healthy. Throws a StackError naming the failing part (with its last log lines).
+ * healthy and, with MONITOR=on, until Prometheus scrapes every target but the load generator. Throws a StackError
+ * naming the failing part (with its last log lines).
  */
 export async function nativeUp(settings: StackSettings): Promise<void> {
   const started = Date.now();
@@ -118,6 +89,13 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   } catch {
     requireBinaries(['postgres'], () => undefined);
   }
+  const monitored = settings.monitor === 'on';
+  if (monitored) requireMonitoringBinaries();
+  const replicas = ctx.topology.replicas.map((r) => replicaPart(ctx, r));
+  const gateway = gatewayPart(ctx);
+  const [postgres, redis] = [postgresPart(ctx), redisPart(ctx)];
+  const core = [postgres, redis, ...replicas, gateway];
+  await requirePortsFree(ctx, monitored ? [...core, ...monitoringParts(ctx)] : core);
   for (const dir of [paths.root, paths.pids, paths.logs]) mkdirSync(dir, { recursive: true });
   // As root, Postgres runs as `postgres` and nginx's workers as `nobody`: both must be able to reach their dirs.
   chmodSync(paths.root, 0o755);
@@ -127,46 +105,60 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   const step = async (part: Part) => {
     const fresh = await ensureStarted(ctx, part);
     await waitReady(ctx, part, deadline);
-    say(`  ${part.name.padEnd(8)} ${fresh ? 'started' : 'already running'} on 127.0.0.1:${part.port}`);
+    say(partLine(part.name, `${fresh ? 'started' : 'already running'} on 127.0.0.1:${part.port}`));
   };
-  await step(postgresPart(ctx));
-  await step(redisPart(ctx));
+  await step(postgres);
+  await step(redis);
   migrate(ctx);
-  say('  migrate  done');
+  say(partLine('migrate', 'done'));
+  // Prometheus and the exporters of Postgres and Redis start now and come up while the replicas boot.
+  const monitoring = monitored ? await startMonitoring(ctx) : undefined;
+  if (!monitoring) await monitoringDown(ctx, 'MONITOR=off');
 
   for (const name of surplusReplicas(ctx)) {
     await stopDaemon(paths.pidFile(name), 'SIGTERM');
-    say(`  ${name.padEnd(8)} stopped (REPLICAS=${settings.replicas})`);
+    say(partLine(name, `stopped (REPLICAS=${settings.replicas})`));
   }
-  const replicas = ctx.topology.replicas.map((r) => replicaPart(ctx, r));
   // Replicas boot in parallel: each spends most of its start-up compiling TypeScript.
   const fresh: boolean[] = [];
   for (const part of replicas) fresh.push(await ensureStarted(ctx, part));
   await Promise.all(replicas.map((part) => waitReady(ctx, part, deadline)));
   replicas.forEach((part, i) => {
-    say(`  ${part.name.padEnd(8)} ${fresh[i] ? 'started' : 'already running'} on 127.0.0.1:${part.port}`);
+    say(partLine(part.name, `${fresh[i] ? 'started' : 'already running'} on 127.0.0.1:${part.port}`));
   });
 
-  const gateway = gatewayPart(ctx);
   const runningGateway = runningFrom(paths.pidFile('gateway'));
   if (runningGateway) reloadGatewayIfChanged(ctx, runningGateway);
   else await ensureStarted(ctx, gateway);
   await waitReady(ctx, gateway, deadline);
-  say(`  gateway  ${runningGateway ? 'already running' : 'started'} on http://127.0.0.1:${gateway.port}`);
+  say(
+    partLine(
+      'gateway',
+      `${runningGateway ? 'already running' : 'started'} on http://127.0.0.1:${gateway.port}`,
+    ),
+  );
 
-  writeFileSync(paths.state, `${JSON.stringify({ kind: 'native', replicas: settings.replicas }, null, 2)}\n`);
+  await monitoring?.ready(deadline);
+
+  const state = { kind: 'native', replicas: settings.replicas, monitor: settings.monitor };
+  writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
   say(
     `up: native stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://127.0.0.1:${gateway.port}`,
   );
 }
 
-/** Every part that has a pid file, gateway first and Postgres last: the reverse of the order `up` starts them. */
+/**
+ * Every part that has a pid file in the reverse of the order `up` starts them: Prometheus, the exporters, the
+ * gateway, the replicas, Redis, Postgres.
+ */
 export function recordedParts(paths: StackPaths): string[] {
   if (!existsSync(paths.pids)) return [];
   const names = readdirSync(paths.pids)
     .filter((f) => f.endsWith('.pid'))
     .map((f) => f.slice(0, -4));
-  const rank = (n: string) => (n === 'gateway' ? 0 : n === 'redis' ? 2 : n === 'postgres' ? 3 : 1);
+  // Replicas (and any other name) between the gateway and Redis.
+  const order = [...[...MONITORING_PARTS].reverse(), 'gateway', '', 'redis', 'postgres'];
+  const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.indexOf(''));
   return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
 }
 
@@ -180,8 +172,10 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
   const stop = async (name: string) => {
     const signal = name === 'postgres' ? 'SIGINT' : 'SIGTERM';
     const stopped = await stopDaemon(ctx.paths.pidFile(name), signal);
-    say(`  ${name.padEnd(8)} ${stopped ? 'stopped' : 'was not running'}`);
+    say(partLine(name, stopped ? 'stopped' : 'was not running'));
   };
+  // Prometheus first, then the exporters: none of them reports a part going away as a failure.
+  for (const name of names.filter((n) => MONITORING_PARTS.includes(n))) await stop(name);
   if (names.includes('gateway')) await stop('gateway');
   await Promise.all(replicas.map(stop));
   for (const name of ['redis', 'postgres']) if (names.includes(name)) await stop(name);
@@ -206,6 +200,13 @@ export async function nativeStatus(settings: StackSettings): Promise<PartStatus[
     ...ctx.topology.replicas.map((r) => [r.name, r.port] as [string, number]),
     ['gateway', ctx.topology.gateway.port],
   ]);
+  if (settings.monitor === 'on') {
+    const m = ctx.topology.monitoring;
+    ports.set('nginx-exporter', m.nginxExporter.port);
+    ports.set('redis-exporter', m.redisExporter.port);
+    ports.set('postgres-exporter', m.postgresExporter.port);
+    ports.set('prometheus', m.prometheus.port);
+  }
   for (const name of recordedParts(ctx.paths)) if (!ports.has(name)) ports.set(name, 0);
   const rows: PartStatus[] = [];
   for (const [name, port] of ports) {
