@@ -12,11 +12,17 @@ import { createUserStore } from './users/store';
  * metrics. Handlers receive these; nothing is created per request.
  */
 export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, env.INSTANCE_ID)) {
-  const pool = createPool(env);
+  // The metrics read the pool's counts only when scraped, and the pool tells them how long each checkout waited.
+  const metrics = createMetrics(env.INSTANCE_ID, () => pool);
+  const pool = createPool(env, metrics.poolAcquire);
   const probePool = createProbePool(env);
   const redis = createRedis(env, log);
-  const metrics = createMetrics(env.INSTANCE_ID, () => pool);
-  const cache = createUserCache(redis, { ttlS: env.CACHE_TTL_S, settleMs: env.CACHE_SETTLE_MS, log });
+  const cache = createUserCache(redis, {
+    ttlS: env.CACHE_TTL_S,
+    settleMs: env.CACHE_SETTLE_MS,
+    log,
+    timing: metrics.redisCommands,
+  });
   // A write's transaction waits for one Redis command (the cache lock) between its statements.
   const writeIdleMs = env.REDIS_COMMAND_TIMEOUT_MS + 500;
   const store = createUserStore(prepareUserQueries(pool), cache, metrics, pool, writeIdleMs);

@@ -33,19 +33,34 @@ export function createRedis(env: Pick<Env, 'REDIS_URL' | 'REDIS_COMMAND_TIMEOUT_
   return redis;
 }
 
+/** What went wrong with a Redis command, as a short label (the replica's redis_client_command_errors_total). */
+export type RedisErrorKind = 'oom' | 'readonly' | 'misconf' | 'loading' | 'auth' | 'timeout' | 'unreachable';
+
+export function redisErrorKind(err: unknown): RedisErrorKind {
+  const message = err instanceof Error ? err.message : String(err);
+  if (message.startsWith('OOM')) return 'oom';
+  if (message.startsWith('READONLY')) return 'readonly';
+  if (message.startsWith('MISCONF')) return 'misconf';
+  if (message.startsWith('LOADING')) return 'loading';
+  if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) return 'auth';
+  if (message === 'Command timed out') return 'timeout';
+  return 'unreachable';
+}
+
+const DESCRIPTIONS: Record<RedisErrorKind, string> = {
+  oom: 'Redis is full and refuses writes',
+  readonly: 'Redis is read-only and refuses writes',
+  misconf: 'Redis refuses writes because it cannot save to disk',
+  loading: 'Redis is still loading its data',
+  auth: 'Redis refused the credentials',
+  timeout: 'Redis did not answer in time',
+  unreachable: 'Redis is unreachable',
+};
+
 /**
  * A Redis failure in the API's own words, for /ready and error messages: what is wrong with Redis, never the
  * driver's text (which names addresses and internals).
  */
-export function describeRedisError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (message.startsWith('OOM')) return 'Redis is full and refuses writes';
-  if (message.startsWith('READONLY')) return 'Redis is read-only and refuses writes';
-  if (message.startsWith('MISCONF')) return 'Redis refuses writes because it cannot save to disk';
-  if (message.startsWith('LOADING')) return 'Redis is still loading its data';
-  if (message.startsWith('NOAUTH') || message.startsWith('WRONGPASS')) return 'Redis refused the credentials';
-  if (message === 'Command timed out') return 'Redis did not answer in time';
-  return 'Redis is unreachable';
-}
+export const describeRedisError = (err: unknown): string => DESCRIPTIONS[redisErrorKind(err)];
 
 export type { Redis };

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { serviceUnavailable } from '../errors';
 import type { Logger } from '../observability/logger';
 import type { PublicUser } from '../users/model';
-import { describeRedisError } from './redis';
+import { describeRedisError, redisErrorKind } from './redis';
 import { EPOCH_KEY, FILL, LOCK, LOCK_FOR_WRITE, SETTLE, STORE_WRITTEN, TOMBSTONE } from './scripts';
 
 /**
@@ -40,11 +40,29 @@ function decode(value: string | null, epoch: string, at: number): CacheRead {
   return { kind: 'hit', version: Number(value.slice(0, bar)), json: value.slice(bar + 1) };
 }
 
+/** The Redis calls the cache makes, as the replica's metrics label them. */
+export type CacheCommand =
+  | 'mget'
+  | 'fill_user'
+  | 'fill_users_pipeline'
+  | 'lock_user_for_write'
+  | 'store_written_user'
+  | 'settle_cache';
+
+/** Told how long each Redis call took, or why it failed (the replica's redis_client_command_* metrics). */
+export interface RedisTiming {
+  ok(command: CacheCommand, seconds: number): void;
+  failed(command: CacheCommand, reason: string): void;
+}
+
+const UNTIMED: RedisTiming = { ok() {}, failed() {} };
+
 export interface UserCacheOptions {
   ttlS: number;
   /** How long a new Redis incarnation takes no fills (CACHE_SETTLE_MS). */
   settleMs: number;
   log: Logger;
+  timing?: RedisTiming;
 }
 
 /**
@@ -58,7 +76,7 @@ export interface UserCacheOptions {
  *   the Redis it read from is the same, settled incarnation (`fill`);
  * - reads never throw: a Redis failure reads as `bypass` and goes to Postgres.
  */
-export function createUserCache(redis: Redis, { ttlS, settleMs, log }: UserCacheOptions) {
+export function createUserCache(redis: Redis, { ttlS, settleMs, log, timing = UNTIMED }: UserCacheOptions) {
   redis.defineCommand('lockUserForWrite', { numberOfKeys: 2, lua: LOCK_FOR_WRITE });
   redis.defineCommand('storeWrittenUser', { numberOfKeys: 2, lua: STORE_WRITTEN });
   redis.defineCommand('fillUser', { numberOfKeys: 2, lua: FILL });
@@ -69,11 +87,29 @@ export function createUserCache(redis: Redis, { ttlS, settleMs, log }: UserCache
   const salt = randomBytes(6).toString('hex');
   const entry = (u: PublicUser) => `${u.version}|${JSON.stringify(u)}`;
 
+  /**
+   * One Redis call, timed for the metrics. It only observes: the call's value or error passes through untouched,
+   * so the protocol below reads exactly as without it.
+   */
+  async function timed<T>(command: CacheCommand, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const value = await call();
+      timing.ok(command, (performance.now() - started) / 1000);
+      return value;
+    } catch (err) {
+      timing.failed(command, redisErrorKind(err));
+      throw err;
+    }
+  }
+
   let settled = false;
   let settling: NodeJS.Timeout | undefined;
   let settlePending = false;
   async function settle(): Promise<string> {
-    const epoch = String(await scripts.settleCache(EPOCH_KEY, PROBE_KEY, settleMs, salt));
+    const epoch = String(
+      await timed('settle_cache', () => scripts.settleCache(EPOCH_KEY, PROBE_KEY, settleMs, salt)),
+    );
     settled = epoch.endsWith('+');
     return epoch;
   }
@@ -103,7 +139,9 @@ export function createUserCache(redis: Redis, { ttlS, settleMs, log }: UserCache
 
   async function store(id: number, version: number, value: string, lock: WriteLock) {
     try {
-      await scripts.storeWrittenUser(key(id), EPOCH_KEY, version, value, ttlS, lock.epoch, lock.at);
+      await timed('store_written_user', () =>
+        scripts.storeWrittenUser(key(id), EPOCH_KEY, version, value, ttlS, lock.epoch, lock.at),
+      );
     } catch (err) {
       // The lock stays: readers load from Postgres until a read of the new version replaces it.
       log.warn('cache store after a write failed; the lock keeps reads on postgres', {
@@ -117,7 +155,7 @@ export function createUserCache(redis: Redis, { ttlS, settleMs, log }: UserCache
     async get(id: number): Promise<CacheRead> {
       const at = Date.now();
       try {
-        const [value, epoch] = await redis.mget(key(id), EPOCH_KEY);
+        const [value, epoch] = await timed('mget', () => redis.mget(key(id), EPOCH_KEY));
         return decode(value ?? null, epoch ?? '', at);
       } catch {
         return { kind: 'bypass' };
@@ -128,7 +166,7 @@ export function createUserCache(redis: Redis, { ttlS, settleMs, log }: UserCache
     async getMany(ids: number[]): Promise<CacheRead[] | null> {
       const at = Date.now();
       try {
-        const values = await redis.mget(...ids.map(key), EPOCH_KEY);
+        const values = await timed('mget', () => redis.mget(...ids.map(key), EPOCH_KEY));
         const epoch = values.pop() ?? '';
         return values.map((v) => decode(v, epoch, at));
       } catch {
@@ -151,12 +189,16 @@ export function createUserCache(redis: Redis, { ttlS, settleMs, log }: UserCache
         [key(u.id), EPOCH_KEY, u.version, entry(u), ttlS, seen.epoch, settleMs, salt, seen.at] as const;
       try {
         if (users.length === 1) {
-          await scripts.fillUser(...args(users[0]!));
+          await timed('fill_user', () => scripts.fillUser(...args(users[0]!)));
           return;
         }
-        const batch = redis.pipeline() as unknown as Scripts & { exec(): Promise<unknown> };
+        const batch = redis.pipeline() as unknown as Scripts & {
+          exec(): Promise<[Error | null, unknown][] | null>;
+        };
         for (const u of users) void batch.fillUser(...args(u));
-        await batch.exec();
+        const results = await timed('fill_users_pipeline', () => batch.exec());
+        // A pipeline answers each command on its own: a refused fill is an error in its slot, not a rejection.
+        for (const [err] of results ?? []) if (err) timing.failed('fill_users_pipeline', redisErrorKind(err));
       } catch (err) {
         log.debug('cache fill failed', { err: describeRedisError(err) });
       }
@@ -168,7 +210,11 @@ export function createUserCache(redis: Redis, { ttlS, settleMs, log }: UserCache
      */
     async lock(id: number, version: number): Promise<WriteLock> {
       try {
-        const reply = String(await scripts.lockUserForWrite(key(id), EPOCH_KEY, version, ttlS, salt));
+        const reply = String(
+          await timed('lock_user_for_write', () =>
+            scripts.lockUserForWrite(key(id), EPOCH_KEY, version, ttlS, salt),
+          ),
+        );
         const space = reply.lastIndexOf(' ');
         return { epoch: reply.slice(0, space), at: reply.slice(space + 1) };
       } catch (err) {

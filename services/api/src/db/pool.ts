@@ -5,29 +5,84 @@ import { serviceUnavailable } from '../errors';
 // int8 ids fit in a double up to 2^53, which the id validator enforces; parse them as numbers, not strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/** Told of every wait for a pool connection: how long it took, or that it failed. */
+export interface AcquireObserver {
+  acquired(seconds: number): void;
+  failed(): void;
+}
+
+type ConnectCallback = Parameters<pg.Pool['connect']>[0];
+
 /**
- * The replica's Postgres pool. `connectionTimeoutMillis` bounds both opening a connection and waiting for a busy
- * pool, so an exhausted pool fails fast instead of queueing forever; `statement_timeout` bounds every query on the
- * server and `query_timeout` (a little longer) on the client in case the server cannot even answer.
+ * pg's Pool, timing every checkout. `connect` is the one way in: `pool.query` (what the prepared queries run
+ * through) calls it too, so queries and transactions are both timed, from the request to a connection in hand
+ * (the wait in the queue of a full pool, or opening a new connection).
+ */
+class ObservedPool extends pg.Pool {
+  readonly #observer: AcquireObserver;
+
+  constructor(config: pg.PoolConfig, observer: AcquireObserver) {
+    super(config);
+    this.#observer = observer;
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | undefined {
+    const started = performance.now();
+    const observer = this.#observer;
+    if (callback) {
+      super.connect((err, client, done) => {
+        if (err) observer.failed();
+        else observer.acquired((performance.now() - started) / 1000);
+        callback(err, client, done);
+      });
+      return undefined;
+    }
+    return super.connect().then(
+      (client) => {
+        observer.acquired((performance.now() - started) / 1000);
+        return client;
+      },
+      (err: unknown) => {
+        observer.failed();
+        throw err;
+      },
+    );
+  }
+}
+
+const UNOBSERVED: AcquireObserver = { acquired() {}, failed() {} };
+
+/**
+ * The replica's Postgres pool, each checkout timed for `observer`. `connectionTimeoutMillis` bounds both opening a
+ * connection and waiting for a busy pool, so an exhausted pool fails fast instead of queueing forever;
+ * `statement_timeout` bounds every query on the server and `query_timeout` (a little longer) on the client in case
+ * the server cannot even answer.
  */
 export function createPool(
   env: Pick<
     Env,
     'DATABASE_URL' | 'PG_POOL_MAX' | 'PG_POOL_TIMEOUT_MS' | 'PG_STATEMENT_TIMEOUT_MS' | 'INSTANCE_ID'
   >,
-) {
-  const pool = new pg.Pool({
-    connectionString: env.DATABASE_URL,
-    max: env.PG_POOL_MAX,
-    connectionTimeoutMillis: env.PG_POOL_TIMEOUT_MS,
-    idleTimeoutMillis: 30_000,
-    statement_timeout: env.PG_STATEMENT_TIMEOUT_MS,
-    lock_timeout: env.PG_STATEMENT_TIMEOUT_MS,
-    query_timeout: env.PG_STATEMENT_TIMEOUT_MS + 1000,
-    idle_in_transaction_session_timeout: env.PG_STATEMENT_TIMEOUT_MS * 2,
-    application_name: `swarmgate-${env.INSTANCE_ID}`,
-    keepAlive: true,
-  });
+  /** Told how long each checkout waited (the replica's pg_pool_acquire_seconds). */
+  observer: AcquireObserver = UNOBSERVED,
+): pg.Pool {
+  const pool = new ObservedPool(
+    {
+      connectionString: env.DATABASE_URL,
+      max: env.PG_POOL_MAX,
+      connectionTimeoutMillis: env.PG_POOL_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: env.PG_STATEMENT_TIMEOUT_MS,
+      lock_timeout: env.PG_STATEMENT_TIMEOUT_MS,
+      query_timeout: env.PG_STATEMENT_TIMEOUT_MS + 1000,
+      idle_in_transaction_session_timeout: env.PG_STATEMENT_TIMEOUT_MS * 2,
+      application_name: `swarmgate-${env.INSTANCE_ID}`,
+      keepAlive: true,
+    },
+    observer,
+  );
   // An idle connection that the server drops emits 'error' on the pool; without a listener that kills the process.
   pool.on('error', () => {});
   return pool;
