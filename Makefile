@@ -7,13 +7,13 @@ SHELL := /bin/bash
 .PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive
 
 # The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
-# `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`; see README.md ("The stack").
+# `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`, `make up MONITOR=off`; see README.md ("The stack").
 STACK_CLI := npx --no-install tsx scripts/stack/cli.ts
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-setup: ## install PostgreSQL, Redis, nginx (apt, as root) and the npm dependencies
+setup: ## install PostgreSQL, Redis, nginx, Prometheus and its exporters (apt, as root) and the npm dependencies
 	@bash scripts/setup.sh
 
 test: setup ## lint, type-check, then every test (unit and integration on real Postgres and Redis)
@@ -30,19 +30,19 @@ test-integration: setup ## integration tests only
 test-stack: setup ## gateway and stack tests (each file brings its own native stack up and down)
 	npx --no-install vitest run --project stack
 
-up: setup ## start the stack (gateway on :8080, REPLICAS=3 replicas, Postgres, Redis) and wait until healthy
+up: setup ## start the stack (gateway on :8080, REPLICAS=3 replicas, Postgres, Redis, Prometheus on :9090 unless MONITOR=off) and wait until healthy
 	@$(STACK_CLI) up
 
 down: ## stop everything `make up` started
 	@$(STACK_CLI) down
 
-status: ## each part of the stack: pid, running, port
+status: ## each part of the stack: pid, running, port; then Prometheus's scrape targets
 	@$(STACK_CLI) status
 
 logs: ## the last lines of every log in .stack/logs (PART=app2 for one, FOLLOW=1 to follow)
 	@$(STACK_CLI) logs $(PART) $(if $(FOLLOW),--follow)
 
-health: ## one table: gateway, each replica (status, instance, uptime, ready), Postgres, Redis
+health: ## one table: gateway, each replica (status, instance, uptime, ready), Postgres, Redis, Prometheus, exporters; then each scrape target
 	@$(STACK_CLI) health
 
 restart: ## restart one part of the stack: make restart PART=app2
