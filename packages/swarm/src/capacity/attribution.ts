@@ -1,12 +1,8 @@
 import { CPU_WARN_PERCENT, LAG_WARN_MS } from '../monitor/saturation';
-import type { TimePoint } from '../stats/summary-types';
+import type { ServerSeries, TimePoint } from '../stats/summary-types';
 
-/** A named series over the run's time axis, e.g. a Prometheus range query's result: `[epoch s, value]` pairs. */
-export interface ServerSeries {
-  name: string;
-  labels: Record<string, string>;
-  points: Array<[t: number, v: number]>;
-}
+// The summary's type (`summary.server.series`), re-exported here where capacity code has always found it.
+export type { ServerSeries };
 
 /**
  * When one kind of series counts as saturated. `atLeast` alone: an absolute limit. `growth`: a multiple of the

@@ -1,3 +1,4 @@
+import { collectServerSeries, resolveServerQueries } from '../prometheus';
 import { renderConsole } from '../report/console-report';
 import { withTeardown } from '../runner/lifecycle';
 import type { Summary, ThresholdResult } from '../stats/summary-types';
@@ -30,7 +31,9 @@ export interface FinishedRun {
 }
 
 /**
- * The end of every run, headless or from the web UI, in this order: thresholds (and the run's own checks) →
+ * The end of every run, headless or from the web UI, in this order: with `--prometheus`, the servers' series
+ * over the run's window into `summary.server` (a failure is a warning there and on stderr, never the verdict) →
+ * thresholds (and the run's own checks) →
  * the scenario's `teardown()` (a throwing teardown becomes a failed check: the run happened, its reports are still
  * written) → the comparison with `--baseline` → the console report on stdout → the file reports → the verdict
  * (said on stderr when it is not 0).
@@ -39,9 +42,20 @@ export interface FinishedRun {
  * const { exitCode } = await finishRun(await runSwarm(options), { args, scenario, thresholds, host, setupData });
  */
 export async function finishRun(summary: Summary, end: RunEnd): Promise<FinishedRun> {
+  const url = end.args.prometheus;
+  const withServer: Summary =
+    url === undefined
+      ? summary
+      : {
+          ...summary,
+          server: await collectServerSeries(summary, {
+            url,
+            queries: resolveServerQueries(end.scenario.classes, end.scenario.options.serverQueries),
+          }),
+        };
   let judged: Summary = {
-    ...summary,
-    thresholds: [...evaluateThresholds(summary, end.thresholds), ...(end.checks ?? [])],
+    ...withServer,
+    thresholds: [...evaluateThresholds(withServer, end.thresholds), ...(end.checks ?? [])],
   };
   const { teardown } = end.scenario;
   if (teardown) {

@@ -61,6 +61,12 @@ export interface RunArgs {
   webAllowedHosts: string[];
   /** List the scenario's user classes and exit (Locust's `-l`). */
   list: boolean;
+  /** Serve the generator's own metrics at `/metrics` on this port (`--metrics-port`); undefined: not served. */
+  metricsPort?: number;
+  /** The address of `--metrics-port` (default 127.0.0.1). */
+  metricsHost: string;
+  /** Prometheus' base URL: query the servers' series over the run's window at its end (`--prometheus`). */
+  prometheus?: string;
 }
 
 export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
@@ -103,6 +109,12 @@ ${COMPARE_FLAGS_USAGE}
       --only-summary       no progress on stderr, only the final report
       --loglevel L         debug, info (default), warning or error
       --no-check           skip the reachability check of the host before the run
+      --metrics-port N     serve the generator's own metrics at http://HOST:N/metrics while it runs
+                           (Prometheus text format; the web UI also serves them at its own /metrics)
+      --metrics-host H     address of --metrics-port (default 127.0.0.1)
+      --prometheus URL     at the end, query this Prometheus over the run's window for the servers' series
+                           (CPU per replica, event-loop delay, pool, Redis, Postgres, nginx; see README) into
+                           the summary and the reports; a failure is a warning, never the verdict
 
 exit code: 0 all thresholds hold and nothing failed, 1 a threshold or check failed (a lost worker, a regression
 with --fail-on-regression), or a request failed or a task raised (--exit-code-on-error N sets that one),
@@ -260,6 +272,16 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
   if (autoquitS !== undefined && !v.autostart) {
     throw new UsageError('--autoquit needs --autostart (it quits after the run the UI started at once)');
   }
+  const metricsPort = positiveNumber('--metrics-port', v['metrics-port'], true);
+  if (metricsPort !== undefined && metricsPort > 65535) {
+    throw new UsageError(`--metrics-port: "${v['metrics-port']}" is not a port (0-65535)`);
+  }
+  if (v['metrics-host'] !== undefined && metricsPort === undefined) {
+    throw new UsageError('--metrics-host needs --metrics-port N');
+  }
+  if (v.prometheus !== undefined && !/^https?:\/\/[^/]+/.test(v.prometheus)) {
+    throw new UsageError(`--prometheus: "${v.prometheus}" is not a URL; use e.g. http://127.0.0.1:9090`);
+  }
   const webAllowedHosts = (v['web-allowed-host'] ?? []).map((h) => {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(h)) {
       throw new UsageError(
@@ -308,6 +330,9 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     autoquitS,
     webAllowedHosts,
     list: v.list === true,
+    metricsPort,
+    metricsHost: v['metrics-host'] ?? '127.0.0.1',
+    prometheus: v.prometheus,
   };
 }
 
@@ -354,6 +379,9 @@ function parseRunFlags(argv: string[]) {
       autostart: { type: 'boolean' },
       autoquit: { type: 'string' },
       'web-allowed-host': { type: 'string', multiple: true },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
+      prometheus: { type: 'string' },
     },
   });
 }

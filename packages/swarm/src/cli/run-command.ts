@@ -1,4 +1,10 @@
 import { readFileSync } from 'node:fs';
+import {
+  type MetricsServer,
+  type MetricsSource,
+  resolveServerQueries,
+  startMetricsServer,
+} from '../prometheus';
 import { runSwarm } from '../runner/run';
 import { planRun } from '../runner/run-plan';
 import { runWorkers } from '../runner/workers';
@@ -49,6 +55,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const { options, thresholds } = runSettings(args, scenario);
+  if (args.prometheus !== undefined) {
+    try {
+      resolveServerQueries(scenario.classes, scenario.options.serverQueries);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   // Without --headless the web UI starts runs (and checks the host it is given); nothing runs from the flags.
   if (!args.headless) return webMode(args, scenario, options, thresholds, baseline);
   const plan = planRun(options);
@@ -83,12 +96,20 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   }
 
+  // The generator's own /metrics: the live summary of this process, or the merged one of the workers (as they
+  // report, every 2 s), then the final one until the reports are written.
+  let live: () => Summary | null = () => null;
+  let users: () => number | null = () => null;
+  const metrics = await serveMetrics(args, { summary: () => live(), users: () => users() });
   const controller = new AbortController();
   const release = stopOnSignals(controller, 'writing reports');
   try {
     let summary: Summary;
     let checks: ThresholdResult[] = [];
     if (args.processes > 1) {
+      const print = progressPrinter(args);
+      let merged: Summary | null = null;
+      live = () => merged;
       const result = await runWorkers({
         argv: workerArgv(argv),
         count: args.processes,
@@ -96,7 +117,10 @@ export async function runCommand(argv: string[]): Promise<number> {
         setupData,
         signal: controller.signal,
         config: plan.config,
-        onProgress: progressPrinter(args),
+        onProgress: (s) => {
+          merged = s;
+          print?.(s);
+        },
       });
       for (const l of result.lost) process.stderr.write(`swarm: segment ${l.segment} lost: ${l.reason}\n`);
       summary = result.summary;
@@ -108,8 +132,15 @@ export async function runCommand(argv: string[]): Promise<number> {
         setupData,
         signal: controller.signal,
         onProgress: progressPrinter(args),
+        onControl: (control) => {
+          live = () => control.snapshot();
+          users = () => control.userCount;
+        },
       });
     }
+    const final = summary;
+    live = () => final;
+    users = () => null;
     const finished = await finishRun(summary, {
       args,
       scenario,
@@ -122,5 +153,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     return finished.exitCode;
   } finally {
     release();
+    await metrics?.close();
+  }
+}
+
+/** `--metrics-port`: serves the generator's metrics while the run goes; a port taken is a usage error. */
+async function serveMetrics(
+  args: { metricsPort?: number | undefined; metricsHost: string },
+  source: MetricsSource,
+): Promise<MetricsServer | null> {
+  if (args.metricsPort === undefined) return null;
+  try {
+    const server = await startMetricsServer(source, { host: args.metricsHost, port: args.metricsPort });
+    process.stderr.write(`swarm: metrics on ${server.url}\n`);
+    return server;
+  } catch (err) {
+    throw new UsageError(
+      `--metrics-port: cannot serve metrics on ${args.metricsHost}:${args.metricsPort}: ${(err as Error).message}`,
+    );
   }
 }

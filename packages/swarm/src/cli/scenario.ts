@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ServerQueries } from '../prometheus/server-queries';
 import type { ScenarioLifecycle } from '../runner/lifecycle';
 import { LoadShape } from '../runner/load-shape';
 import { isUserClass, type UserClass } from '../user/user';
@@ -28,6 +29,12 @@ export interface ScenarioOptions {
   thresholds?: string[];
   shape?: LoadShape;
   instanceHeader?: string;
+  /**
+   * With `--prometheus URL`: queries added to (or, by name, replacing; `null` removes) the default server
+   * queries, e.g. `{ db_queries_per_s: { query: 'sum(rate(db_queries_total[5s]))', unit: 'queries/s' } }`. A user
+   * class may declare them too, as `static serverQueries`.
+   */
+  serverQueries?: ServerQueries;
 }
 
 export interface LoadedScenario extends ScenarioLifecycle {

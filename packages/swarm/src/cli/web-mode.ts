@@ -1,3 +1,4 @@
+import { startMetricsServer } from '../prometheus/metrics-server';
 import { runSwarm } from '../runner/run';
 import type { RunOptions } from '../runner/run-options';
 import { RunConfigError, resolveKinds } from '../runner/run-plan';
@@ -87,6 +88,20 @@ export async function webMode(
     );
   }
   process.stderr.write(`swarm: web UI on ${server.url} (Ctrl-C to quit)\n`);
+  // The UI serves the metrics at its own /metrics; --metrics-port adds the port the stack's Prometheus scrapes.
+  const metrics =
+    args.metricsPort === undefined
+      ? null
+      : await startMetricsServer(
+          { summary: () => run.summary(), users: () => (run.busy ? run.userCount : null) },
+          { host: args.metricsHost, port: args.metricsPort },
+        ).catch((err: Error) => {
+          void server.close();
+          throw new UsageError(
+            `--metrics-port: cannot serve metrics on ${args.metricsHost}:${args.metricsPort}: ${err.message}`,
+          );
+        });
+  if (metrics !== null) process.stderr.write(`swarm: metrics on ${metrics.url}\n`);
   const quit = new AbortController();
   const release = stopOnSignals(quit, 'stopping the web UI');
   if (args.autostart) await autostart(run, args, scenario, defaults, quit);
@@ -94,6 +109,7 @@ export async function webMode(
   try {
     await run.stop();
     await server.close();
+    await metrics?.close();
   } finally {
     release();
   }

@@ -21,6 +21,8 @@ export interface LineChartOptions {
   bands?: ReadonlyArray<{ from: number; to: number }>;
   /** What the bands mean, for the legend and their tooltip; default `marked`. */
   bandLabel?: string;
+  /** Said instead of the chart when there is no data; default `no data yet`. */
+  empty?: string;
 }
 
 const W = 640;
@@ -63,7 +65,7 @@ export function lineChart(o: LineChartOptions): string {
   const head = `<h3>${esc(o.title)}${o.unit ? ` <small>(${esc(o.unit)})</small>` : ''}</h3>`;
   const all = o.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   if (o.xs.length < 2 || all.length === 0) {
-    return `<figure class="chart" id="chart-${esc(o.id)}" data-empty="true">${head}<p class="note">no data yet</p></figure>`;
+    return `<figure class="chart" id="chart-${esc(o.id)}" data-empty="true">${head}<p class="note">${esc(o.empty ?? 'no data yet')}</p></figure>`;
   }
   const yMax = o.yMax ?? niceCeil(Math.max(...all));
   const x0 = o.xs[0]!;

@@ -3,6 +3,7 @@ import type { Summary } from '../stats/summary-types';
 import { fmtMs, fmtPercent, fmtRate } from './format';
 import { comparisonSection } from './html-comparison';
 import { esc } from './html-parts';
+import { serverSection } from './html-server';
 import { REPORT_CSS } from './html-style';
 import {
   cacheSection,
@@ -59,9 +60,9 @@ function headline(s: Summary): string {
 
 /**
  * Everything the report shows, as an HTML fragment (pure): the verdict and thresholds, the headline numbers, the
- * charts over time, the request and percentile tables, replicas, cache, throttling, errors, the open model, the
- * scenario's own sections, the load generator's health and the configuration; with `options.baseline`, the
- * comparison with that run after the thresholds. The web UI shows this same
+ * charts over time and under them the servers' (`--prometheus`), the request and percentile tables, replicas,
+ * cache, throttling, errors, the open model, the scenario's own sections, the load generator's health and the
+ * configuration; with `options.baseline`, the comparison with that run after the thresholds. The web UI shows this same
  * fragment, re-rendered from each live summary, so the UI and the report cannot disagree.
  *
  * @example
@@ -76,6 +77,7 @@ export function renderReportBody(s: Summary, options: ReportBodyOptions = {}): s
     options.live ? null : thresholdSection(s),
     options.baseline ? comparisonSection(options.baseline.comparison, options.baseline.name) : null,
     timelineSection(s),
+    serverSection(s),
     endpointSection(s, options.live === true),
     percentileSection(s),
     replicaSection(s),

@@ -125,6 +125,40 @@ export interface EndpointPoint {
   hist: string;
 }
 
+/** A named series over the run's time axis, e.g. a Prometheus range query's result: `[epoch s, value]` pairs. */
+export interface ServerSeries {
+  name: string;
+  labels: Record<string, string>;
+  points: Array<[t: number, v: number]>;
+}
+
+/** One query `swarm run --prometheus URL` ran at the end of the run. */
+export interface ServerQuerySummary {
+  /** The series' name (the chart's title), e.g. `process_cpu_cores`. */
+  name: string;
+  /** PromQL, as sent to `/api/v1/query_range`. */
+  query: string;
+  /** What its values are in, e.g. `cores`, `s`; shown beside the chart's title. */
+  unit: string;
+  /** Why it gave no series (Prometheus unreachable, a bad query); absent when it answered. */
+  error?: string;
+}
+
+/**
+ * The servers' own view of the run (`swarm run --prometheus URL`): each query's result over the run's window at a
+ * 1 s step, on the same epoch seconds as `timeSeries`. Absent without `--prometheus` and in older summaries.
+ */
+export interface ServerSummary {
+  /** The Prometheus base URL queried. */
+  source: string;
+  stepS: number;
+  queries: ServerQuerySummary[];
+  /** One per returned label set (e.g. per replica), named after its query. */
+  series: ServerSeries[];
+  /** What went wrong, in words (also on stderr); the run's verdict is unaffected. */
+  warnings: string[];
+}
+
 /** A titled table that a scenario's teardown adds to the reports (e.g. the servers' own counts). */
 export interface ReportSection {
   title: string;
@@ -245,4 +279,6 @@ export interface Summary {
    * those of the other segments only. Absent for a complete run.
    */
   partial?: { missing: MissingSegment[] };
+  /** The servers' series from Prometheus (`--prometheus`); absent without it and in older summaries. */
+  server?: ServerSummary;
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
+import { createSwarmMetrics } from '../prometheus/swarm-metrics';
 import { renderCsv } from '../report/csv-report';
 import { renderHtmlReport } from '../report/html-report';
 import { renderJson } from '../report/json-report';
@@ -92,7 +93,8 @@ interface Route {
 /**
  * Serves the web UI: `GET /` the page, `GET /events` server-sent events (one frame per second while running and
  * on every change), `POST /api/start|users|stop|reset` (JSON; errors as `{ error: { code, message, fields? } }`
- * with a message per bad field), `GET /download/report.json|report.html|report_stats.csv|report_stats_history.csv`.
+ * with a message per bad field), `GET /download/report.json|report.html|report_stats.csv|report_stats_history.csv`,
+ * `GET /metrics` the generator's own metrics in Prometheus' text format (the current or last run's).
  * Every request passes `guardRequest` first (its own `Host`, no foreign `Origin`, POSTs as `application/json`);
  * a body over 64 KiB is answered 413 and not read further.
  *
@@ -116,6 +118,10 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     for (const c of clients) c.write(data);
   };
   const unsubscribe = run.onChange(push);
+  const metrics = createSwarmMetrics({
+    summary: () => run.summary(),
+    users: () => (run.busy ? run.userCount : null),
+  });
   const ticker = setInterval(() => {
     if (run.busy) push();
   }, o.pushEveryMs ?? 1000);
@@ -175,6 +181,13 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
         if (s === null) throw new HttpError(404, 'NO_RUN', 'no statistics yet: start a run');
         const [type, body] = download(s, name);
         send(res, 200, type, body, { 'content-disposition': `attachment; filename="swarm-${name}"` });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      async handle(_req, res) {
+        send(res, 200, metrics.contentType, await metrics.text());
       },
     },
     {
