@@ -2,8 +2,8 @@
 # Runs a load-test mode against the stack and writes its reports.
 #
 #   ./load_test.sh [--engine swarm|k6] MODE [extra swarm flags]
-#   MODE: smoke, basic, stress, cache, spike, all, interactive (see scenarios/profiles.json and LOAD_TESTING.md)
-#   USERS, SPAWN_RATE, RUN_TIME, HOST override the mode's values, e.g. USERS=100 ./load_test.sh stress
+#   MODE: smoke, basic, stress, cache, spike, breakpoint, all, interactive (see scenarios/profiles.json and LOAD_TESTING.md)
+#   USERS, SPAWN_RATE, RUN_TIME, HOST (and RATE for breakpoint) override the mode's values, e.g. USERS=100 ./load_test.sh stress
 #
 # Reports go to load_test_reports/<mode>-<timestamp>/ (summary.json, stats_*.csv, junit.xml, report.html);
 # the exit code is the verdict: 0 every criterion held, 1 one failed, 2 the run could not start.

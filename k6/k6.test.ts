@@ -83,7 +83,11 @@ describe('k6/swarmgate.js', () => {
       for (const [cls, s] of Object.entries(scenarios)) {
         // Iterations get the same time to finish as Swarm's users, at the end and on a ramp-down.
         expect([s.gracefulStop, s.gracefulRampDown]).toEqual([profiles.stopTimeout, profiles.stopTimeout]);
-        if (p.stages) expect(s.stages).toEqual(p.stages);
+        if (p.rate) {
+          // The open model: k6's ramping-arrival-rate with the profile's stages.
+          expect(s).toMatchObject({ executor: 'ramping-arrival-rate', startRate: 50, maxVUs: p.maxUsers });
+          expect(s.stages).toEqual([{ target: 3000, duration: '90s' }]);
+        } else if (p.stages) expect(s.stages).toEqual(p.stages);
         else {
           expect(s.stages.reduce((sum, st) => sum + seconds(st.duration), 0)).toBe(seconds(p.runTime));
           const vus = cls === 'AdminUser' ? 1 : p.users - (p.userClasses.includes('AdminUser') ? 1 : 0);
@@ -102,6 +106,11 @@ describe('k6/swarmgate.js', () => {
         } else if (['avg', 'max', 'min', 'med'].includes(metric!) || metric!.startsWith('p(')) {
           expect(thresholds.http_req_duration).toContain(t);
         }
+      }
+      // A breakpoint SLO aborts the k6 test when it fails, as Swarm's --abort-on stops the run.
+      for (const t of (p.slo ?? []) as string[]) {
+        const metric = t.startsWith('rate') ? 'http_req_failed' : 'http_req_duration';
+        expect(thresholds[metric]).toContainEqual({ threshold: t, abortOnFail: true, delayAbortEval: '10s' });
       }
     });
   }

@@ -6,7 +6,8 @@
  *   node --import tsx scenarios/run-mode.ts ENGINE MODE OUT [extra swarm flags]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadProfiles, swarmArgs } from './lib/mode-plan';
@@ -29,6 +30,53 @@ async function gatewayAnswers(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Whether nothing listens on 127.0.0.1:`port`. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Whether the stack's Prometheus answers (its readiness endpoint), within 2 s. */
+async function prometheusAnswers(url: string): Promise<boolean> {
+  try {
+    const res = await request(new URL('/-/ready', url), { headersTimeout: 2000, bodyTimeout: 2000 });
+    await res.body.dump();
+    return res.statusCode === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The stack's monitoring for a Swarm run, unless the caller's flags say otherwise: `--metrics-port` (the stack's
+ * SWARM_METRICS_PORT, default 9646), where the stack's Prometheus scrapes the generator (job `swarm`) while it runs,
+ * and `--prometheus` when the stack's Prometheus answers (PROMETHEUS_PORT, default 9090), so the reports carry the
+ * servers' charts; without it the run goes on without them, and says so.
+ */
+async function monitoringFlags(given: readonly string[]): Promise<string[]> {
+  const has = (flag: string) => given.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const flags: string[] = [];
+  const metricsPort = Number(process.env.SWARM_METRICS_PORT || '9646');
+  // Another run (or program) on the port would stop this one at its start: it goes on unscraped instead.
+  const free = !has('--metrics-port') && (await portFree(metricsPort));
+  if (free) flags.push('--metrics-port', String(metricsPort));
+  else if (!has('--metrics-port'))
+    process.stderr.write(
+      `load_test: port ${metricsPort} is taken: Prometheus will not scrape this run's generator\n`,
+    );
+  if (has('--prometheus')) return flags;
+  const url = `http://127.0.0.1:${process.env.PROMETHEUS_PORT || '9090'}`;
+  if (await prometheusAnswers(url)) flags.push('--prometheus', url);
+  else
+    process.stderr.write(
+      `load_test: no Prometheus at ${url} (MONITOR=off?): the reports have no server charts\n`,
+    );
+  return flags;
 }
 
 let current: ReturnType<typeof spawn> | undefined;
@@ -101,11 +149,34 @@ async function runMode(m: string, dir: string): Promise<number> {
   }
   const baseline = previousSummary(m, dir);
   const compare = baseline && !extra.includes('--baseline') ? ['--baseline', baseline] : [];
-  const args = swarmArgs(profiles, m, dir, process.env, [...compare, ...extra]);
+  const monitoring = await monitoringFlags(extra);
+  const args = swarmArgs(profiles, m, dir, process.env, [...compare, ...monitoring, ...extra]);
   process.stderr.write(
     `load_test: ${m}: ${profiles.modes[m]!.description}\nload_test: swarm ${args.join(' ')}\n`,
   );
-  return run(process.execPath, [SWARM_BIN, ...args], env);
+  const code = await run(process.execPath, [SWARM_BIN, ...args], env);
+  return profiles.modes[m]!.slo ? breakpointVerdict(join(dir, 'capacity.json'), code) : code;
+}
+
+/**
+ * A breakpoint run's job is to find the break, not to pass: it succeeds (0) when Swarm wrote capacity.json, with
+ * a knee or a "not reached" note, whatever its thresholds and failures; without the file its exit code stands.
+ */
+function breakpointVerdict(file: string, code: number): number {
+  if (code > 1 || !existsSync(file)) return code;
+  const c = JSON.parse(readFileSync(file, 'utf8')) as {
+    reached: boolean;
+    knee: { rps: number; latencyMs: number | null } | null;
+    saturation: { note: string } | null;
+    note: string;
+  };
+  const knee = c.knee
+    ? `${Math.round(c.knee.rps)} req/s at p95 ${c.knee.latencyMs === null ? '-' : Math.round(c.knee.latencyMs)} ms`
+    : 'none held';
+  process.stdout.write(
+    `load_test: knee ${c.reached ? knee : `not reached (${knee})`}; ${c.saturation?.note ?? 'no saturation data'}\n`,
+  );
+  return 0;
 }
 
 const modes = [...Object.keys(profiles.modes), 'all', 'interactive'];
@@ -121,7 +192,7 @@ if (!(await gatewayAnswers()))
 
 if (mode === 'interactive') {
   // The web UI: start, steer and stop runs from the browser; reports download from the page.
-  const args = ['run', 'scenarios/swarmgate.ts', '-H', host, ...extra];
+  const args = ['run', 'scenarios/swarmgate.ts', '-H', host, ...(await monitoringFlags(extra)), ...extra];
   process.stderr.write('load_test: interactive: starting the web UI (Ctrl-C to stop)\n');
   process.exit(
     await run(process.execPath, [SWARM_BIN, ...args], {

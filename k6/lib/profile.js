@@ -26,6 +26,7 @@ export function profile(mode) {
     users: env.USERS ? Number(env.USERS) : p.users,
     spawnRate: env.SPAWN_RATE ? Number(env.SPAWN_RATE) : p.spawnRate,
     runTime: env.RUN_TIME || p.runTime,
+    rate: env.RATE || p.rate,
     host: env.HOST || PROFILES.host,
     replicas: env.REPLICAS ? Number(env.REPLICAS) : PROFILES.replicas,
     stopTimeout: PROFILES.stopTimeout,
@@ -74,6 +75,7 @@ export function k6Thresholds(list, replicas) {
  * or the profile's stages as they are; iterations get the profiles' stopTimeout to finish, as Swarm's users do.
  */
 export function executorFor(p, users, exec) {
+  if (p.rate) return arrivalExecutor(p, exec);
   if (p.stages) {
     return {
       executor: 'ramping-vus',
@@ -99,10 +101,57 @@ export function executorFor(p, users, exec) {
   };
 }
 
+/** '3000/s' → 3000 (per second); '600/m' → 10. */
+function perSecond(text) {
+  const m = /^(\d+(?:\.\d+)?)(?:\/(s|m|h))?$/.exec(text.trim());
+  if (!m) throw new Error(`not a rate: ${text}`);
+  return Number(m[1]) / { s: 1, m: 60, h: 3600 }[m[2] || 's'];
+}
+
+/**
+ * The open model (a profile's `rate`, Swarm's --rate): k6's ramping-arrival-rate with the same stages
+ * (`RATE:DURATION,...`, a first stage of 0s sets the start rate) or a constant rate for the run time.
+ */
+export function arrivalExecutor(p, exec) {
+  const parts = String(p.rate)
+    .split(',')
+    .map((x) => x.split(':'));
+  const stages = parts.map(([r, d]) => ({ target: perSecond(r), duration: d || p.runTime || '60s' }));
+  const startRate = stages.length > 0 && seconds(stages[0].duration) === 0 ? stages.shift().target : 0;
+  return {
+    executor: 'ramping-arrival-rate',
+    startRate,
+    timeUnit: '1s',
+    preAllocatedVUs: Math.min(p.maxUsers || 100, 50),
+    maxVUs: p.maxUsers || 100,
+    stages:
+      parts.length === 1 && parts[0].length === 1
+        ? [{ target: stages[0].target, duration: p.runTime || '60s' }]
+        : stages,
+    gracefulStop: p.stopTimeout,
+    gracefulRampDown: p.stopTimeout,
+    exec,
+  };
+}
+
+/**
+ * A breakpoint mode's SLO as k6 thresholds that abort the test when they fail (abortOnFail, judged after 10 s so the
+ * first seconds' few samples do not stop it), as Swarm's --abort-on does.
+ */
+export function sloThresholds(slo) {
+  const { thresholds } = k6Thresholds(slo, 0);
+  const out = {};
+  for (const [metric, list] of Object.entries(thresholds)) {
+    out[metric] = list.map((threshold) => ({ threshold, abortOnFail: true, delayAbortEval: '10s' }));
+  }
+  return out;
+}
+
 /** k6 options for a mode: one scenario per user class (AdminUser is one VU, as its fixedCount says). */
 export function optionsFor(mode) {
   const p = profile(mode);
   const { thresholds } = k6Thresholds(p.thresholds, p.replicas);
+  if (p.slo) Object.assign(thresholds, sloThresholds(p.slo));
   const scenarios = {};
   const admin = p.userClasses.includes('AdminUser') ? 1 : 0;
   const others = p.userClasses.filter((c) => c !== 'AdminUser');

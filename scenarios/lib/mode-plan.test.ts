@@ -49,6 +49,19 @@ describe('swarmArgs', () => {
     expect(swarmArgs(profiles, 'spike', 'o', { USERS: '4' }, [])).toContain('-u');
   });
 
+  it('runs the breakpoint mode as an open-model ramp that stops on its SLO and writes capacity.json', () => {
+    const args = swarmArgs(profiles, 'breakpoint', 'out/bp', {}, []);
+    expect(args.slice(0, 3)).toEqual(['run', SCENARIO, 'HighVolumeUser']);
+    expect(flag(args, '--rate')).toBe(profiles.modes.breakpoint!.rate);
+    expect(args).not.toContain('-u');
+    expect(flag(args, '--abort-on')).toBe('p(95)<500,rate<0.01');
+    expect(flag(args, '--capacity-json')).toBe('out/bp/capacity.json');
+    expect(
+      flag(swarmArgs(profiles, 'breakpoint', 'out/bp', { RATE: '10/s:0s,100/s:20s' }, []), '--rate'),
+    ).toBe('10/s:0s,100/s:20s');
+    expect(profiles.all).not.toContain('breakpoint');
+  });
+
   it('names the modes when asked for one that does not exist', () => {
     expect(() => swarmArgs(profiles, 'soak', 'o', {}, [])).toThrow(
       /no mode "soak".*smoke, basic, stress, cache, spike/,

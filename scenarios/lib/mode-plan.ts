@@ -13,6 +13,18 @@ export interface ModeProfile {
   spawnRate?: number;
   runTime?: string;
   stages?: Stage[];
+  /**
+   * The open model: an arrival rate (`200/s`) or its stages (`50/s:0s,3000/s:90s`, k6's ramping-arrival-rate), run
+   * with `--rate`; RATE overrides it.
+   */
+  rate?: string;
+  /** The open model's most concurrent users (`--max-users`). */
+  maxUsers?: number;
+  /**
+   * A breakpoint mode's SLO (threshold syntax): the run stops once it is broken (`--abort-on`) and its knee goes
+   * to capacity.json; the verdict is that the knee was found (or noted as not reached), not that the SLO held.
+   */
+  slo?: string[];
   warmUp?: string;
   thresholds: string[];
 }
@@ -39,6 +51,7 @@ export interface Overrides {
   SPAWN_RATE?: string | undefined;
   RUN_TIME?: string | undefined;
   HOST?: string | undefined;
+  RATE?: string | undefined;
 }
 
 /**
@@ -59,7 +72,8 @@ export function runIdOf(out: string): string {
 /**
  * The `swarm run` arguments of one mode (pure): its user classes, load, thresholds and report files under `out`.
  * A mode with stages runs its load shape (the scenario builds it from SWARMGATE_MODE) unless USERS overrides it.
- * Overrides: USERS, SPAWN_RATE, RUN_TIME, HOST; `extra` (the user's own flags) comes last, so it wins.
+ * A mode with a rate runs the open model (RATE overrides it), and one with an SLO stops on it and writes
+ * capacity.json. Overrides: USERS, SPAWN_RATE, RUN_TIME, HOST, RATE; `extra` (the user's own flags) comes last, so it wins.
  *
  * @example
  * swarmArgs(profiles, 'basic', 'load_test_reports/basic-1', {}, ['--loglevel', 'warning'])
@@ -79,14 +93,19 @@ export function swarmArgs(
   const set = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
   const host = set(env.HOST) ?? profiles.host;
   const args = ['run', SCENARIO, ...p.userClasses, '--headless', '-H', host];
-  const users = set(env.USERS) ?? (p.stages ? undefined : String(p.users));
-  if (users !== undefined) {
+  const users = set(env.USERS) ?? (p.stages || p.rate ? undefined : String(p.users));
+  if (p.rate && users === undefined) {
+    args.push('--rate', set(env.RATE) ?? p.rate);
+    if (p.maxUsers !== undefined) args.push('--max-users', String(p.maxUsers));
+    if (set(env.RUN_TIME)) args.push('-t', env.RUN_TIME!);
+  } else if (users !== undefined) {
     args.push('-u', users, '-r', set(env.SPAWN_RATE) ?? String(p.spawnRate ?? users));
     args.push('-t', set(env.RUN_TIME) ?? p.runTime ?? '60s');
   } else if (set(env.RUN_TIME)) {
     args.push('-t', env.RUN_TIME!);
   }
   for (const t of p.thresholds) args.push('--threshold', t);
+  if (p.slo) args.push('--abort-on', p.slo.join(','), '--capacity-json', join(out, 'capacity.json'));
   // The mode's criteria are its verdict: they say how many failed requests it allows (stress: under 1%), so a
   // failure within them is no error (Swarm, as Locust, would otherwise exit 1 on any failure).
   args.push('--exit-code-on-error', '0');

@@ -5,10 +5,11 @@ import type { Summary, ThresholdResult } from '../stats/summary-types';
 import { evaluateThresholds } from '../thresholds/evaluate';
 import type { Threshold } from '../thresholds/parse';
 import { type Baseline, compareWithBaseline } from './baseline';
+import { runCapacity } from './capacity-end';
 import { verdictOf } from './exit-code';
 import type { RunArgs } from './run-args';
 import type { LoadedScenario } from './scenario';
-import { writeReports } from './write-reports';
+import { writeJson, writeReports } from './write-reports';
 
 /** What the end of a run needs besides its summary. */
 export interface RunEnd {
@@ -70,8 +71,15 @@ export async function finishRun(summary: Summary, end: RunEnd): Promise<Finished
     }
   }
   const compared = compareWithBaseline(judged, end.baseline, end.args);
+  // With --abort-on: the knee by its SLO, in the summary (so every report shows it) and on the console.
+  const capacity = end.args.abortOn ? runCapacity(judged, end.args.abortOn) : null;
+  if (capacity !== null) judged = { ...judged, capacity: capacity.json };
   process.stdout.write(renderConsole(judged, { baseline: compared }));
-  for (const path of writeReports(judged, end.args, compared)) process.stderr.write(`swarm: wrote ${path}\n`);
+  if (capacity !== null) process.stdout.write(`\n${capacity.text}`);
+  const written = writeReports(judged, end.args, compared);
+  if (capacity !== null && end.args.capacityJson)
+    written.push(writeJson(end.args.capacityJson, capacity.json));
+  for (const path of written) process.stderr.write(`swarm: wrote ${path}\n`);
   const verdict = verdictOf(judged, compared, end.args);
   if (verdict.reason !== null) process.stderr.write(`swarm: exit ${verdict.code}: ${verdict.reason}\n`);
   return { summary: judged, exitCode: verdict.code };

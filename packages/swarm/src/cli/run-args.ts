@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { Slo } from '../capacity/slo';
 import type { CompareOptions } from '../compare/compare';
 import { parseDuration } from '../runner/duration';
+import type { Stage } from '../runner/load-shape';
 import { parseSegment, type Segment } from '../runner/segment';
 import { parseThreshold, type Threshold } from '../thresholds/parse';
+import { parseAbortOn, parseRateFlag } from './capacity-args';
 import { COMPARE_FLAGS, COMPARE_FLAGS_USAGE, parseCompareFlags } from './compare-flags';
 import { UsageError } from './usage-error';
 
@@ -30,6 +33,12 @@ export interface RunArgs {
   thresholds: Threshold[];
   loglevel: 'debug' | 'info' | 'warning' | 'error';
   rate?: number;
+  /** `--rate` as stages (k6's ramping-arrival-rate); `rate` is then undefined. */
+  rateStages?: Stage[];
+  /** `--abort-on`: stop once this SLO is broken for 3 s in a row, and report the run's knee by it. */
+  abortOn?: Slo;
+  /** `--capacity-json FILE`: the knee (capacity.json) of a run with `--abort-on`. */
+  capacityJson?: string;
   maxUsers?: number;
   maxDelayS?: number;
   processes: number;
@@ -89,6 +98,11 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
   -s, --stop-timeout T     let users finish their current task for up to T at the end (default 0)
   -l, --list               list the scenario's user classes and exit
       --rate N/s           open model: start N iterations per second (N/m per minute)
+      --rate R:T,R:T,...   open model, ramping: stages of rate R reached linearly over T (k6's
+                           ramping-arrival-rate), e.g. 50/s:0s,3000/s:60s; the run ends after the last
+      --abort-on SLO       stop once the SLO is broken 3 s in a row (stop reason slo_broken), and report the
+                           knee: e.g. 'p(95)<200,rate<0.01' (p(N)<ms required; rate, dropped_rate optional)
+      --capacity-json FILE with --abort-on: write the knee, the break and what saturated (swarm.capacity/v1)
       --max-users N        open model: at most N concurrent users (default 100)
       --max-delay T        open model: drop an iteration this late (default 5s)
       --processes N|auto   split the users across N worker processes and merge exactly
@@ -178,16 +192,6 @@ function duration(flag: string, text: string | undefined): number | undefined {
   }
 }
 
-/** `200`, `200/s` or `600/m` → iterations per second. */
-function rate(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(?:\/(s|m|h))?$/.exec(text.trim());
-  if (m === null || Number(m[1]) <= 0)
-    throw new UsageError(`--rate: "${text}" is not a rate; use e.g. 200/s or 600/m`);
-  const per = { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
-  return Number(m[1]) / per;
-}
-
 const list = (values: string[] | undefined) =>
   (values ?? [])
     .flatMap((v) => v.split(','))
@@ -253,6 +257,11 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
       '--fail-on-regression, --tolerance, --failure-tolerance and --latency-floor need --baseline FILE',
     );
   }
+  const rated = v.rate === undefined ? undefined : parseRateFlag(v.rate);
+  const abortOn = v['abort-on'] === undefined ? undefined : parseAbortOn(v['abort-on']);
+  if (v['capacity-json'] !== undefined && abortOn === undefined) {
+    throw new UsageError('--capacity-json needs --abort-on SLO (the knee is judged by it)');
+  }
   const spawnRate = positiveNumber('--spawn-rate', v['spawn-rate'], false);
   if (spawnRate === 0) throw new UsageError('--spawn-rate: need a number > 0');
   const exitCodeOnError = positiveNumber('--exit-code-on-error', v['exit-code-on-error'], true) ?? 1;
@@ -309,7 +318,10 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     failOnRegression: compare.failOnRegression,
     thresholds,
     loglevel: loglevel as RunArgs['loglevel'],
-    rate: rate(v.rate),
+    rate: rated && 'rate' in rated ? rated.rate : undefined,
+    rateStages: rated && 'stages' in rated ? rated.stages : undefined,
+    abortOn,
+    capacityJson: v['capacity-json'],
     maxUsers: positiveNumber('--max-users', v['max-users'], true),
     maxDelayS: duration('--max-delay', v['max-delay']),
     processes,
@@ -363,6 +375,8 @@ function parseRunFlags(argv: string[]) {
       threshold: { type: 'string', multiple: true },
       loglevel: { type: 'string', short: 'L' },
       rate: { type: 'string' },
+      'abort-on': { type: 'string', multiple: true },
+      'capacity-json': { type: 'string' },
       'max-users': { type: 'string' },
       'max-delay': { type: 'string' },
       processes: { type: 'string' },

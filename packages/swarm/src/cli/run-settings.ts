@@ -1,5 +1,7 @@
 import { parseDuration } from '../runner/duration';
+import { rateStages } from '../runner/load-shape';
 import type { RunOptions } from '../runner/run-options';
+import { abortOn } from '../runner/slo-abort';
 import { parseThreshold, type Threshold } from '../thresholds/parse';
 import type { RunArgs } from './run-args';
 import type { LoadedScenario, ScenarioOptions } from './scenario';
@@ -46,12 +48,17 @@ export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSetting
     host: args.host ?? o.host,
     users: args.users ?? o.users,
     spawnRate: args.spawnRate ?? o.spawnRate,
-    rate: args.rate ?? o.rate,
+    rate: args.rateStages ? undefined : (args.rate ?? o.rate),
     maxUsers: args.maxUsers ?? o.maxUsers,
     maxDelayS: args.maxDelayS,
     runTimeS: args.runTimeS ?? scenarioDuration('runTime', o.runTime),
     stopTimeoutS: args.stopTimeoutS ?? scenarioDuration('stopTimeout', o.stopTimeout),
-    shape: args.users !== undefined || args.rate !== undefined ? undefined : scenario.shape,
+    // `--rate` stages are a shape of their own; `-u` or a constant `--rate` leave the scenario's shape out.
+    shape: args.rateStages
+      ? rateStages(args.rateStages)
+      : args.users !== undefined || args.rate !== undefined
+        ? undefined
+        : scenario.shape,
     tags: args.tags,
     excludeTags: args.excludeTags,
     instanceHeader: (args.instanceHeader ?? o.instanceHeader)?.toLowerCase(),
@@ -60,6 +67,7 @@ export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSetting
     runId: args.runId,
     resetStatsAfterSpawn: args.resetStats,
     endpointHistory: args.csvFullHistory,
+    abortOn: args.abortOn && abortOn(args.abortOn),
   };
   return { options, thresholds: [...scenarioThresholds(o), ...args.thresholds] };
 }

@@ -13,6 +13,13 @@ export interface ReportTargets {
   html?: string;
 }
 
+/** Writes `value` as indented JSON to `path` (its folder made), and returns the path. */
+export function writeJson(path: string, value: unknown): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+  return path;
+}
+
 /**
  * Writes the file reports asked for; every one renders the same summary (the HTML one with the comparison with
  * a baseline when there is one). Returns the paths written.

@@ -21,6 +21,8 @@ export interface LineChartOptions {
   bands?: ReadonlyArray<{ from: number; to: number }>;
   /** What the bands mean, for the legend and their tooltip; default `marked`. */
   bandLabel?: string;
+  /** Vertical marker lines at x (seconds), labelled at the top, e.g. a breakpoint run's knee and break. */
+  markers?: ReadonlyArray<{ x: number; label: string }>;
   /** Said instead of the chart when there is no data; default `no data yet`. */
   empty?: string;
 }
@@ -103,6 +105,18 @@ export function lineChart(o: LineChartOptions): string {
       }
       return `<rect class="band" x="${x1.toFixed(1)}" y="${PAD.top}" width="${(x2 - x1).toFixed(1)}" height="${H - PAD.top - PAD.bottom}"><title>${bandLabel}</title></rect>`;
     });
+  const markers = (o.markers ?? [])
+    .filter((m) => m.x >= x0 && m.x <= xEnd)
+    .map((m) => {
+      const x = px(m.x).toFixed(1);
+      const anchor = m.x - x0 > xSpan / 2 ? 'end' : 'start';
+      const dx = anchor === 'end' ? -3 : 3;
+      return (
+        `<g class="marker"><line x1="${x}" x2="${x}" y1="${PAD.top}" y2="${H - PAD.bottom}"/>` +
+        `<text x="${x}" dx="${dx}" y="${PAD.top + 10}" text-anchor="${anchor}">${esc(m.label)}</text>` +
+        `<title>${esc(m.label)}</title></g>`
+      );
+    });
   const lines = o.series.map((s, i) => {
     const color = PALETTE[i % PALETTE.length];
     const runs: string[][] = [[]];
@@ -130,7 +144,7 @@ export function lineChart(o: LineChartOptions): string {
   const bandKey = bands.length > 0 ? `<span class="key"><i class="band"></i>${bandLabel}</span>` : '';
   return (
     `<figure class="chart" id="chart-${esc(o.id)}">${head}` +
-    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid.join('')}${bands.join('')}${lines.join('')}</svg>` +
+    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid.join('')}${bands.join('')}${lines.join('')}${markers.join('')}</svg>` +
     `<figcaption>${legend}${bandKey}</figcaption></figure>`
   );
 }

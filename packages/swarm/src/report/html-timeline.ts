@@ -21,6 +21,8 @@ export function timelineSection(s: Summary): string {
   // A second without answers has no latency: a gap, not a zero.
   const latency = (pick: (p: (typeof ts)[number]) => number) =>
     ts.map((p) => (p.requests === 0 ? null : pick(p)));
+  const open = ts.some((p) => p.offered !== undefined);
+  const markers = capacityMarkers(s, t0);
   const charts = [
     lineChart({
       id: 'users',
@@ -36,12 +38,21 @@ export function timelineSection(s: Summary): string {
       series: [
         { label: 'requests/s', values: ts.map((p) => p.requests) },
         { label: 'failures/s', values: ts.map((p) => p.failures) },
+        // The open model's offer beside what was answered: the gap between them is the target falling behind.
+        ...(open
+          ? [
+              { label: 'offered/s', values: ts.map((p) => p.offered ?? 0) },
+              { label: 'dropped/s', values: ts.map((p) => p.dropped ?? 0) },
+            ]
+          : []),
       ],
+      markers,
     }),
     lineChart({
       id: 'latency',
       title: 'Response time',
       unit: 'ms',
+      markers,
       xs,
       series: [
         { label: 'p50', values: latency((p) => p.p50Ms) },
@@ -106,4 +117,14 @@ export function timelineSection(s: Summary): string {
         `(CPU ≥ ${CPU_WARN_PERCENT}% of a core or event-loop lag ≥ ${LAG_WARN_MS} ms); what the charts show there ` +
         'may describe the generator, not the target.';
   return section('charts', 'Over time', `<div class="charts">${charts.join('')}</div>`, note);
+}
+
+/** A breakpoint run's knee (its last held second) and break, as marker lines on the throughput and latency charts. */
+function capacityMarkers(s: Summary, t0: number): Array<{ x: number; label: string }> {
+  const c = s.capacity;
+  if (!c) return [];
+  const out: Array<{ x: number; label: string }> = [];
+  if (c.knee !== null) out.push({ x: c.knee.to - t0, label: `knee ${Math.round(c.knee.rps)}/s` });
+  if (c.break !== null) out.push({ x: c.break.t - t0, label: 'SLO broken' });
+  return out;
 }

@@ -8,9 +8,11 @@ import type { StopSummary, Summary } from '../stats/summary-types';
 import { ArrivalRunner } from './arrival-runner';
 import { ClosedRunner, EVERY_USER_STOPPED } from './closed-runner';
 import { isRateTarget, type ShapeTarget } from './load-shape';
+import { OfferedLoad } from './offered-load';
 import type { LiveControl, RunOptions } from './run-options';
 import type { RunPlan } from './run-plan';
 import { WHOLE } from './segment';
+import { sloBroken } from './slo-abort';
 
 /** The engine monitor of `startEngineMonitor`. */
 type EngineMonitor = ReturnType<typeof startEngineMonitor>;
@@ -34,6 +36,8 @@ export class ActiveRun {
   private readonly closed: ClosedRunner | null;
   private readonly open: ArrivalRunner | null;
   private readonly first: ShapeTarget | null;
+  /** Open model: what was offered and dropped each second (null for the closed model). */
+  private readonly offered: OfferedLoad | null;
   private readonly unsubscribe: () => void;
   private end: (cause: StopSummary) => void = () => {};
   private t0 = 0;
@@ -69,6 +73,9 @@ export class ActiveRun {
     const segment = options.segment ?? WHOLE;
     this.first = options.shape ? options.shape.tick(0) : null;
     const isOpen = options.rate !== undefined || (this.first !== null && isRateTarget(this.first));
+    const offered = isOpen ? new OfferedLoad() : null;
+    this.offered = offered;
+    const second = () => Math.floor(Date.now() / 1000);
     const onQuit = (reason: string) =>
       this.finish(
         reason === EVERY_USER_STOPPED
@@ -88,7 +95,9 @@ export class ActiveRun {
             },
             onDropped: (n) => {
               this.stats.dropped += n;
+              offered!.drop(second(), n);
             },
+            onArrivals: (n) => offered!.arrive(second(), n),
           },
           onQuit,
         )
@@ -121,8 +130,11 @@ export class ActiveRun {
     return this.withSeries(toSummary(this.stats, { nowMs: Date.now(), config: this.plan.config }));
   }
 
+  /** Adds the per-row history and, in the open model, each second's offered and dropped iterations. */
   private withSeries(s: Summary): Summary {
-    return this.endpointSeries === null ? s : { ...s, endpointSeries: [...this.endpointSeries.points] };
+    const timeSeries = this.offered === null ? s.timeSeries : this.offered.annotate(s.timeSeries);
+    const out = { ...s, timeSeries };
+    return this.endpointSeries === null ? out : { ...out, endpointSeries: [...this.endpointSeries.points] };
   }
 
   /** The controls the web UI steers the run with. */
@@ -162,6 +174,13 @@ export class ActiveRun {
     this.endpointSeries?.closeBefore(Math.floor(nowMs / 1000));
     const engine = monitor.sample();
     this.stats.recordEngine(engine.midMs, engine.cpuPercent, engine.lagMs);
+    const abortOn = this.options.abortOn;
+    if (abortOn) {
+      const points = this.stats.timeSeries.points;
+      const recent = points.slice(-abortOn.breakSeconds);
+      const broken = sloBroken(this.offered ? this.offered.annotate(recent) : recent, abortOn);
+      if (broken !== null) this.finish(stopCause('slo_broken', broken));
+    }
     const shape = this.options.shape;
     if (shape) {
       const t = shape.tick((now - this.t0) / 1000);

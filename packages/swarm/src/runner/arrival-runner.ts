@@ -11,6 +11,8 @@ export interface ArrivalOptions {
   maxDelayS: number;
   onIteration(): void;
   onDropped(n: number): void;
+  /** `n` arrivals of this segment came due (the offered load), called at most once per timer wake-up. */
+  onArrivals?(n: number): void;
 }
 
 /**
@@ -88,13 +90,18 @@ export class ArrivalRunner implements RunnerControl {
     this.timer = null;
     const now = performance.now();
     if (this.rate > 0) {
+      let mine = 0;
       while (this.next <= now) {
         const intended = this.next;
         this.next += 1000 / this.rate;
         // Every process deals the whole sequence, so all agree on which arrival is whose.
         const cls = this.classes.next();
-        if (this.dealer.deal(cls) === this.segment.index) this.arrive(intended, cls, now);
+        if (this.dealer.deal(cls) === this.segment.index) {
+          mine++;
+          this.arrive(intended, cls, now);
+        }
       }
+      if (mine > 0) this.options.onArrivals?.(mine);
     }
     this.dropExpired(now);
     this.schedule(now);

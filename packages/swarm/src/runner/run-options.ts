@@ -2,6 +2,7 @@ import type { Events } from '../events/events';
 import type { UserClass } from '../user/user';
 import type { LoadShape } from './load-shape';
 import type { Segment } from './segment';
+import type { AbortOn } from './slo-abort';
 
 /** Everything one run needs; the CLI builds it from flags and the scenario, tests build it directly. */
 export interface RunOptions {
@@ -43,6 +44,11 @@ export interface RunOptions {
   resetStatsAfterSpawn?: boolean;
   /** Keeps a per-second history of every row (`summary.endpointSeries`, for `--csv-full-history`). Default false. */
   endpointHistory?: boolean;
+  /**
+   * Stops the run once the SLO has been broken for `breakSeconds` complete seconds in a row (k6's abortOnFail), with
+   * stop reason `slo_broken`; judged once a second by capacity's `shouldAbort`. None by default.
+   */
+  abortOn?: AbortOn;
   /** The scenario's setup result, handed to every user as `environment.setupData`. */
   setupData?: unknown;
   /** Bring your own events to add listeners before the start. */

@@ -20,6 +20,7 @@ const REASONS: ReadonlySet<string> = new Set<StopReason>([
   'signal',
   'stopped',
   'worker_lost',
+  'slo_broken',
 ]);
 
 /** True for a `StopSummary` (e.g. an abort reason given by `stopCause`). */

@@ -14,6 +14,8 @@ const WEIGHT: Record<StopReason, number> = {
   signal: 6,
   stopped: 5,
   quit: 4,
+  // A part stopped by a broken SLO ended early for a reason of the target's, like one that quit.
+  slo_broken: 4,
   users_stopped: 3,
   shape_end: 2,
   run_time: 1,

@@ -109,6 +109,13 @@ export interface TimePoint {
   engineCpuPercent?: number;
   /** The engine's event-loop lag p99 this second, ms (the worst worker's after a merge); absent like the CPU. */
   eventLoopLagMs?: number;
+  /**
+   * Open model only: iterations due this second (the offered, target rate; the sum over segments after a merge).
+   * Absent for the closed model and in summaries from before it was recorded.
+   */
+  offered?: number;
+  /** Open model only: iterations dropped this second (never started within `--max-delay`); absent like `offered`. */
+  dropped?: number;
 }
 
 /** One second of one (method, name) row: kept with `--csv-full-history` (Locust's history row per endpoint). */
@@ -200,7 +207,8 @@ export interface RunConfigSummary {
 /**
  * Why a run ended: its run time was up, its load shape returned null, every user stopped itself (`StopUser`), a
  * user called `environment.runner.quit()`, a signal (Ctrl-C, SIGTERM), its caller stopped it (the web UI's Stop),
- * or, for a segment of a `--processes` run, its worker was lost.
+ * or, for a segment of a `--processes` run, its worker was lost; `slo_broken`: `--abort-on`'s SLO broke for
+ * `breakSeconds` seconds in a row (k6's abortOnFail), so the run stopped rather than go on hammering a broken target.
  */
 export type StopReason =
   | 'run_time'
@@ -209,7 +217,8 @@ export type StopReason =
   | 'quit'
   | 'signal'
   | 'stopped'
-  | 'worker_lost';
+  | 'worker_lost'
+  | 'slo_broken';
 
 export interface StopSummary {
   reason: StopReason;
@@ -272,6 +281,11 @@ export interface Summary {
   /** Tables added by the scenario's teardown; absent when it added none. */
   sections?: ReportSection[];
   monitor: MonitorSummary | null;
+  /**
+   * With `--abort-on SLO`: the run's knee by that SLO, the break and what saturated first (`capacity.json`'s
+   * content, schema `swarm.capacity/v1`). Absent otherwise.
+   */
+  capacity?: import('../capacity/capacity-json').CapacityJson;
   /** Why the run ended; absent in older summaries. */
   stop?: StopSummary;
   /**

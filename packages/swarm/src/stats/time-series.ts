@@ -153,6 +153,8 @@ export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
         seen.p.requests += p.requests;
         seen.p.failures += p.failures;
         if (p.bytes !== undefined) seen.p.bytes = (seen.p.bytes ?? 0) + p.bytes;
+        if (p.offered !== undefined) seen.p.offered = (seen.p.offered ?? 0) + p.offered;
+        if (p.dropped !== undefined) seen.p.dropped = (seen.p.dropped ?? 0) + p.dropped;
         if (unknown) {
           delete seen.p.minMs;
           delete seen.p.maxMs;
