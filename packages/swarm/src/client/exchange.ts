@@ -1,10 +1,31 @@
 import { type Dispatcher, errors } from 'undici';
 import { type Expiring, requestDeadlines } from './deadline-queue';
+import type { RequestOptions } from './http-client';
+import type { Response } from './response';
+
+/** The client an exchange belongs to: it makes the response of a finished exchange. */
+export interface ExchangeOwner {
+  /** The response of `ex`, which has just ended (its status, headers and body, or its error, are final). */
+  answered(ex: Exchange): Response;
+}
+
+type Settle = (response: Response) => void;
+type Fail = (error: unknown) => void;
+// The promise executor is one function for every exchange (no closure per request): it hands out its resolve and
+// reject functions through these two variables, read right after `new Promise` returns.
+let nextSettle: Settle | null = null;
+let nextFail: Fail | null = null;
+function capture(settle: Settle, fail: Fail): void {
+  nextSettle = settle;
+  nextFail = fail;
+}
+const NO_CHUNKS: Buffer[] = [];
 
 /**
  * One request in flight, as an undici dispatch handler (the legacy callback shape, which undici's `Client`
- * calls without an adapter). It collects the status, raw headers and body chunks and settles one promise:
- * the request path stays close to a bare `dispatch` loop.
+ * calls without an adapter). It collects the status, raw headers and body chunks and, when the request ends,
+ * settles its promise with the response its owner makes of it, in undici's own callback: the request path stays
+ * close to a bare `dispatch` loop (one promise per request, no async frame).
  *
  * With a timeout it keeps its deadline in the process's `requestDeadlines`: the headers are due `timeoutMs` after
  * the start (connecting included), then each gap in the body may last `timeoutMs`. A request past it fails with
@@ -13,7 +34,8 @@ import { type Expiring, requestDeadlines } from './deadline-queue';
 export class Exchange implements Expiring {
   status = 0;
   rawHeaders: Buffer[] | null = null;
-  readonly chunks: Buffer[] = [];
+  /** The body's chunks: a shared empty array until the first one arrives. */
+  chunks: Buffer[] = NO_CHUNKS;
   bytes = 0;
   endedAt = 0;
   error: Error | null = null;
@@ -22,13 +44,22 @@ export class Exchange implements Expiring {
   /** When the headers or the last body chunk arrived (monotonic ms). */
   private lastActivityAt = 0;
   private abortFn: ((reason?: Error) => void) | null = null;
-  private settle: (() => void) | null = null;
-  readonly done: Promise<void>;
+  /** Resolves `done`; null once the exchange has ended. */
+  private settle: Settle | null;
+  private fail: Fail | null;
+  /** Resolves with the response when the request ends; rejects only if making the response threw. */
+  readonly done: Promise<Response>;
 
-  constructor(readonly startedAt: number) {
-    this.done = new Promise((resolve) => {
-      this.settle = resolve;
-    });
+  constructor(
+    private readonly owner: ExchangeOwner,
+    readonly method: string,
+    readonly url: string,
+    readonly options: RequestOptions,
+    readonly startedAt: number,
+  ) {
+    this.done = new Promise(capture);
+    this.settle = nextSettle;
+    this.fail = nextFail;
   }
 
   /** Fails the request once it has waited `timeoutMs` for its headers or for the next body chunk. */
@@ -52,7 +83,8 @@ export class Exchange implements Expiring {
   }
 
   onData(chunk: Buffer): boolean {
-    this.chunks.push(chunk);
+    if (this.chunks === NO_CHUNKS) this.chunks = [chunk];
+    else this.chunks.push(chunk);
     this.bytes += chunk.length;
     if (this.timeoutMs > 0) this.lastActivityAt = performance.now();
     return true;
@@ -86,15 +118,31 @@ export class Exchange implements Expiring {
     this.abortFn?.(reason);
   }
 
+  /** Leaves the deadline queue without settling (the request could not be dispatched at all). */
+  forget(): void {
+    this.settle = null;
+    this.fail = null;
+    if (this.deadlineSlot >= 0) requestDeadlines.remove(this);
+  }
+
   /** Settles once: what undici reports after a timeout (the abort's own error) changes nothing. */
   private finish(err: Error | null): void {
     const settle = this.settle;
+    const fail = this.fail!;
     if (settle === null) return;
     this.settle = null;
+    this.fail = null;
     this.endedAt = performance.now();
     this.error = err;
     if (this.deadlineSlot >= 0) requestDeadlines.remove(this);
-    settle();
+    let response: Response;
+    try {
+      response = this.owner.answered(this);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    settle(response);
   }
 }
 

@@ -2,7 +2,7 @@ import { buildConnector, Client, type Dispatcher } from 'undici';
 import type { Events } from '../events/events';
 import type { RequestEvent } from '../events/request-event';
 import { memoUrlTemplate } from '../stats/url-template';
-import { Exchange } from './exchange';
+import { Exchange, type ExchangeOwner } from './exchange';
 import { type Reporter, reportPoint } from './report-point';
 import { Response } from './response';
 import { type Expect, errorText, verdict } from './verdict';
@@ -55,6 +55,7 @@ function connectorFor(timeoutMs: number): buildConnector.connector {
   return c;
 }
 const JSON_HEADERS: Record<string, string> = Object.freeze({ 'content-type': 'application/json' });
+const NO_OPTIONS: RequestOptions = Object.freeze({});
 const NO_HEADERS: Record<string, string> = Object.freeze({});
 
 /** Finds one header value in undici's raw [name, value, ...] list without parsing the others. */
@@ -79,7 +80,7 @@ function rawHeader(raw: Buffer[] | null, lowerName: string): string | undefined 
  * if (res.ok) res.json();
  * await client.post('/users', { json: { name: 'a' }, name: 'create user' });
  */
-export class HttpClient implements Reporter {
+export class HttpClient implements Reporter, ExchangeOwner {
   /** Open model: how late the current iteration started; added to response times, service time kept apart. */
   latenessMs: number | null = null;
   private readonly origin: string;
@@ -113,27 +114,27 @@ export class HttpClient implements Reporter {
   }
 
   get(url: string, options?: RequestOptions): Promise<Response> {
-    return this.request('GET', url, options);
+    return this.send('GET', url, options ?? NO_OPTIONS);
   }
 
   post(url: string, options?: RequestOptions): Promise<Response> {
-    return this.request('POST', url, options);
+    return this.send('POST', url, options ?? NO_OPTIONS);
   }
 
   put(url: string, options?: RequestOptions): Promise<Response> {
-    return this.request('PUT', url, options);
+    return this.send('PUT', url, options ?? NO_OPTIONS);
   }
 
   patch(url: string, options?: RequestOptions): Promise<Response> {
-    return this.request('PATCH', url, options);
+    return this.send('PATCH', url, options ?? NO_OPTIONS);
   }
 
   delete(url: string, options?: RequestOptions): Promise<Response> {
-    return this.request('DELETE', url, options);
+    return this.send('DELETE', url, options ?? NO_OPTIONS);
   }
 
   head(url: string, options?: RequestOptions): Promise<Response> {
-    return this.request('HEAD', url, options);
+    return this.send('HEAD', url, options ?? NO_OPTIONS);
   }
 
   private dispatcherFor(origin: string): Client {
@@ -163,62 +164,81 @@ export class HttpClient implements Reporter {
   }
 
   /** Sends a request and resolves when the last body byte has arrived (or the request failed). */
-  async request(method: Method | string, url: string, options: RequestOptions = {}): Promise<Response> {
+  request(method: Method | string, url: string, options?: RequestOptions): Promise<Response> {
+    return this.send(method.toUpperCase(), url, options ?? NO_OPTIONS);
+  }
+
+  /**
+   * `request` with an upper-case method. Not an async function: the exchange's one promise is the request's,
+   * settled with the response in undici's callback (`answered`). What throws before the request is sent (a bad
+   * URL, a body that is not JSON) rejects it, as it would in an async function.
+   */
+  private send(method: string, url: string, options: RequestOptions): Promise<Response> {
     reportPoint.nextRequest(this);
-    let origin = this.origin;
-    let path: string;
-    if (url.startsWith('/')) {
-      path = this.pathPrefix + url;
-    } else if (url.startsWith('http://') || url.startsWith('https://')) {
-      const u = new URL(url);
-      origin = u.origin;
-      path = u.pathname + u.search;
-    } else {
-      path = `${this.pathPrefix}/${url}`;
+    let ex: Exchange | null = null;
+    try {
+      let origin = this.origin;
+      let path: string;
+      if (url.startsWith('/')) {
+        path = this.pathPrefix + url;
+      } else if (url.startsWith('http://') || url.startsWith('https://')) {
+        const u = new URL(url);
+        origin = u.origin;
+        path = u.pathname + u.search;
+      } else {
+        path = `${this.pathPrefix}/${url}`;
+      }
+      if (options.query !== undefined) {
+        const qs = (
+          options.query instanceof URLSearchParams
+            ? options.query
+            : new URLSearchParams(
+                Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]),
+              )
+        ).toString();
+        if (qs !== '') path += (path.includes('?') ? '&' : '?') + qs;
+      }
+      let body: string | Buffer | undefined = options.body;
+      let headers = this.headers;
+      if (options.json !== undefined) {
+        body = JSON.stringify(options.json);
+        headers = this.jsonHeaders;
+      }
+      if (options.headers !== undefined) headers = { ...headers, ...options.headers };
+      const dispatchOptions: Dispatcher.DispatchOptions = {
+        method: method as Dispatcher.HttpMethod,
+        path,
+        headers,
+        body: body ?? null,
+        // undici's own timeouts tick every 499 ms (1,000 ms fired after 1.0-1.5 s): the exchange keeps its deadline
+        // in the process's one deadline queue instead.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      };
+      ex = new Exchange(this, method, url, options, performance.now());
+      ex.expireAfter(options.timeoutMs ?? this.timeoutMs);
+      this.inFlight = ex;
+      // After the test stopped, a task still running sends nothing more: the target would count what we do not.
+      if (this.destroyed) ex.onError(new Error('swarm: the test stopped'));
+      else this.dispatcherFor(origin).dispatch(dispatchOptions, ex);
+      return ex.done;
+    } catch (err) {
+      ex?.forget();
+      return Promise.reject(err);
     }
-    if (options.query !== undefined) {
-      const qs = (
-        options.query instanceof URLSearchParams
-          ? options.query
-          : new URLSearchParams(
-              Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]),
-            )
-      ).toString();
-      if (qs !== '') path += (path.includes('?') ? '&' : '?') + qs;
-    }
-    let body: string | Buffer | undefined = options.body;
-    let headers = this.headers;
-    if (options.json !== undefined) {
-      body = JSON.stringify(options.json);
-      headers = this.jsonHeaders;
-    }
-    if (options.headers !== undefined) headers = { ...headers, ...options.headers };
-    const dispatchOptions: Dispatcher.DispatchOptions = {
-      method: method.toUpperCase() as Dispatcher.HttpMethod,
-      path,
-      headers,
-      body: body ?? null,
-      // undici's own timeouts tick every 499 ms (1,000 ms fired after 1.0-1.5 s): the exchange keeps its deadline
-      // in the process's one deadline queue instead.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    };
-    const ex = new Exchange(performance.now());
-    ex.expireAfter(options.timeoutMs ?? this.timeoutMs);
-    this.inFlight = ex;
-    // After the test stopped, a task still running sends nothing more: the target would count what we do not.
-    if (this.destroyed) ex.onError(new Error('swarm: the test stopped'));
-    else this.dispatcherFor(origin).dispatch(dispatchOptions, ex);
-    await ex.done;
+  }
+
+  /** @internal The exchange's call when it has ended: its response, whose verdict stays open (`reportPoint`). */
+  answered(ex: Exchange): Response {
     this.inFlight = null;
+    const options = ex.options;
     const serviceMs = ex.endedAt - ex.startedAt;
     const lateness = this.latenessMs;
-    const name = options.name ?? templateOf(url);
     const error = ex.error !== null ? errorText(ex.error) : verdict(ex.status, options.expect);
     const response = new Response(this, {
-      method: dispatchOptions.method,
-      name,
-      url,
+      method: ex.method,
+      name: options.name ?? templateOf(ex.url),
+      url: ex.url,
       status: ex.error !== null ? 0 : ex.status,
       ms: lateness === null ? serviceMs : serviceMs + lateness,
       serviceMs: lateness === null ? undefined : serviceMs,

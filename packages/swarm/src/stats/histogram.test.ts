@@ -1,5 +1,13 @@
+import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import { createHistogram, decodeHistogram, encodeHistogram, percentileMs, recordMs } from './histogram';
+import {
+  countsIndex,
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  percentileMs,
+  recordMs,
+} from './histogram';
 import { exactPercentile, seededRandom } from './test-support';
 
 /**
@@ -84,5 +92,38 @@ describe('histogram percentiles', () => {
     const h = createHistogram();
     recordMs(h, 5 * 3_600_000);
     expect(percentileMs(h, 100, null)).toBeGreaterThanOrEqual(3_599_000);
+  });
+
+  it('puts every value in the slot the library would (countsIndex, recordMs)', () => {
+    const lib = createHistogram() as hdr.JsHistogram;
+    const values: number[] = [];
+    for (let us = 1; us <= 300_000; us++) values.push(us);
+    for (let k = 0; k < 32; k++) for (const d of [-1, 0, 1]) values.push(2 ** k + d);
+    const r = seededRandom(5);
+    for (let i = 0; i < 100_000; i++) values.push(1 + Math.floor(r() * 3_599_999_999));
+    values.push(3_600_000_000);
+    for (const us of values) {
+      if (us < 1 || us > 3_600_000_000) continue;
+      if (countsIndex(us) !== lib.countsArrayIndex(us))
+        expect(countsIndex(us)).toBe(lib.countsArrayIndex(us));
+    }
+    // The same histogram, bit for bit, as the library's own recordValue makes.
+    const mine = createHistogram();
+    const theirs = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 3_600_000_000,
+      numberOfSignificantValueDigits: 3,
+      bitBucketSize: 32,
+      useWebAssembly: false,
+    });
+    for (let i = 0; i < 20_000; i++) {
+      const ms = i % 97 === 0 ? 5 * 3_600_000 : Math.round(-Math.log(1 - r()) * 40_000) / 1000;
+      recordMs(mine, ms);
+      theirs.recordValue(Math.min(3_600_000_000, Math.max(1, Math.round(ms * 1000))));
+    }
+    expect(mine.totalCount).toBe(theirs.totalCount);
+    expect(mine.minNonZeroValue).toBe(theirs.minNonZeroValue);
+    expect(mine.maxValue).toBe(theirs.maxValue);
+    expect(encodeHistogram(mine)).toBe(encodeHistogram(theirs));
   });
 });
