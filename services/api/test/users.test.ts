@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, freshDatabase, json, type OwnRedis, ownRedis, testApp, testEnv } from './support/harness';
 
@@ -91,6 +94,42 @@ describe('GET /api/users/:id', () => {
     const res = await req(`/api/users/${user.id}`, { headers: { 'if-none-match': '"v1"' } });
     expect(res.status).toBe(304);
     expect(res.headers.get('etag')).toBe('"v1"');
+  });
+
+  it('served by Node, carries the same headers on a hit, a 304 and a 404 as through app.request', async () => {
+    // The route sets its headers on Node's response when there is one (http/response-header.ts); app.request()
+    // above never takes that branch.
+    const server = createServer(getRequestListener(t.app.fetch));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const user = await create();
+      const headers = (res: Response) =>
+        Object.fromEntries(
+          ['content-type', 'etag', 'x-cache', 'x-instance'].map((name) => [name, res.headers.get(name)]),
+        );
+      await fetch(`${base}/api/users/${user.id}`); // the miss that fills the cache
+      const hit = await fetch(`${base}/api/users/${user.id}`);
+      expect(hit.status).toBe(200);
+      expect(headers(hit)).toEqual({
+        'content-type': 'application/json',
+        etag: '"v1"',
+        'x-cache': 'HIT',
+        'x-instance': 'test1',
+      });
+      expect(await bodyOf(hit)).toMatchObject({ id: user.id, version: 1 });
+
+      const unchanged = await fetch(`${base}/api/users/${user.id}`, { headers: { 'if-none-match': '"v1"' } });
+      expect(unchanged.status).toBe(304);
+      expect(headers(unchanged)).toMatchObject({ etag: '"v1"', 'x-cache': 'HIT', 'x-instance': 'test1' });
+
+      const missing = await fetch(`${base}/api/users/999999998`);
+      expect(missing.status).toBe(404);
+      expect(headers(missing)).toMatchObject({ 'x-cache': 'MISS', 'x-instance': 'test1' });
+      expect((await bodyOf(missing)).error.code).toBe('NOT_FOUND');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('answers 404 for an id that never existed and 400 for a malformed id', async () => {

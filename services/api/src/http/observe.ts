@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Metrics } from '../observability/metrics';
+import { setResponseHeader } from './response-header';
 
 export interface ObserveOptions {
   instance: string;
@@ -16,12 +17,11 @@ export interface ObserveOptions {
 export function observe({ instance, metrics, draining }: ObserveOptions): MiddlewareHandler {
   return async function observeRequest(c, next) {
     const start = performance.now();
-    // Set through the context before the handler runs, so every response made from it (errors included) carries
-    // it without rebuilding the response's headers afterwards.
-    c.header('X-Instance', instance);
+    // Set before the handler runs, so whatever response it makes (errors included) carries it.
+    setResponseHeader(c, 'X-Instance', instance);
     await next();
     // Checked after the handler: a request already in flight when shutdown began must close its connection too.
-    if (draining()) c.res.headers.set('Connection', 'close');
+    if (draining()) setResponseHeader(c, 'Connection', 'close');
     const template = routePath(c, -1);
     const route = c.res.status === 404 && template.endsWith('*') ? 'unmatched' : template;
     metrics.observeRequest(c.req.method, route, c.res.status, (performance.now() - start) / 1000);

@@ -1,7 +1,9 @@
 import { getHeapStatistics } from 'node:v8';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { RequestSeriesTable } from './request-series';
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
+const CACHE_OUTCOMES: readonly CacheOutcome[] = ['hit', 'miss', 'bypass'];
 
 export interface PoolStats {
   totalCount: number;
@@ -44,11 +46,22 @@ export function createMetrics(instance: string, pool: () => PoolStats) {
     },
   });
 
-  const httpRequests = new Counter({
+  // Requests are counted here and handed to prom-client when scraped: its inc() builds a label hash string and
+  // checks every label name on each call, which on a cached read cost more than the count is worth. A series
+  // appears at the first scrape after its first request, with the same value it would have had.
+  const requestSeries = new RequestSeriesTable();
+  new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, route template and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
+    collect() {
+      for (const s of requestSeries.all) {
+        if (s.count === s.reported) continue;
+        this.inc(s.labels, s.count - s.reported);
+        s.reported = s.count;
+      }
+    },
   });
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -57,11 +70,21 @@ export function createMetrics(instance: string, pool: () => PoolStats) {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const cacheOps = new Counter({
+  // Counted in cacheCounts (also read by /api/system/overview) and handed over when scraped, like the requests.
+  const cacheCounts = { hit: 0, miss: 0, bypass: 0 };
+  const cacheReported = { hit: 0, miss: 0, bypass: 0 };
+  new Counter({
     name: 'cache_requests_total',
     help: 'User cache lookups by outcome: hit, miss (loaded from Postgres) or bypass (Redis unavailable)',
     labelNames: ['outcome'] as const,
     registers: [registry],
+    collect() {
+      for (const outcome of CACHE_OUTCOMES) {
+        if (cacheCounts[outcome] === cacheReported[outcome]) continue;
+        this.inc({ outcome }, cacheCounts[outcome] - cacheReported[outcome]);
+        cacheReported[outcome] = cacheCounts[outcome];
+      }
+    },
   });
   const dbQueries = new Counter({
     name: 'db_queries_total',
@@ -116,24 +139,15 @@ export function createMetrics(instance: string, pool: () => PoolStats) {
     return child;
   };
 
-  // Children are cached per label set so the hot path skips prom-client's label hashing.
-  const cacheChildren = {
-    hit: cacheOps.labels('hit'),
-    miss: cacheOps.labels('miss'),
-    bypass: cacheOps.labels('bypass'),
-  };
-  const cacheCounts = { hit: 0, miss: 0, bypass: 0 };
-
   return {
     registry,
     observeRequest(method: string, route: string, status: number, seconds: number) {
-      const s = String(status);
-      httpRequests.labels(method, route, s).inc();
-      httpDuration.labels(method, route, s).observe(seconds);
+      const series = requestSeries.get(method, route, status);
+      series.count++;
+      httpDuration.observe(series.labels, seconds);
     },
     cache(outcome: CacheOutcome, n = 1) {
       cacheCounts[outcome] += n;
-      cacheChildren[outcome].inc(n);
     },
     cacheCounts: (): Readonly<Record<CacheOutcome, number>> => ({ ...cacheCounts }),
     query(name: string) {
