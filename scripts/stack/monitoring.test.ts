@@ -1,28 +1,55 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downTestStack, type TestStack, upTestStack } from '../../gateway/test/support/stack';
-import { isRunning, type PidRecord, readPidFile } from '../lib/daemon';
+import { isRunning, type PidRecord } from '../lib/daemon';
 import { waitFor } from '../lib/ports';
+import { portFree } from './preflight';
 import { activeTargets, query, queryRange } from './prometheus-api';
 
-// Prometheus scraping a real native stack, as `make up` leaves it: two replicas, the three exporters, itself, and
-// the load generator's port, on which nothing listens between runs.
+// One native stack of two replicas, first without monitoring, then with it, then without it again: what MONITOR
+// starts and stops, and Prometheus scraping the real stack (the exporters, itself, the replicas, and the load
+// generator's port, on which nothing listens between runs). `make down` with monitoring on: up-down.test.ts.
 let stack: TestStack;
+const MONITORING = ['nginx-exporter', 'postgres-exporter', 'prometheus', 'redis-exporter'];
 const records: Record<string, PidRecord> = {};
+const parts = () =>
+  readdirSync(join(stack.dir, 'pids'))
+    .map((f) => f.replace(/\.pid$/, ''))
+    .sort();
+/** The ports Prometheus and the exporters listen on (nginx's stub_status belongs to the gateway). */
+const monitoringPorts = () => {
+  const { prometheus, nginxExporter, redisExporter, postgresExporter } = stack.monitoringPorts;
+  return [prometheus, nginxExporter, redisExporter, postgresExporter];
+};
 
 beforeAll(async () => {
-  stack = await upTestStack(2);
-  for (const part of ['prometheus', 'nginx-exporter', 'redis-exporter', 'postgres-exporter']) {
-    records[part] = stack.pid(part);
-  }
+  stack = await upTestStack(2, { MONITOR: 'off' });
 });
 
 afterAll(async () => {
   await downTestStack(stack);
 });
 
-describe('Prometheus, started with the stack', () => {
-  it('scrapes every target but the load generator as soon as up returns', async () => {
+describe('MONITOR=off', () => {
+  it('starts neither Prometheus nor an exporter, and health has no row for them', async () => {
+    expect(parts()).toEqual(['app1', 'app2', 'gateway', 'postgres', 'redis']);
+    for (const port of monitoringPorts()) expect(await portFree(port), `port ${port}`).toBe(true);
+    // Later commands see what `up` started: healthy without Prometheus.
+    const health = await stack.cli('health');
+    expect(health.stdout).not.toMatch(/prometheus|exporter|target/);
+  });
+});
+
+describe('MONITOR=on on the running stack', () => {
+  it('starts only Prometheus and the exporters, and returns once every target but swarm is up', async () => {
+    stack.env.MONITOR = 'on';
+    const up = await stack.cli('up');
+    expect(up.stdout.match(/already running/g)).toHaveLength(5);
+    expect(up.stdout).toMatch(/^ {2}prometheus\s+started on http:\/\/127\.0\.0\.1:\d+: 6 of 7 targets up/m);
+    expect(parts()).toEqual(['app1', 'app2', 'gateway', 'postgres', 'redis', ...MONITORING].sort());
+    for (const part of MONITORING) records[part] = stack.pid(part);
+
     const targets = await activeTargets(stack.prometheusUrl);
     const state = Object.fromEntries(
       targets.map((t) => [`${t.scrapePool} ${t.discoveredLabels.__address__}`, t.health]),
@@ -93,7 +120,7 @@ describe('Prometheus, started with the stack', () => {
     }
     expect(health.stdout).toMatch(/^api app2\s+127\.0\.0\.1:\d+\s+up\s/m);
     expect(health.stdout).toMatch(
-      /^swarm\s+127\.0\.0\.1:\d+\s+down\s.*\(expected: up only during a load test\)$/m,
+      /^swarm\s+127\.0\.0\.1:\d+\s+(down|unknown)\s.*\(expected: up only during a load test\)$/m,
     );
 
     const status = await stack.make('status');
@@ -101,12 +128,18 @@ describe('Prometheus, started with the stack', () => {
     expect(status.stdout).toMatch(/^postgres-exporter\s+running \(pid \d+\)\s+127\.0\.0\.1:\d+$/m);
     expect(status.stdout).toMatch(/^redis\s+127\.0\.0\.1:\d+\s+up\s/m);
   });
+});
 
-  it('goes with make down: no exporter or Prometheus process is left', async () => {
-    await stack.cli('down');
-    for (const [part, record] of Object.entries(records)) {
-      expect(isRunning(record), `${part} still runs`).toBe(false);
-      expect(readPidFile(join(stack.dir, 'pids', `${part}.pid`)), `${part}'s pid file`).toBeUndefined();
+describe('MONITOR=off again', () => {
+  it('stops Prometheus and the exporters, and nothing else', async () => {
+    stack.env.MONITOR = 'off';
+    const up = await stack.cli('up');
+    for (const part of MONITORING) {
+      expect(up.stdout).toMatch(new RegExp(`^ {2}${part}\\s+stopped \\(MONITOR=off\\)$`, 'm'));
+      expect(isRunning(records[part]!), `${part} still runs`).toBe(false);
     }
+    expect(up.stdout.match(/already running/g)).toHaveLength(5);
+    expect(parts()).toEqual(['app1', 'app2', 'gateway', 'postgres', 'redis']);
+    for (const port of monitoringPorts()) expect(await portFree(port), `port ${port}`).toBe(true);
   });
 });

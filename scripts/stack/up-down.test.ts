@@ -121,39 +121,4 @@ describe('make up / make down', () => {
       stack.remove();
     }
   });
-
-  it('MONITOR=off starts none of the monitoring; on and off again start and stop only those parts', async () => {
-    const stack = await createTestStack(2, { MONITOR: 'off' });
-    try {
-      const off = await stack.cli('up');
-      expect(off.stdout).toContain('monitoring off');
-      expect(off.stdout).not.toMatch(/prometheus|exporter/);
-      expect(Object.keys(pidRecords(stack.dir)).sort()).toEqual(CORE);
-      for (const port of monitoringPorts(stack).filter((p) => p !== stack.monitoringPorts.gatewayStatus)) {
-        expect(await portFree(port), `port ${port}`).toBe(true);
-      }
-      // Later commands see what `up` started: no Prometheus row, and healthy without one.
-      const health = await stack.cli('health');
-      expect(health.stdout).not.toMatch(/prometheus|exporter/);
-
-      // The same stack with monitoring: only the monitoring parts start.
-      stack.env.MONITOR = 'on';
-      const on = await stack.cli('up');
-      expect(on.stdout.match(/already running/g)).toHaveLength(CORE.length);
-      const records = pidRecords(stack.dir);
-      expect(Object.keys(records).sort()).toEqual([...CORE, ...MONITORING].sort());
-
-      stack.env.MONITOR = 'off';
-      const offAgain = await stack.cli('up');
-      for (const name of MONITORING) {
-        expect(offAgain.stdout).toMatch(new RegExp(`^  ${name}\\s+stopped \\(MONITOR=off\\)$`, 'm'));
-        expect(isRunning(records[name]!), `${name} still runs`).toBe(false);
-        expect(liveInGroup(records[name]!.pid), `processes left in ${name}'s group`).toEqual([]);
-      }
-      expect(Object.keys(pidRecords(stack.dir)).sort()).toEqual(CORE);
-    } finally {
-      await stack.cli('down').catch(() => {});
-      stack.remove();
-    }
-  });
 });

@@ -149,8 +149,8 @@ export function prometheusPart(ctx: Context): Part {
     stopSignal: 'SIGTERM',
     start() {
       mkdirSync(ctx.paths.prometheusData, { recursive: true });
+      // No promtool here: Prometheus refuses a bad config itself, and `up` then shows its log saying why.
       writeFileSync(loadedStamp(ctx), renderPrometheusConfig(ctx));
-      checkPrometheusConfig(ctx);
       daemon(ctx, 'prometheus', {
         command: binary('prometheus')!,
         args: prometheusArgs({
@@ -165,7 +165,10 @@ export function prometheusPart(ctx: Context): Part {
   };
 }
 
-/** SIGHUP makes Prometheus re-read its config (new replicas, another scrape interval) without losing samples. */
+/**
+ * SIGHUP makes Prometheus re-read its config (new replicas, another scrape interval) without losing samples. A
+ * config it would refuse is caught first: on a reload Prometheus keeps the old one and says so only in its log.
+ */
 function reloadPrometheusIfChanged(ctx: Context, running: PidRecord) {
   const previous = existsSync(loadedStamp(ctx)) ? readFileSync(loadedStamp(ctx), 'utf8') : '';
   const config = renderPrometheusConfig(ctx);
