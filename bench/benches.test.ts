@@ -144,6 +144,17 @@ describe('every benchmark, in a tiny form', () => {
   );
 
   it(
+    'bench/gateway-overhead.ts reads one replica directly and through the rendered gateway, all hits, and prints its table',
+    async () => {
+      const out = await expectRunsToTheEnd('bench/gateway-overhead.ts', [...TINY, '--connections', '10']);
+      expect(out).toMatch(row('direct'));
+      expect(out).toMatch(row('through the gateway'));
+      expect(out).toMatch(/^gateway \/ direct: [\d.]+ /m);
+    },
+    RUN_TIMEOUT_MS + 20_000,
+  );
+
+  it(
     'packages/swarm/bench/throughput.ts runs every generator, Locust included, and prints its table',
     async () => {
       const out = await expectRunsToTheEnd('packages/swarm/bench/throughput.ts', TINY);

@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  connections: number;
+  seconds: number;
+}
+
+/**
+ * One autocannon run against `url` from this process (keep-alive, no pipelining); rejects when autocannon fails,
+ * and when any response was not 2xx or any request failed, naming `name`.
+ */
+export async function load(name: string, url: string, { connections, seconds }: LoadOptions) {
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon({ url, connections, duration: seconds, pipelining: 1 }, (err, r) =>
+      err ? reject(err) : resolve(r),
+    );
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result;
+}
+
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Clock ticks per second of /proc/<pid>/stat's times: 100 on every Linux this runs on (USER_HZ). */
+const TICKS_PER_S = 100;
+
+/**
+ * CPU seconds (user + system) the processes `pids` and their children have used so far, from /proc; undefined
+ * where there is no /proc. Children count so that nginx's workers are measured through their master's pid.
+ * Within one process tree it is exact to 10 ms, unlike a rate, which a busy machine moves.
+ */
+export function cpuSeconds(pids: number[]): number | undefined {
+  let ticks = 0;
+  try {
+    for (const pid of pids) {
+      for (const p of [pid, ...childrenOf(pid)]) ticks += ownTicks(p);
+    }
+  } catch {
+    return undefined;
+  }
+  return ticks / TICKS_PER_S;
+}
+
+/** Fields after the command name (which may hold spaces and parentheses): state is [0], ppid [1], utime [11], stime [12]. */
+const statFields = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+};
+const ownTicks = (pid: number) => {
+  const f = statFields(pid);
+  return Number(f[11]) + Number(f[12]);
+};
+/** A process's children: from its main thread's children list, or by scanning /proc for their parent pid. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)
+      .filter((p) => {
+        try {
+          return Number(statFields(p)[1]) === pid;
+        } catch {
+          return false; // exited while we looked
+        }
+      });
+  }
+}
