@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withLiveServerSeries } from '../src/prometheus/live-server';
+import { sampleSummary } from '../src/report/test-support';
+import type { LiveControl } from '../src/runner/run-options';
 import type { Summary } from '../src/stats/summary-types';
 import { LiveRun } from '../src/web/live-run';
 import { startWebServer } from '../src/web/web-server';
@@ -160,6 +163,37 @@ describe('swarm run --prometheus', () => {
   });
 });
 
+describe('live server charts (the web UI with --prometheus)', () => {
+  it('puts the servers’ series into the running test’s snapshots, asked again while it runs', async () => {
+    const now = Date.now();
+    const control: LiveControl = {
+      userCount: 3,
+      setUsers() {},
+      resetStats() {},
+      snapshot: () => ({ ...sampleSummary(), startedAt: now - 3000, endedAt: Date.now() }),
+    };
+    const asked = prometheus.queries.length;
+    const live = withLiveServerSeries(control, {
+      url: prometheus.url,
+      queries: [{ name: 'process_cpu_cores', query: 'rate(process_cpu_seconds_total[5s])', unit: 'cores' }],
+      everyMs: 50,
+    });
+    try {
+      expect(live.control.userCount).toBe(3);
+      const deadline = Date.now() + 10_000;
+      while (prometheus.queries.length < asked + 2 || live.control.snapshot().server === undefined) {
+        if (Date.now() > deadline) throw new Error('no live server series');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const server = live.control.snapshot().server!;
+      expect(server.series.map((x) => x.labels.instance)).toEqual(['app1', 'app2']);
+      expect(server.series[0]!.points[0]![0]).toBe(Math.floor((now - 3000) / 1000));
+    } finally {
+      live.stop();
+    }
+  });
+});
+
 describe('the generator’s /metrics', () => {
   it('serves live counts on --metrics-port while a headless run goes', async () => {
     const port = await closedPort();
@@ -193,6 +227,7 @@ describe('the generator’s /metrics', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(text).toContain('swarm_request_duration_seconds_bucket{method="GET",name="/",le="0.001"}');
+    expect(text).toMatch(/^swarm_users_by_class\{class="Reader"\} 2$/m);
     const done = await cli.done;
     expect(done.code, done.stderr).toBe(0);
     expect(done.stderr).toContain(`swarm: metrics on http://127.0.0.1:${port}/metrics`);

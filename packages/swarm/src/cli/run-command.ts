@@ -100,7 +100,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   // report, every 2 s), then the final one until the reports are written.
   let live: () => Summary | null = () => null;
   let users: () => number | null = () => null;
-  const metrics = await serveMetrics(args, { summary: () => live(), users: () => users() });
+  let byClass: () => Record<string, number> | null = () => null;
+  const metrics = await serveMetrics(args, {
+    summary: () => live(),
+    users: () => users(),
+    usersByClass: () => byClass(),
+  });
   const controller = new AbortController();
   const release = stopOnSignals(controller, 'writing reports');
   try {
@@ -135,12 +140,14 @@ export async function runCommand(argv: string[]): Promise<number> {
         onControl: (control) => {
           live = () => control.snapshot();
           users = () => control.userCount;
+          byClass = () => control.usersByClass?.() ?? null;
         },
       });
     }
     const final = summary;
     live = () => final;
     users = () => null;
+    byClass = () => null;
     const finished = await finishRun(summary, {
       args,
       scenario,

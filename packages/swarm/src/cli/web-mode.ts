@@ -1,4 +1,6 @@
+import { withLiveServerSeries } from '../prometheus/live-server';
 import { startMetricsServer } from '../prometheus/metrics-server';
+import { resolveServerQueries } from '../prometheus/server-queries';
 import { runSwarm } from '../runner/run';
 import type { RunOptions } from '../runner/run-options';
 import { RunConfigError, resolveKinds } from '../runner/run-plan';
@@ -37,8 +39,19 @@ export async function webMode(
   // Tags that match no task are known now; the host comes with each start (the form checks it).
   resolveKinds(base);
   let lastExitCode: number = EXIT.ok;
+  const queries = resolveServerQueries(scenario.classes, scenario.options.serverQueries);
   const startRun: StartRun = async (input, hooks) => {
     const setupData = scenario.setup ? await scenario.setup({ host: input.host }) : undefined;
+    // With --prometheus the page draws the servers' charts while the run goes, asked every 5 s.
+    let live: ReturnType<typeof withLiveServerSeries> | null = null;
+    const url = args.prometheus;
+    const onControl: typeof hooks.onControl =
+      url === undefined
+        ? hooks.onControl
+        : (control) => {
+            live = withLiveServerSeries(control, { url, queries });
+            hooks.onControl(live.control);
+          };
     const summary = await runSwarm({
       ...base,
       classes: scenario.classes.filter((c) => input.userClasses.includes(c.name)),
@@ -49,9 +62,9 @@ export async function webMode(
       shape: undefined,
       setupData,
       signal: hooks.signal,
-      onControl: hooks.onControl,
+      onControl,
       onProgress: args.printStats ? progressPrinter({ ...args, onlySummary: false }) : undefined,
-    });
+    }).finally(() => (live as ReturnType<typeof withLiveServerSeries> | null)?.stop());
     const finished = await finishRun(summary, {
       args,
       scenario,
@@ -93,7 +106,11 @@ export async function webMode(
     args.metricsPort === undefined
       ? null
       : await startMetricsServer(
-          { summary: () => run.summary(), users: () => (run.busy ? run.userCount : null) },
+          {
+            summary: () => run.summary(),
+            users: () => (run.busy ? run.userCount : null),
+            usersByClass: () => run.usersByClass(),
+          },
           { host: args.metricsHost, port: args.metricsPort },
         ).catch((err: Error) => {
           void server.close();

@@ -150,6 +150,7 @@ export class ActiveRun {
       },
       resetStats: () => this.resetStats(),
       snapshot: () => this.snapshot(),
+      usersByClass: () => this.runner.countsByClass(),
     };
   }
 

@@ -64,6 +64,16 @@ export class ArrivalRunner implements RunnerControl {
     return this.running.size;
   }
 
+  /** Users busy with an iteration, per class name (the generator's `/metrics`). */
+  countsByClass(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const u of this.running.keys()) {
+      const name = u.user.constructor.name;
+      out[name] = (out[name] ?? 0) + 1;
+    }
+    return out;
+  }
+
   quit(reason = 'quit by a user'): void {
     this.onQuit(reason);
   }

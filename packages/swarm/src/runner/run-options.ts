@@ -64,6 +64,8 @@ export interface RunOptions {
 export interface LiveControl {
   /** Users running in this process now. */
   readonly userCount: number;
+  /** The same per user class name (the generator's `/metrics`); absent where a control cannot tell. */
+  usersByClass?(): Record<string, number>;
   /** Closed model: move to `users` at `spawnRate` users/s (a load shape overrides it at its next tick). */
   setUsers(users: number, spawnRate: number): void;
   /** Starts the statistics afresh (as Locust's "reset stats"); users keep running. */

@@ -44,6 +44,11 @@ export class LiveRun {
     return this.control?.userCount ?? 0;
   }
 
+  /** Users running now per class name; null when nothing runs. */
+  usersByClass(): Record<string, number> | null {
+    return this.control?.usersByClass?.() ?? null;
+  }
+
   /** Starts a run; throws when one is already going. */
   start(input: StartInput): void {
     if (this.busy) throw new Error('a run is already going: stop it first');

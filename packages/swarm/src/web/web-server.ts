@@ -121,6 +121,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
   const metrics = createSwarmMetrics({
     summary: () => run.summary(),
     users: () => (run.busy ? run.userCount : null),
+    usersByClass: () => run.usersByClass(),
   });
   const ticker = setInterval(() => {
     if (run.busy) push();
