@@ -12,7 +12,9 @@ afterEach(() => {
 function item(log: string[], name: string, extendTo: number | null = null): Expiring {
   let extend = extendTo;
   return {
-    deadlineSlot: -1,
+    deadlinePrev: null,
+    deadlineNext: null,
+    deadlineDue: 0,
     expire(now) {
       log.push(`${name}@${now}`);
       const later = extend;
@@ -32,7 +34,7 @@ describe('DeadlineQueue', () => {
       q.add(it, t0 + d * 1000);
       return it;
     });
-    // Remove from the middle, the root and a leaf: the heap stays a heap.
+    // Remove from the middle, the head and the tail: the list stays sorted.
     for (const i of [0, 3, 9]) q.remove(items[i]!);
     q.remove(items[0]!); // twice is harmless
     expect(q.size).toBe(7);
@@ -76,5 +78,26 @@ describe('DeadlineQueue', () => {
     vi.advanceTimersByTime(60_000);
     expect(log).toEqual([]);
     setTimeoutSpy.mockRestore();
+  });
+
+  it('keeps lanes apart and expires each in order, whatever order items of a lane came in', () => {
+    const q = new DeadlineQueue(() => Date.now());
+    const t0 = Date.now();
+    const log: string[] = [];
+    // Lane 3000 in due order (the usual case), lane 1000 out of order, and one that comes back later.
+    q.add(item(log, 'a3'), t0 + 3000, 3000);
+    q.add(item(log, 'b1'), t0 + 1500, 1000);
+    q.add(item(log, 'c3'), t0 + 3500, 3000);
+    q.add(item(log, 'd1'), t0 + 1000, 1000);
+    q.add(item(log, 'e1', t0 + 4000), t0 + 1200, 1000);
+    expect(q.size).toBe(5);
+    vi.advanceTimersByTime(1000);
+    expect(log).toEqual([`d1@${t0 + 1000}`]);
+    vi.advanceTimersByTime(2000);
+    expect(log).toEqual([`d1@${t0 + 1000}`, `e1@${t0 + 1200}`, `b1@${t0 + 1500}`, `a3@${t0 + 3000}`]);
+    expect(q.size).toBe(2);
+    vi.advanceTimersByTime(1000);
+    expect(log.slice(4)).toEqual([`c3@${t0 + 3500}`, `e1@${t0 + 4000}`]);
+    expect(q.size).toBe(0);
   });
 });

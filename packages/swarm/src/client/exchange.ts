@@ -1,5 +1,5 @@
 import { type Dispatcher, errors } from 'undici';
-import { type Expiring, requestDeadlines } from './deadline-queue';
+import { type DeadlineLink, type Expiring, requestDeadlines } from './deadline-queue';
 import type { RequestOptions } from './http-client';
 import type { Response } from './response';
 
@@ -39,7 +39,9 @@ export class Exchange implements Expiring {
   bytes = 0;
   endedAt = 0;
   error: Error | null = null;
-  deadlineSlot = -1;
+  deadlinePrev: DeadlineLink | null = null;
+  deadlineNext: DeadlineLink | null = null;
+  deadlineDue = 0;
   private timeoutMs = 0;
   /** When the headers or the last body chunk arrived (monotonic ms). */
   private lastActivityAt = 0;
@@ -66,7 +68,7 @@ export class Exchange implements Expiring {
   expireAfter(timeoutMs: number): void {
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return;
     this.timeoutMs = timeoutMs;
-    requestDeadlines.add(this, this.startedAt + timeoutMs);
+    requestDeadlines.add(this, this.startedAt + timeoutMs, timeoutMs);
   }
 
   onConnect(abort: (reason?: Error) => void): void {
@@ -122,7 +124,7 @@ export class Exchange implements Expiring {
   forget(): void {
     this.settle = null;
     this.fail = null;
-    if (this.deadlineSlot >= 0) requestDeadlines.remove(this);
+    requestDeadlines.remove(this);
   }
 
   /** Settles once: what undici reports after a timeout (the abort's own error) changes nothing. */
@@ -134,7 +136,7 @@ export class Exchange implements Expiring {
     this.fail = null;
     this.endedAt = performance.now();
     this.error = err;
-    if (this.deadlineSlot >= 0) requestDeadlines.remove(this);
+    requestDeadlines.remove(this);
     let response: Response;
     try {
       response = this.owner.answered(this);

@@ -58,15 +58,28 @@ const JSON_HEADERS: Record<string, string> = Object.freeze({ 'content-type': 'ap
 const NO_OPTIONS: RequestOptions = Object.freeze({});
 const NO_HEADERS: Record<string, string> = Object.freeze({});
 
+/**
+ * Whether header name `name` (latin1 bytes) is `lowerName` in any case: what `name.toString('latin1')
+ * .toLowerCase() === lowerName` says, byte by byte, without making a string of every name of the same length
+ * (nginx's `Connection` has the length of `x-instance`).
+ */
+function isName(name: Buffer, lowerName: string): boolean {
+  const len = lowerName.length;
+  if (name.length !== len) return false;
+  for (let i = 0; i < len; i++) {
+    let c = name[i]!;
+    // Latin-1's upper-case letters: A-Z, and À-Þ but for ×.
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c <= 0xde && c !== 0xd7)) c += 0x20;
+    if (c !== lowerName.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Finds one header value in undici's raw [name, value, ...] list without parsing the others. */
 function rawHeader(raw: Buffer[] | null, lowerName: string): string | undefined {
   if (raw === null) return undefined;
-  const len = lowerName.length;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === len && name.toString('latin1').toLowerCase() === lowerName) {
-      return raw[i + 1]!.toString('latin1');
-    }
+    if (isName(raw[i]!, lowerName)) return raw[i + 1]!.toString('latin1');
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import { InterruptTaskSet, StopUser } from './control';
 import type { TaskPlan, TaskSetLike } from './task-plan';
 import type { TaskSet } from './task-set';
 import type { User } from './user';
-import type { WaitTime } from './wait-time';
+import type { WaitContext, WaitTime } from './wait-time';
 import { type Sleeper, wakeQueue } from './wake-queue';
 import { weightedPicker } from './weighted-choice';
 
@@ -11,6 +11,17 @@ type Owner = User | TaskSet;
 
 /** The weighted pickers of every plan, for loops using `Math.random`. */
 const SHARED_PICKERS = new WeakMap<TaskPlan[], () => TaskPlan>();
+
+/**
+ * What every wait time is called with (synchronously, one call at a time): one object, not one per task, whose
+ * `nowMs` reads the clock only for the wait times that look at it (pacing); `constant` and `between` never do.
+ */
+const WAIT_CONTEXT: WaitContext = {
+  taskStartedAtMs: 0,
+  get nowMs() {
+    return Date.now();
+  },
+};
 
 /** After this many tasks in a row without a wait, the loop yields once so that a synchronous task cannot starve timers. */
 const SPINS_BEFORE_YIELD = 32;
@@ -262,7 +273,8 @@ export class UserLoop implements Sleeper {
   /** The wait time of the set (or else the user) after a task that started at `taskStartedAtMs`, in seconds. */
   private waitSeconds(owner: Owner, taskStartedAtMs: number): number {
     const waitTime: WaitTime = (owner as TaskSet).waitTime ?? this.user.waitTime;
-    const seconds = waitTime({ taskStartedAtMs, nowMs: Date.now() });
+    WAIT_CONTEXT.taskStartedAtMs = taskStartedAtMs;
+    const seconds = waitTime(WAIT_CONTEXT);
     if (seconds > 0) this.spins = 0;
     return seconds;
   }
