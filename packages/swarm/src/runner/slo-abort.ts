@@ -1,6 +1,6 @@
 import { shouldAbort } from '../capacity/abort';
 import { KNEE_DEFAULTS } from '../capacity/knee';
-import { loadSeriesFromTimeSeries } from '../capacity/load-series';
+import { type LoadSeries, loadSeriesFromTimeSeries } from '../capacity/load-series';
 import type { Slo } from '../capacity/slo';
 import type { TimePoint } from '../stats/summary-types';
 
@@ -20,7 +20,7 @@ export function abortOn(slo: Slo, breakSeconds = KNEE_DEFAULTS.breakSeconds): Ab
  * The time series' seconds as capacity reads them (pure): each second's offered and dropped iterations when the
  * open model recorded them (one iteration counted as one request: the offer is in iterations/s), else unknown.
  */
-export function loadSeriesOf(points: readonly TimePoint[], percentile: number) {
+export function loadSeriesOf(points: readonly TimePoint[], percentile: number): LoadSeries {
   const byT = new Map(points.map((p) => [p.t, p]));
   return loadSeriesFromTimeSeries(points, {
     percentile,
