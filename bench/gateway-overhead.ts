@@ -3,15 +3,16 @@
  * gateway configuration and read from the same replica directly, by the same tool (autocannon) at the same
  * concurrency, in alternating rounds so machine noise hits both.
  *
- *   npx --no-install tsx bench/gateway-overhead.ts [--seconds 10] [--connections 50] [--rounds 3] [--templates DIR]
+ *   npx --no-install tsx bench/gateway-overhead.ts [--seconds 10] [--connections 50] [--rounds 3] [--compare DIR]
  *
  * Starts its own Postgres, Redis, replica and nginx on free ports under a temporary directory; nginx runs the
  * templates of gateway/ rendered by the stack's renderer (scripts/stack/gateway-config.ts), access log included,
- * as `make up` would with one replica. `--templates DIR` renders another copy of gateway/ instead, to measure a
- * change before making it. Fails unless every measured read is a 2xx cache hit, and stops everything it started,
- * also on failure. Besides the rate it reports the CPU time per request of the replica and of nginx (master and
- * workers), read from /proc: on a shared machine the rate moves with whatever else runs, the CPU much less. CI runs
- * it in a tiny form (bench/benches.test.ts).
+ * as `make up` would with one replica. `--compare DIR` starts a second nginx from another copy of gateway/ (a
+ * change being tried, or the last commit's) in front of the same replica and measures it in the same rounds: on a
+ * shared machine only figures from one run compare. Fails unless every measured read is a 2xx cache hit, and stops
+ * everything it started, also on failure. Besides the rate it reports the CPU time per request of the replica and
+ * of nginx (master and workers), read from /proc: the rate moves with whatever else the machine runs, the CPU a
+ * request costs much less. CI runs it in a tiny form (bench/benches.test.ts).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,15 +23,15 @@ import { GATEWAY_TEMPLATES, renderGatewayConfig } from '../scripts/stack/native/
 import { findBinary } from '../scripts/stack/preflight';
 import { DEFAULT_INSPECT_ALLOW } from '../scripts/stack/settings';
 import { cpuSeconds, load, median } from './support/load';
-import { startCachedReplica } from './support/replica';
-import { benchScope } from './support/scope';
+import { type CachedReplica, startCachedReplica } from './support/replica';
+import { type BenchScope, benchScope } from './support/scope';
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
-    templates: { type: 'string', default: GATEWAY_TEMPLATES },
+    compare: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -48,19 +49,19 @@ if (!nginxBinary) {
   process.exit(2);
 }
 
-const scope = benchScope('swarmgate-bench-gateway-');
-try {
-  const replica = await startCachedReplica(scope);
-  const before = await replica.cacheCounts();
-
-  // The stack's settings for one replica: round robin, GATEWAY_READ_TIMEOUT_S 10, inspection from loopback.
-  const [gatewayPort, statusPort] = [await freePort(), await freePort()];
-  const runDir = join(scope.root, 'nginx');
+/**
+ * nginx in front of `replica` with the templates in `templates`, rendered with the stack's settings for one
+ * replica (round robin, GATEWAY_READ_TIMEOUT_S 10, inspection from loopback); resolves once a read through it
+ * answers 2xx.
+ */
+async function startGateway(scope: BenchScope, name: string, templates: string, replica: CachedReplica) {
+  const [port, statusPort] = [await freePort(), await freePort()];
+  const runDir = join(scope.root, name);
   const conf = join(runDir, 'conf');
   renderGatewayConfig(
     conf,
     gatewayVars({
-      listen: `127.0.0.1:${gatewayPort}`,
+      listen: `127.0.0.1:${port}`,
       runDir,
       accessLog: join(runDir, 'access.log'),
       errorLog: join(runDir, 'error.log'),
@@ -70,87 +71,92 @@ try {
       inspectAllow: DEFAULT_INSPECT_ALLOW,
       statusListen: `127.0.0.1:${statusPort}`,
     }),
-    values.templates,
+    templates,
   );
+  const args = ['-p', `${runDir}/`, '-c', join(conf, 'nginx.conf'), '-e', join(runDir, 'error.log')];
   const nginx = scope.add(
-    startService(
-      'nginx',
-      nginxBinary,
-      [
-        '-p',
-        `${runDir}/`,
-        '-c',
-        join(conf, 'nginx.conf'),
-        '-e',
-        join(runDir, 'error.log'),
-        '-g',
-        'daemon off;',
-      ],
-      { aptPackage: 'nginx-light' },
-    ),
+    startService(name, nginxBinary!, [...args, '-g', 'daemon off;'], { aptPackage: 'nginx-light' }),
   );
-  const gatewayBase = `http://127.0.0.1:${gatewayPort}`;
-  await waitFor('the gateway', async () => {
-    if (nginx.child.exitCode !== null) throw new Error(`nginx exited:\n${nginx.output()}`);
-    return (await fetch(`${gatewayBase}${replica.userPath}`)).ok;
+  const url = `http://127.0.0.1:${port}${replica.userPath}`;
+  await waitFor(name, async () => {
+    if (nginx.child.exitCode !== null) throw new Error(`${name} exited:\n${nginx.output()}`);
+    return (await fetch(url)).ok;
   });
+  return { url, pid: nginx.child.pid! };
+}
+
+const scope = benchScope('swarmgate-bench-gateway-');
+try {
+  const replica = await startCachedReplica(scope);
+  const before = await replica.cacheCounts();
+
+  const gateway = await startGateway(scope, 'nginx', GATEWAY_TEMPLATES, replica);
+  const targets: { label: string; url: string; nginxPid?: number }[] = [
+    { label: 'direct', url: `${replica.base}${replica.userPath}` },
+    { label: 'through the gateway', url: gateway.url, nginxPid: gateway.pid },
+  ];
+  if (values.compare) {
+    const other = await startGateway(scope, 'nginx-compare', values.compare, replica);
+    targets.push({
+      label: `through the gateway from ${values.compare}`,
+      url: other.url,
+      nginxPid: other.pid,
+    });
+  }
 
   const replicaPid = replica.service.child.pid!;
-  const nginxPid = nginx.child.pid!;
-  const targets = {
-    direct: `${replica.base}${replica.userPath}`,
-    gateway: `${gatewayBase}${replica.userPath}`,
-  };
-  type Target = keyof typeof targets;
-  const names = Object.keys(targets) as Target[];
-  const series = () => ({
+  const results = targets.map(() => ({
     rps: [] as number[],
     p99: [] as number[],
     replicaUs: [] as number[],
     nginxUs: [] as number[],
-  });
-  const results: Record<Target, ReturnType<typeof series>> = { direct: series(), gateway: series() };
+  }));
   let reads = 0;
-  const measure = async (name: Target) => {
-    const cpuBefore = [cpuSeconds([replicaPid]), cpuSeconds([nginxPid])];
-    const result = await load(name, targets[name], { connections, seconds });
-    const cpuAfter = [cpuSeconds([replicaPid]), cpuSeconds([nginxPid])];
-    const perRequest = (i: number) =>
-      cpuAfter[i] === undefined ? NaN : ((cpuAfter[i]! - cpuBefore[i]!) * 1e6) / result['2xx'];
+  const measure = async (i: number) => {
+    const { label, url, nginxPid } = targets[i]!;
+    const cpu = () => [cpuSeconds([replicaPid]), nginxPid === undefined ? 0 : cpuSeconds([nginxPid])];
+    const cpuBefore = cpu();
+    const result = await load(label, url, { connections, seconds });
+    const cpuAfter = cpu();
+    const perRequest = (k: number) =>
+      cpuAfter[k] === undefined ? NaN : ((cpuAfter[k]! - cpuBefore[k]!) * 1e6) / result['2xx'];
     reads += result['2xx'];
     return { result, replicaUs: perRequest(0), nginxUs: perRequest(1) };
   };
   console.error(`bench: ${rounds} rounds of ${seconds}s at ${connections} connections, alternating`);
-  for (const name of names) await measure(name); // warm-up: the replica's JIT, nginx's upstream connections
+  for (let i = 0; i < targets.length; i++) await measure(i); // warm-up: JIT, nginx's upstream connections
   for (let r = 0; r < rounds; r++) {
-    for (const name of names) {
-      const { result, replicaUs, nginxUs } = await measure(name);
-      const s = results[name];
+    for (let i = 0; i < targets.length; i++) {
+      const { result, replicaUs, nginxUs } = await measure(i);
+      const s = results[i]!;
       s.rps.push(result.requests.average);
       s.p99.push(result.latency.p99);
       s.replicaUs.push(replicaUs);
       s.nginxUs.push(nginxUs);
       console.error(
-        `  round ${r + 1} ${name}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ` +
-          `CPU/request: replica ${replicaUs.toFixed(1)} µs, nginx ${nginxUs.toFixed(1)} µs`,
+        `  round ${r + 1} ${targets[i]!.label}: ${Math.round(result.requests.average)} req/s, ` +
+          `p99 ${result.latency.p99} ms, CPU/request: replica ${replicaUs.toFixed(1)} µs` +
+          (targets[i]!.nginxPid === undefined ? '' : `, nginx ${nginxUs.toFixed(1)} µs`),
       );
     }
   }
   await replica.expectAllHits(before, reads);
 
-  const row = (label: string, t: Target) => {
-    const s = results[t];
-    return `| ${label} | ${Math.round(median(s.rps))} | ${median(s.p99)} | ${median(s.replicaUs).toFixed(1)} | ${median(s.nginxUs).toFixed(1)} |`;
-  };
-  const ratio = median(results.gateway.rps) / median(results.direct.rps);
+  const rows = targets.map(({ label }, i) => {
+    const s = results[i]!;
+    const cells = [Math.round(median(s.rps)), median(s.p99), median(s.replicaUs).toFixed(1)];
+    const nginx = targets[i]!.nginxPid === undefined ? '–' : median(s.nginxUs).toFixed(1);
+    return `| ${label} | ${[...cells, nginx].join(' | ')} |`;
+  });
+  const ratio = (i: number) => (median(results[i]!.rps) / median(results[0]!.rps)).toFixed(2);
   console.log(
     [
-      '| cached GET /api/users/:id, one replica | req/s (median of rounds) | p99 ms (median) | replica CPU µs/request | nginx CPU µs/request |',
+      '| cached GET /api/users/:id, one replica | req/s (median of rounds) | p99 ms (median) | replica CPU µs/request (median) | nginx CPU µs/request (median) |',
       '|---|---|---|---|---|',
-      row('direct', 'direct'),
-      row('through the gateway', 'gateway'),
+      ...rows,
       '',
-      `gateway / direct: ${ratio.toFixed(2)} (goal >= 0.8)`,
+      `gateway / direct: ${ratio(1)} (goal >= 0.8)`,
+      ...(values.compare ? [`gateway from ${values.compare} / direct: ${ratio(2)}`] : []),
     ].join('\n'),
   );
 } finally {
