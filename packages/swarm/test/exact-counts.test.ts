@@ -86,3 +86,61 @@ describe('several origins from one user', () => {
     }
   });
 });
+
+describe('requests sent together by one user', () => {
+  it('reports each of them once, with the verdict its task gave it', async () => {
+    server = await startTestServer((_req, res, url) => {
+      // The second request of each pair answers first, so their responses arrive in the other order.
+      setTimeout(() => res.end('ok'), url.pathname === '/a' ? 20 : 1);
+    });
+    class Pairs extends HttpUser {
+      static override tasks = ['pair'];
+      async pair() {
+        const [a, b, c] = await Promise.all([
+          this.client.get('/a'),
+          this.client.get('/b'),
+          this.client.get('/c'),
+        ]);
+        a.failure('judged by the task');
+        b.success();
+        void c; // left to the end of the task
+      }
+    }
+    const s = await runSwarm({
+      classes: [Pairs],
+      host: server.url,
+      users: 2,
+      spawnRate: 100,
+      runTimeS: 1,
+      stopTimeoutS: 5,
+    });
+    const row = (name: string) => s.endpoints.find((e) => e.name === name)!;
+    for (const name of ['/a', '/b', '/c']) expect(row(name).requests).toBe(server.counts.get(`GET ${name}`));
+    expect(row('/a').failures).toBe(row('/a').requests);
+    expect(row('/b').failures + row('/c').failures).toBe(0);
+    expect(s.total.requests).toBe(server.total());
+    expect(s.total.requests).toBeGreaterThan(6);
+  });
+
+  it('counts every one of them interrupted when the test is stopped while they are in flight', async () => {
+    server = await startTestServer(() => {}); // never answers
+    class Stuck extends HttpUser {
+      static override tasks = ['three'];
+      async three() {
+        await Promise.all([this.client.get('/x'), this.client.get('/y'), this.client.get('/z')]);
+      }
+    }
+    const s = await runSwarm({
+      classes: [Stuck],
+      host: server.url,
+      users: 2,
+      spawnRate: 100,
+      runTimeS: 1,
+      stopTimeoutS: 0,
+    });
+    // One connection per user, no pipelining: each user's first request reached the server, the other two waited
+    // in its queue; all three were sent by the task and none answered.
+    expect(s.total.requests).toBe(0);
+    expect(s.interrupted).toBe(6);
+  });
+});

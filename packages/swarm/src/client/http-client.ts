@@ -109,10 +109,14 @@ export class HttpClient implements Reporter, ExchangeOwner {
   private readonly headers: Record<string, string>;
   private readonly jsonHeaders: Record<string, string>;
   private destroyed = false;
+  /** The exchange in flight; any more at once (a task awaiting several requests together) in `alsoInFlight`. */
   private inFlight: Exchange | null = null;
+  private alsoInFlight: Set<Exchange> | null = null;
 
   /** @internal The response whose verdict is open; `reportPoint` says when it is reported. */
   pending: Response | null = null;
+  /** @internal Further open responses of requests sent together (`reportPoint`). */
+  alsoPending: Response[] | null = null;
 
   constructor(private readonly options: HttpClientOptions) {
     const base = new URL(options.baseUrl);
@@ -230,20 +234,32 @@ export class HttpClient implements Reporter, ExchangeOwner {
       };
       ex = new Exchange(this, method, url, options, performance.now());
       ex.expireAfter(options.timeoutMs ?? this.timeoutMs);
-      this.inFlight = ex;
+      if (this.inFlight === null) this.inFlight = ex;
+      else {
+        this.alsoInFlight ??= new Set();
+        this.alsoInFlight.add(ex);
+      }
       // After the test stopped, a task still running sends nothing more: the target would count what we do not.
       if (this.destroyed) ex.onError(new Error('swarm: the test stopped'));
       else this.dispatcherFor(origin).dispatch(dispatchOptions, ex);
       return ex.done;
     } catch (err) {
-      ex?.forget();
+      if (ex !== null) {
+        ex.forget();
+        this.untrack(ex);
+      }
       return Promise.reject(err);
     }
   }
 
+  private untrack(ex: Exchange): void {
+    if (this.inFlight === ex) this.inFlight = null;
+    else this.alsoInFlight?.delete(ex);
+  }
+
   /** @internal The exchange's call when it has ended: its response, whose verdict stays open (`reportPoint`). */
   answered(ex: Exchange): Response {
-    this.inFlight = null;
+    this.untrack(ex);
     const options = ex.options;
     const serviceMs = ex.endedAt - ex.startedAt;
     const lateness = this.latenessMs;
@@ -306,9 +322,11 @@ export class HttpClient implements Reporter, ExchangeOwner {
     if (this.destroyed) return;
     this.destroyed = true;
     // Sent and never to be reported: counted apart, so a comparison with the target's own count can allow for it.
-    if (this.inFlight !== null) this.options.onInterrupted?.();
-    if (reportPoint.drop(this)) this.options.onInterrupted?.();
-    this.inFlight?.abort(new Error('swarm: the test stopped'));
+    const stopped = new Error('swarm: the test stopped');
+    const inFlight = this.inFlight === null ? [] : [this.inFlight];
+    if (this.alsoInFlight !== null) inFlight.push(...this.alsoInFlight);
+    for (let n = inFlight.length + reportPoint.drop(this); n > 0; n--) this.options.onInterrupted?.();
+    for (const ex of inFlight) ex.abort(stopped);
     await Promise.all(this.takeClients().map((c) => c.destroy()));
   }
 }

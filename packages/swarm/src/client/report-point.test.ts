@@ -5,7 +5,7 @@ import { Response } from './response';
 /** A client that records what it reports, and responses of its own. */
 function fakeClient() {
   const fired: string[] = [];
-  const client: Reporter = { pending: null, fireRequest: (r) => fired.push(r.name) };
+  const client: Reporter = { pending: null, alsoPending: null, fireRequest: (r) => fired.push(r.name) };
   const response = (name: string) =>
     new Response(client, {
       method: 'GET',
@@ -56,8 +56,29 @@ describe('reportPoint: when a request is reported', () => {
   it('never, when the test is forced to stop first: dropped, and said so to count it interrupted', () => {
     const { client, fired, response } = fakeClient();
     reportPoint.open(client, response('a'));
-    expect(reportPoint.drop(client)).toBe(true);
-    expect(reportPoint.drop(client)).toBe(false);
+    expect(reportPoint.drop(client)).toBe(1);
+    expect(reportPoint.drop(client)).toBe(0);
+    reportPoint.endOfTask(client);
+    expect(fired).toEqual([]);
+  });
+
+  it('for requests sent together, each once: its own verdict, then the rest at the end of the task', () => {
+    const { client, fired, response } = fakeClient();
+    const [a, b, c] = [response('a'), response('b'), response('c')];
+    reportPoint.open(client, a);
+    reportPoint.open(client, b);
+    reportPoint.open(client, c);
+    b.failure('judged');
+    expect(fired).toEqual(['b']);
+    reportPoint.endOfTask(client);
+    expect(fired).toEqual(['b', 'a', 'c']);
+    expect(b.error).toBe('judged');
+  });
+
+  it('drops every open response at a forced stop, and says how many', () => {
+    const { client, fired, response } = fakeClient();
+    for (const n of ['a', 'b', 'c']) reportPoint.open(client, response(n));
+    expect(reportPoint.drop(client)).toBe(3);
     reportPoint.endOfTask(client);
     expect(fired).toEqual([]);
   });
