@@ -1,0 +1,231 @@
+/**
+ * Applies a mode's fault schedule to the stack while a run goes (the I/O edge of fault-schedule.ts): each step
+ * through the stack runner's `fault` command at its instant, each one recorded as an annotation line that Swarm
+ * tails (`swarm run --annotations FILE`), each one logged to stderr. Stopped early (Ctrl-C, TERM, the run ended),
+ * it applies nothing more; `restoreParts` then brings every part the schedule touched back, so the stack is never
+ * left broken.
+ *
+ * The stack runner is reached through a `StackCommand`, by default `tsx scripts/stack/cli.ts fault …` in its own
+ * process group (a Ctrl-C at the terminal reaches the run, never a start or thaw under way).
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Fault, type FaultAction, type FaultStep, firstActions } from './fault-schedule';
+
+/** The outcome of one `fault` command. */
+export interface StackResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `scripts/stack/cli.ts fault ARGS` and resolves with its outcome. */
+export type StackCommand = (args: string[]) => Promise<StackResult>;
+
+/** What the stack runner prints for an applied fault with `--json`. */
+export interface AppliedFault {
+  do: string;
+  part: string;
+  pid?: number;
+  /** Epoch ms when the action was taken. */
+  at: number;
+  /** Epoch ms when it was done (a start: the part is ready). */
+  end: number;
+}
+
+/** One line of the annotations file (Swarm's format; a later line with the same id updates the earlier). */
+export interface AnnotationLine {
+  id: string;
+  at: number;
+  end?: number;
+  label: string;
+  kind: 'fault';
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'scripts', 'stack', 'cli.ts');
+/** The longest a fault command may take: a start waits for its part to be ready (Postgres, a replica). */
+const COMMAND_TIMEOUT_MS = 120_000;
+
+/**
+ * The stack runner's `fault` command as a child process with a deadline, detached into its own process group so
+ * that a Ctrl-C meant for the run does not cut a start or a thaw short. The environment (STACK_DIR, ports) is this
+ * process's, so it acts on the stack load_test.sh drives.
+ */
+export const stackFault: StackCommand = (args) =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'fault', ...args], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      stderr += `\n(no answer within ${COMMAND_TIMEOUT_MS / 1000}s: stopped)`;
+      child.kill('SIGKILL');
+    }, COMMAND_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: 2, stdout, stderr: `${stderr}${err.message}` });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+
+/** A fault that could not be checked or applied. */
+export class FaultError extends Error {
+  override name = 'FaultError';
+}
+
+const firstLine = (r: StackResult) =>
+  (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1) ?? `exit ${r.code}`;
+
+/**
+ * Before any load: asks the stack runner whether each part's first action applies now (`fault DO PART --check`);
+ * throws a FaultError naming every one that does not.
+ */
+export async function checkFaults(
+  mode: string,
+  faults: readonly Fault[],
+  stack: StackCommand,
+): Promise<void> {
+  const problems: string[] = [];
+  for (const f of firstActions(faults)) {
+    const r = await stack([f.do, f.part, '--check']);
+    if (r.code !== 0) problems.push(`faults[${f.index}] (${f.do} ${f.part}): ${firstLine(r)}`);
+  }
+  if (problems.length > 0)
+    throw new FaultError(
+      `mode "${mode}": cannot apply its faults on this stack:\n  ${problems.join('\n  ')}`,
+    );
+}
+
+/** Applies one action; resolves with the stack runner's record of it. */
+export async function applyFault(
+  stack: StackCommand,
+  action: FaultAction,
+  part: string,
+): Promise<AppliedFault> {
+  const before = Date.now();
+  const r = await stack([action, part, '--json']);
+  if (r.code !== 0) throw new FaultError(`${action} ${part} failed: ${firstLine(r)}`);
+  const line = r.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  try {
+    const parsed = JSON.parse(line ?? '') as Partial<AppliedFault>;
+    const at = typeof parsed.at === 'number' ? parsed.at : before;
+    return { ...parsed, do: action, part, at, end: typeof parsed.end === 'number' ? parsed.end : at };
+  } catch {
+    // Applied (exit 0) but not described: the times this process saw stand in.
+    return { do: action, part, at: before, end: Date.now() };
+  }
+}
+
+/** Waits `ms`, or less when `signal` aborts; resolves false when aborted. */
+function wait(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve(!signal.aborted);
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export interface ScheduleRun {
+  mode: string;
+  steps: readonly FaultStep[];
+  /** Epoch ms of the run's start, from which each step's `atS` counts. */
+  startMs: number;
+  annotations: string;
+  stack: StackCommand;
+  /** Stops the schedule: nothing more is applied. */
+  signal: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** What a schedule did: the steps applied (with their records) and the first one that failed, if any. */
+export interface ScheduleOutcome {
+  applied: Array<{ step: FaultStep; record: AppliedFault }>;
+  error?: string;
+}
+
+/**
+ * Applies each step at `startMs + atS`, appends its annotation (a window's opening line, then the same id with its
+ * `end` when the part is back) and logs it. A step that fails ends the schedule (the rest would act on a stack in
+ * a state the schedule did not plan for); the caller restores the parts.
+ */
+export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
+  const log = run.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const opened = new Map<string, number>();
+  const outcome: ScheduleOutcome = { applied: [] };
+  for (const step of run.steps) {
+    if (!(await wait(run.startMs + step.atS * 1000 - Date.now(), run.signal))) break;
+    let record: AppliedFault;
+    try {
+      record = await applyFault(run.stack, step.do, step.part);
+    } catch (err) {
+      outcome.error = `${run.mode}: ${(err as Error).message}`;
+      log(`fault: ${outcome.error}`);
+      break;
+    }
+    outcome.applied.push({ step, record });
+    const { id, label, edge } = step.annotation;
+    const line: AnnotationLine =
+      edge === 'open'
+        ? { id, at: record.at, label, kind: 'fault' }
+        : edge === 'close'
+          ? { id, at: opened.get(id) ?? record.at, end: record.end, label, kind: 'fault' }
+          : { id, at: record.at, ...(record.end > record.at && { end: record.end }), label, kind: 'fault' };
+    if (edge === 'open') opened.set(id, record.at);
+    appendFileSync(run.annotations, `${JSON.stringify(line)}\n`);
+    const second = ((record.at - run.startMs) / 1000).toFixed(1);
+    log(`fault: ${second}s ${step.do} ${step.part}${step.undo ? ' (end of its window)' : ''}: ${label}`);
+  }
+  return outcome;
+}
+
+/**
+ * After the run, or when it is cut short: every part the schedule touched is brought back — thawed if frozen,
+ * started (as `make up` would) if down — asking the stack runner which applies (`--check`). Resolves with what it
+ * did, one line per part; throws a FaultError naming the parts it could not bring back.
+ */
+export async function restoreParts(
+  parts: readonly string[],
+  stack: StackCommand,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<string[]> {
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const part of parts) {
+    for (const action of ['thaw', 'start'] as const) {
+      if ((await stack([action, part, '--check'])).code !== 0) continue;
+      try {
+        await applyFault(stack, action, part);
+        done.push(`${part} ${action === 'thaw' ? 'thawed' : 'started'}`);
+      } catch (err) {
+        failed.push(`${part}: ${(err as Error).message}`);
+      }
+    }
+  }
+  if (done.length > 0) log(`fault: brought back: ${done.join(', ')}`);
+  if (failed.length > 0)
+    throw new FaultError(`could not bring back ${failed.join('; ')}; run \`make up\` to restore the stack`);
+  log(`fault: every part the schedule touched is up (${parts.join(', ')})`);
+  return done;
+}
