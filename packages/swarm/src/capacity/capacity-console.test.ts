@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attributeSaturation } from './attribution';
-import { renderCapacityConsole, renderScalingConsole } from './capacity-console';
+import { renderCapacityConsole, renderUslConsole } from './capacity-console';
 import { findKnee } from './knee';
 import { hockeyStick, ramp, T0 } from './test-support';
 import { fitUsl } from './usl';
@@ -74,9 +74,9 @@ describe('renderCapacityConsole', () => {
   });
 });
 
-describe('renderScalingConsole', () => {
+describe('renderUslConsole', () => {
   it('shows λ, σ, κ and R², capacity and efficiency per N, the peak and the note', () => {
-    const text = renderScalingConsole(
+    const text = renderUslConsole(
       fitUsl([
         { n: 1, capacity: 13_300 },
         { n: 2, capacity: 9_100 },
@@ -103,13 +103,13 @@ describe('renderScalingConsole', () => {
       { n: 1, capacity: 1000 },
       { n: 2, capacity: 1900 },
     ]);
-    expect(renderScalingConsole(amdahl)).toContain('κ 0 (coherency) fixed');
-    expect(renderScalingConsole(amdahl)).toContain('peak: none (κ = 0), ceiling 19000 req/s');
+    expect(renderUslConsole(amdahl)).toContain('κ 0 (coherency) fixed');
+    expect(renderUslConsole(amdahl)).toContain('peak: none (κ = 0), ceiling 19000 req/s');
     const linear = fitUsl([
       { n: 1, capacity: 1000 },
       { n: 2, capacity: 2000 },
       { n: 3, capacity: 3000 },
     ]);
-    expect(renderScalingConsole(linear)).toContain('peak: none (κ = 0), ceiling none');
+    expect(renderUslConsole(linear)).toContain('peak: none (κ = 0), ceiling none');
   });
 });

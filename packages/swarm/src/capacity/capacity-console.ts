@@ -2,12 +2,12 @@ import type { SaturationAttribution } from './attribution';
 import { describeBreach, type KneeResult } from './knee';
 import type { UslFit } from './usl';
 
-const whole = (x: number | null) => (x === null ? '-' : String(Math.round(x)));
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const sig = (x: number, digits = 3) => String(Number(x.toPrecision(digits)));
+export const whole = (x: number | null) => (x === null ? '-' : String(Math.round(x)));
+export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+export const sig = (x: number, digits = 3) => String(Number(x.toPrecision(digits)));
 
 /** Plain-text columns: the first left-aligned, the others right-aligned, a rule under the header. */
-function columns(rows: readonly (readonly string[])[]): string {
+export function columns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   const line = (r: readonly string[]) =>
     r
@@ -74,13 +74,13 @@ export function renderCapacityConsole(
 }
 
 /**
- * The console text of a scaling run (pure): the fitted σ, κ and λ with R², the measured and predicted capacity and
+ * The console text of a USL fit (pure): the fitted σ, κ and λ with R², the measured and predicted capacity and
  * efficiency per N, the peak and the fit's note.
  *
  * @example
- * process.stdout.write(renderScalingConsole(fitUsl(points)));
+ * process.stdout.write(renderUslConsole(fitUsl(points)));
  */
-export function renderScalingConsole(f: UslFit): string {
+export function renderUslConsole(f: UslFit): string {
   const head =
     `Scaling — Universal Scalability Law: λ ${whole(f.lambda)} req/s, σ ${sig(f.sigma)} (contention), ` +
     `κ ${sig(f.kappa)} (coherency)${f.kappaFixed ? ' fixed' : ''}, R² ${f.r2.toFixed(3)}`;

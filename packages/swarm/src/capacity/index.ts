@@ -10,15 +10,8 @@ export {
   type ServerSeries,
   seriesId,
 } from './attribution';
-export { renderCapacityConsole, renderScalingConsole } from './capacity-console';
-export {
-  CAPACITY_SCHEMA,
-  type CapacityJson,
-  capacityJson,
-  SCALING_SCHEMA,
-  type ScalingJson,
-  scalingJson,
-} from './capacity-json';
+export { renderCapacityConsole, renderUslConsole } from './capacity-console';
+export { CAPACITY_SCHEMA, type CapacityJson, capacityJson } from './capacity-json';
 export {
   describeBreach,
   findKnee,
@@ -34,6 +27,18 @@ export {
   type LoadSeriesOptions,
   loadSeriesFromTimeSeries,
 } from './load-series';
+export {
+  MIN_FIT_POINTS,
+  SCALING_SCHEMA,
+  type ScalingJson,
+  type ScalingOptions,
+  type ScalingStep,
+  type ScalingStepInput,
+  scalingJson,
+  type UslFitJson,
+} from './scaling';
+export { renderScalingConsole } from './scaling-console';
+export { renderScalingHtml } from './scaling-html';
 export {
   type Breach,
   type BreachKind,
