@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadProfiles, runIdOf, SCENARIO, swarmArgs } from './mode-plan';
+import { loadProfiles, modeServerQueries, type Profiles, runIdOf, SCENARIO, swarmArgs } from './mode-plan';
 
 const profiles = loadProfiles();
 const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
@@ -65,6 +65,61 @@ describe('swarmArgs', () => {
   it('names the modes when asked for one that does not exist', () => {
     expect(() => swarmArgs(profiles, 'soak', 'o', {}, [])).toThrow(
       /no mode "soak".*smoke, basic, stress, cache, spike/,
+    );
+  });
+
+  it('passes the profiles’ server queries, the mode’s over the top level’s, to --server-queries', () => {
+    const withQueries: Profiles = {
+      ...profiles,
+      serverQueries: { everywhere: 'sum(up)', dropped: { query: 'x', unit: 'y' } },
+      modes: {
+        ...profiles.modes,
+        basic: {
+          ...profiles.modes.basic!,
+          serverQueries: {
+            db: { query: 'sum(pg_stat_database_numbackends)', unit: 'connections' },
+            dropped: null,
+            nginx_active_connections: null,
+          },
+        },
+      },
+    };
+    const args = swarmArgs(withQueries, 'basic', 'o', {}, []);
+    expect(JSON.parse(flag(args, '--server-queries')!)).toEqual({
+      everywhere: 'sum(up)',
+      dropped: null,
+      db: { query: 'sum(pg_stat_database_numbackends)', unit: 'connections' },
+      nginx_active_connections: null,
+    });
+    expect(JSON.parse(flag(swarmArgs(withQueries, 'smoke', 'o', {}, []), '--server-queries')!)).toEqual({
+      everywhere: 'sum(up)',
+      dropped: { query: 'x', unit: 'y' },
+    });
+    const { serverQueries: _, ...none } = withQueries;
+    expect(swarmArgs({ ...none, modes: profiles.modes }, 'smoke', 'o', {}, [])).not.toContain(
+      '--server-queries',
+    );
+  });
+
+  it('declares the total CPU of every scraped process for the breakpoint (and scaling) reports', () => {
+    const q = modeServerQueries(profiles, 'breakpoint')!;
+    expect(q.scraped_cpu_cores_total).toMatchObject({ unit: 'cores' });
+    expect(JSON.parse(flag(swarmArgs(profiles, 'breakpoint', 'o', {}, []), '--server-queries')!)).toEqual(q);
+  });
+
+  it('names the profiles.json entry of a query that is not one', () => {
+    const bad = (q: unknown) =>
+      modeServerQueries(
+        { ...profiles, modes: { x: { ...profiles.modes.smoke!, serverQueries: { q } as never } } },
+        'x',
+      );
+    expect(() => bad({ unit: 'cores' })).toThrow(
+      'scenarios/profiles.json: modes.x.serverQueries.q must be PromQL text, { "query": "...", "unit": "..." } or null',
+    );
+    expect(() => bad('')).toThrow(/modes\.x\.serverQueries\.q/);
+    expect(() => bad(42)).toThrow(/modes\.x\.serverQueries\.q/);
+    expect(() => modeServerQueries({ ...profiles, serverQueries: ['up'] as never }, 'smoke')).toThrow(
+      'scenarios/profiles.json: serverQueries must be an object of named queries',
     );
   });
 });

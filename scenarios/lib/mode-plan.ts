@@ -27,13 +27,23 @@ export interface ModeProfile {
   slo?: string[];
   warmUp?: string;
   thresholds: string[];
+  /** Prometheus queries this mode's report adds (over the profiles' own and Swarm's defaults); null drops one. */
+  serverQueries?: ServerQueries;
 }
+
+/**
+ * Named Prometheus range queries, in the shape Swarm's `--server-queries` (and a scenario's
+ * `options.serverQueries`) takes: PromQL text, `{ query, unit }`, or null to drop one of Swarm's defaults.
+ */
+export type ServerQueries = Record<string, { query: string; unit?: string } | string | null>;
 
 export interface Profiles {
   host: string;
   /** How long users stopped at the end or by a ramp-down may finish their current task (`--stop-timeout`). */
   stopTimeout: string;
   replicas: number;
+  /** Prometheus queries every mode's report adds; a mode's own add to or replace them by name. */
+  serverQueries?: ServerQueries;
   modes: Record<string, ModeProfile>;
   all: string[];
 }
@@ -70,10 +80,48 @@ export function runIdOf(out: string): string {
 }
 
 /**
+ * A mode's server queries: the profiles' top level, then the mode's own (by name: added, replaced, or dropped with
+ * null); undefined when neither declares any. Throws an `Error` naming the entry of profiles.json that is neither
+ * PromQL text, `{ query, unit }` nor null.
+ *
+ * @example
+ * modeServerQueries(profiles, 'breakpoint'); // { scraped_cpu_cores_total: { query: 'sum(...)', unit: 'cores' } }
+ */
+export function modeServerQueries(profiles: Profiles, mode: string): ServerQueries | undefined {
+  const layers: Array<[string, ServerQueries | undefined]> = [
+    ['serverQueries', profiles.serverQueries],
+    [`modes.${mode}.serverQueries`, profiles.modes[mode]?.serverQueries],
+  ];
+  if (layers.every(([, q]) => q === undefined)) return undefined;
+  const merged: ServerQueries = {};
+  for (const [where, layer] of layers) {
+    if (layer === undefined) continue;
+    if (layer === null || typeof layer !== 'object' || Array.isArray(layer))
+      throw new Error(`scenarios/profiles.json: ${where} must be an object of named queries`);
+    for (const [name, q] of Object.entries(layer)) {
+      const ok =
+        q === null ||
+        (typeof q === 'string' && q.trim() !== '') ||
+        (typeof q === 'object' &&
+          typeof q.query === 'string' &&
+          q.query.trim() !== '' &&
+          (q.unit === undefined || typeof q.unit === 'string'));
+      if (!ok)
+        throw new Error(
+          `scenarios/profiles.json: ${where}.${name} must be PromQL text, { "query": "...", "unit": "..." } or null`,
+        );
+      merged[name] = q;
+    }
+  }
+  return merged;
+}
+
+/**
  * The `swarm run` arguments of one mode (pure): its user classes, load, thresholds and report files under `out`.
  * A mode with stages runs its load shape (the scenario builds it from SWARMGATE_MODE) unless USERS overrides it.
  * A mode with a rate runs the open model (RATE overrides it), and one with an SLO stops on it and writes
- * capacity.json. Overrides: USERS, SPAWN_RATE, RUN_TIME, HOST, RATE; `extra` (the user's own flags) comes last, so it wins.
+ * capacity.json. The profiles' server queries (top level, then the mode's) go to `--server-queries`.
+ * Overrides: USERS, SPAWN_RATE, RUN_TIME, HOST, RATE; `extra` (the user's own flags) comes last, so it wins.
  *
  * @example
  * swarmArgs(profiles, 'basic', 'load_test_reports/basic-1', {}, ['--loglevel', 'warning'])
@@ -105,6 +153,8 @@ export function swarmArgs(
     args.push('-t', env.RUN_TIME!);
   }
   for (const t of p.thresholds) args.push('--threshold', t);
+  const queries = modeServerQueries(profiles, mode);
+  if (queries !== undefined) args.push('--server-queries', JSON.stringify(queries));
   if (p.slo) args.push('--abort-on', p.slo.join(','), '--capacity-json', join(out, 'capacity.json'));
   // The mode's criteria are its verdict: they say how many failed requests it allows (stress: under 1%), so a
   // failure within them is no error (Swarm, as Locust, would otherwise exit 1 on any failure).

@@ -97,6 +97,9 @@ describe('swarm run --prometheus', () => {
       target.url,
       '--prometheus',
       prometheus.url,
+      // A query added on the command line (as load_test.sh passes a profile's), over the scenario's.
+      '--server-queries',
+      '{"targets_up":{"query":"sum(up)","unit":"targets"}}',
       '--json',
       json,
       '--html',
@@ -117,7 +120,8 @@ describe('swarm run --prometheus', () => {
 
     const server = s.server!;
     expect(server.source).toBe(prometheus.url);
-    expect(server.queries.map((q) => q.name)).toEqual(['process_cpu_cores', 'broken']);
+    expect(server.queries.map((q) => q.name)).toEqual(['process_cpu_cores', 'broken', 'targets_up']);
+    expect(prometheus.queries.some((q) => q.get('query') === 'sum(up)')).toBe(true);
     expect(server.queries[1]!.error).toContain('parse error');
     expect(server.warnings).toEqual(['Prometheus query broken failed: 1:11: parse error: unclosed']);
     const cpu = server.series.filter((x) => x.name === 'process_cpu_cores');

@@ -51,7 +51,11 @@ export async function finishRun(summary: Summary, end: RunEnd): Promise<Finished
           ...summary,
           server: await collectServerSeries(summary, {
             url,
-            queries: resolveServerQueries(end.scenario.classes, end.scenario.options.serverQueries),
+            queries: resolveServerQueries(
+              end.scenario.classes,
+              end.scenario.options.serverQueries,
+              end.args.serverQueries,
+            ),
           }),
         };
   let judged: Summary = {

@@ -81,4 +81,22 @@ describe('parseRunArgs: what Locust users type', () => {
     expect(parseRunArgs(['load.ts']).runId).toBeUndefined();
     expect(() => parseRunArgs(['load.ts'], { SWARM_RUN_ID: '$(x)' })).toThrow(/SWARM_RUN_ID: "\$\(x\)"/);
   });
+
+  it('takes --server-queries as a JSON object of named queries, and names the flag when it is not one', () => {
+    const q = {
+      db: { query: 'sum(pg_stat_database_numbackends)', unit: 'conn' },
+      nginx_active_connections: null,
+    };
+    expect(parseRunArgs(['load.ts', '--server-queries', JSON.stringify(q)]).serverQueries).toEqual(q);
+    expect(parseRunArgs(['load.ts']).serverQueries).toBeUndefined();
+    expect(() => parseRunArgs(['load.ts', '--server-queries', '{db:'])).toThrow(
+      /^--server-queries: not JSON/,
+    );
+    expect(() => parseRunArgs(['load.ts', '--server-queries', '["up"]'])).toThrow(
+      '--server-queries: need a JSON object of named queries',
+    );
+    expect(() => parseRunArgs(['load.ts', '--server-queries', '{"db":{"unit":"x"}}'])).toThrow(
+      '--server-queries: serverQueries.db: need PromQL text or { query, unit }',
+    );
+  });
 });

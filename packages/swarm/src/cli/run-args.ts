@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Slo } from '../capacity/slo';
 import type { CompareOptions } from '../compare/compare';
+import { resolveServerQueries, type ServerQueries } from '../prometheus/server-queries';
 import { parseDuration } from '../runner/duration';
 import type { Stage } from '../runner/load-shape';
 import { parseSegment, type Segment } from '../runner/segment';
@@ -76,6 +77,8 @@ export interface RunArgs {
   metricsHost: string;
   /** Prometheus' base URL: query the servers' series over the run's window at its end (`--prometheus`). */
   prometheus?: string;
+  /** More named queries for `--prometheus` (`--server-queries JSON`): the last layer, over the scenario's. */
+  serverQueries?: ServerQueries;
 }
 
 export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
@@ -129,6 +132,9 @@ ${COMPARE_FLAGS_USAGE}
       --prometheus URL     at the end, query this Prometheus over the run's window for the servers' series
                            (CPU per replica, event-loop delay, pool, Redis, Postgres, nginx; see README) into
                            the summary and the reports; a failure is a warning, never the verdict
+      --server-queries JSON
+                           more named queries for --prometheus, over the scenario's (null drops one), e.g.
+                           '{"db_qps":{"query":"sum(rate(pg_stat_database_xact_commit[5s]))","unit":"tx/s"}}'
 
 exit code: 0 all thresholds hold and nothing failed, 1 a threshold or check failed (a lost worker, a regression
 with --fail-on-regression), or a request failed or a task raised (--exit-code-on-error N sets that one),
@@ -190,6 +196,28 @@ function duration(flag: string, text: string | undefined): number | undefined {
   } catch (err) {
     throw new UsageError(`${flag}: ${(err as Error).message}`);
   }
+}
+
+/** `--server-queries`: a JSON object of named queries, as a scenario's `options.serverQueries` takes them. */
+function serverQueriesOf(text: string | undefined): ServerQueries | undefined {
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--server-queries: not JSON (${(err as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(
+      '--server-queries: need a JSON object of named queries, e.g. {"name":{"query":"up","unit":""}}',
+    );
+  }
+  try {
+    resolveServerQueries([], parsed as ServerQueries);
+  } catch (err) {
+    throw new UsageError(`--server-queries: ${(err as Error).message}`);
+  }
+  return parsed as ServerQueries;
 }
 
 const list = (values: string[] | undefined) =>
@@ -345,6 +373,7 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     metricsPort,
     metricsHost: v['metrics-host'] ?? '127.0.0.1',
     prometheus: v.prometheus,
+    serverQueries: serverQueriesOf(v['server-queries']),
   };
 }
 
@@ -396,6 +425,7 @@ function parseRunFlags(argv: string[]) {
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
       prometheus: { type: 'string' },
+      'server-queries': { type: 'string' },
     },
   });
 }

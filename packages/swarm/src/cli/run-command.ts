@@ -57,7 +57,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { options, thresholds } = runSettings(args, scenario);
   if (args.prometheus !== undefined) {
     try {
-      resolveServerQueries(scenario.classes, scenario.options.serverQueries);
+      resolveServerQueries(scenario.classes, scenario.options.serverQueries, args.serverQueries);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

@@ -39,7 +39,7 @@ export async function webMode(
   // Tags that match no task are known now; the host comes with each start (the form checks it).
   resolveKinds(base);
   let lastExitCode: number = EXIT.ok;
-  const queries = resolveServerQueries(scenario.classes, scenario.options.serverQueries);
+  const queries = resolveServerQueries(scenario.classes, scenario.options.serverQueries, args.serverQueries);
   const startRun: StartRun = async (input, hooks) => {
     const setupData = scenario.setup ? await scenario.setup({ host: input.host }) : undefined;
     // With --prometheus the page draws the servers' charts while the run goes, asked every 5 s.
