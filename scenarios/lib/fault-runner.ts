@@ -41,6 +41,7 @@ export interface AnnotationLine {
   end?: number;
   label: string;
   kind: 'fault';
+  source: 'mode-runner';
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -188,10 +189,24 @@ export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
     const { id, label, edge } = step.annotation;
     const line: AnnotationLine =
       edge === 'open'
-        ? { id, at: record.at, label, kind: 'fault' }
+        ? { id, at: record.at, label, kind: 'fault', source: 'mode-runner' }
         : edge === 'close'
-          ? { id, at: opened.get(id) ?? record.at, end: record.end, label, kind: 'fault' }
-          : { id, at: record.at, ...(record.end > record.at && { end: record.end }), label, kind: 'fault' };
+          ? {
+              id,
+              at: opened.get(id) ?? record.at,
+              end: record.end,
+              label,
+              kind: 'fault',
+              source: 'mode-runner',
+            }
+          : {
+              id,
+              at: record.at,
+              ...(record.end > record.at && { end: record.end }),
+              label,
+              kind: 'fault',
+              source: 'mode-runner',
+            };
     if (edge === 'open') opened.set(id, record.at);
     appendFileSync(run.annotations, `${JSON.stringify(line)}\n`);
     const second = ((record.at - run.startMs) / 1000).toFixed(1);
