@@ -18,12 +18,16 @@ import {
 } from 'swarmgate-swarm';
 import { compareWithServers } from './lib/compare';
 import { contractPass, seedHotSet } from './lib/contract';
+import { makeLabDir, removeLabDir } from './lib/lab-ledger-file';
+import { labTeardown } from './lib/lab-teardown';
 import { loadProfiles } from './lib/mode-plan';
 import type { SeedData } from './lib/seed-data';
 import { newEmail } from './lib/seed-data';
 import { type ServerCounts, serverCounts } from './lib/server-side';
+import { LAB_SHARED_IDS, type LabSetupData } from './users/fault-lab-user';
 
 export { AdminUser } from './users/admin-user';
+export { FaultLabUser } from './users/fault-lab-user';
 export { HighVolumeUser } from './users/high-volume-user';
 export { ScalingSystemUser } from './users/scaling-system-user';
 
@@ -43,7 +47,7 @@ export const options: ScenarioOptions = {
   ...(modeStages && { shape: stages(modeStages) }),
 };
 
-interface RunData extends SeedData {
+interface RunData extends LabSetupData {
   before: ServerCounts;
 }
 
@@ -56,10 +60,24 @@ export async function setup({ host }: SetupContext): Promise<RunData> {
   const seed: SeedData = { runId, hotIds: [], replicas: REPLICAS };
   await contractPass(host, REPLICAS, () => newEmail(seed, 'contract'));
   seed.hotIds = await seedHotSet(host, HOT_SET_SIZE, () => newEmail(seed, 'hot'));
+  // The lab's shared rows are its own: its updates would turn other classes' second reads into misses.
+  const labIds = await seedHotSet(host, LAB_SHARED_IDS, () => newEmail(seed, 'lab-shared'));
   // Taken last, so seeding and the contract pass are not part of what the servers are compared on.
-  return { ...seed, before: await serverCounts(host, REPLICAS, REDIS_URL) };
+  return { ...seed, labIds, labDir: makeLabDir(), before: await serverCounts(host, REPLICAS, REDIS_URL) };
 }
 
+/**
+ * The servers' counts beside the client's; with FaultLabUser in the run, also the lab's checks: no acknowledged
+ * write lost (against Postgres), no stale read (lib/lab-verdict.ts).
+ */
 export async function teardown({ host, data, summary }: TeardownContext<RunData>): Promise<TeardownResult> {
-  return compareWithServers(data.before, await serverCounts(host!, REPLICAS, REDIS_URL), summary);
+  let lab: TeardownResult | undefined;
+  if (summary.config.userClasses.includes('FaultLabUser')) lab = await labTeardown(data.labDir, summary);
+  else removeLabDir(data.labDir);
+  const servers = compareWithServers(data.before, await serverCounts(host!, REPLICAS, REDIS_URL), summary);
+  if (lab === undefined) return servers;
+  return {
+    checks: [...(lab.checks ?? []), ...(servers.checks ?? [])],
+    sections: [...(lab.sections ?? []), ...(servers.sections ?? [])],
+  };
 }
