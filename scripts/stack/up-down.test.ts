@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestStack, type TestStack } from '../../gateway/test/support/stack';
+import { createTestStack, REPO_ROOT, type TestStack } from '../../gateway/test/support/stack';
 import { isRunning, type PidRecord, readPidFile } from '../lib/daemon';
 import { portFree } from './preflight';
 
@@ -72,6 +73,53 @@ describe('make up / make down', () => {
       }
       for (const port of ports) expect(await portFree(port), `port ${port} still taken`).toBe(true);
       expect(readdirSync(join(stack.dir, 'pids'))).toEqual([]);
+    } finally {
+      await stack.cli('down').catch(() => {});
+      stack.remove();
+    }
+  });
+
+  it('up with another REPLICAS starts or stops replicas, and stops one only after the gateway stopped using it', async () => {
+    const stack = await createTestStack(2, { MONITOR: 'off' });
+    const upWith = (replicas: number) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/stack/cli.ts', 'up'],
+          { cwd: REPO_ROOT, env: { ...stack.env, REPLICAS: String(replicas) } },
+          (err, stdout, stderr) => (err ? reject(new Error(`${stdout}${stderr}`)) : resolve(stdout)),
+        ),
+      );
+    // The gateway's one load-balanced upstream: a server line per replica.
+    const upstreamServers = () => {
+      const conf = readdirSync(join(stack.dir, 'nginx', 'conf'), { recursive: true })
+        .map((f) => join(stack.dir, 'nginx', 'conf', String(f)))
+        .filter((f) => f.endsWith('.conf'))
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n');
+      const block = /upstream api \{[^}]*\}/.exec(conf)?.[0] ?? '';
+      return block.match(/server 127\.0\.0\.1:\d+/g)?.length ?? 0;
+    };
+    try {
+      await upWith(2);
+      expect(upstreamServers()).toBe(2);
+      const app2 = stack.pid('app2');
+
+      const down = await upWith(1);
+      const reloaded = down.indexOf('gateway           config changed, reloaded');
+      const stopped = down.indexOf('app2              stopped (REPLICAS=1)');
+      expect(reloaded, down).toBeGreaterThan(-1);
+      expect(stopped, down).toBeGreaterThan(reloaded);
+      expect(isRunning(app2)).toBe(false);
+      expect(existsSync(join(stack.dir, 'pids', 'app2.pid'))).toBe(false);
+      expect(upstreamServers()).toBe(1);
+      expect(JSON.parse(readFileSync(join(stack.dir, 'state.json'), 'utf8')).replicas).toBe(1);
+
+      const up = await upWith(2);
+      expect(up).toMatch(/app2 +started on/);
+      expect(up).toContain('gateway           config changed, reloaded');
+      expect(isRunning(stack.pid('app2'))).toBe(true);
+      expect(upstreamServers()).toBe(2);
     } finally {
       await stack.cli('down').catch(() => {});
       stack.remove();

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type PidRecord, runningFrom, stopDaemon } from '../../lib/daemon';
+import { isFrozen, type PidRecord, runningFrom, stopDaemon } from '../../lib/daemon';
 import { postgresBin } from '../../lib/postgres';
 import { makeTraversable } from '../../lib/traversable';
 import { type StackPaths, stackPaths } from '../paths';
@@ -28,6 +28,7 @@ import {
   replicaPart,
   testNginxConfig,
 } from './parts';
+import { pgbouncerDown, pgbouncerPart, requirePgbouncerBinary } from './pgbouncer';
 
 /**
  * The native stack: Postgres, Redis, the replicas and nginx as background processes of this machine, each with a
@@ -91,10 +92,12 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   }
   const monitored = settings.monitor === 'on';
   if (monitored) requireMonitoringBinaries();
+  if (ctx.topology.pgbouncer) requirePgbouncerBinary();
   const replicas = ctx.topology.replicas.map((r) => replicaPart(ctx, r));
   const gateway = gatewayPart(ctx);
   const [postgres, redis] = [postgresPart(ctx), redisPart(ctx)];
-  const core = [postgres, redis, ...replicas, gateway];
+  const pgbouncer = ctx.topology.pgbouncer ? pgbouncerPart(ctx) : undefined;
+  const core = [postgres, redis, ...(pgbouncer ? [pgbouncer] : []), ...replicas, gateway];
   await requirePortsFree(ctx, monitored ? [...core, ...monitoringParts(ctx)] : core);
   for (const dir of [paths.root, paths.pids, paths.logs]) mkdirSync(dir, { recursive: true });
   // As root, Postgres runs as `postgres` and nginx's workers as `nobody`: both must be able to reach their dirs.
@@ -111,13 +114,18 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   await step(redis);
   migrate(ctx);
   say(partLine('migrate', 'done'));
+  if (pgbouncer) await step(pgbouncer);
+  else await pgbouncerDown(ctx);
   // Prometheus and the exporters of Postgres and Redis start now and come up while the replicas boot.
   const monitoring = monitored ? await startMonitoring(ctx) : undefined;
   if (!monitoring) await monitoringDown(ctx, 'MONITOR=off');
 
-  for (const name of surplusReplicas(ctx)) {
-    await stopDaemon(paths.pidFile(name), 'SIGTERM');
-    say(partLine(name, `stopped (REPLICAS=${settings.replicas})`));
+  // Running replicas reach the database the old way when PGBOUNCER changed since the last `up`: restart them.
+  if ((recordedPgbouncer(ctx) ?? 'off') !== settings.pgbouncer) {
+    for (const part of replicas) {
+      if (await stopDaemon(paths.pidFile(part.name), 'SIGTERM'))
+        say(partLine(part.name, `stopped, to start through ${pgbouncer ? 'PgBouncer' : 'Postgres itself'}`));
+    }
   }
   // Replicas boot in parallel: each spends most of its start-up compiling TypeScript.
   const fresh: boolean[] = [];
@@ -137,19 +145,38 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
       `${runningGateway ? 'already running' : 'started'} on http://127.0.0.1:${gateway.port}`,
     ),
   );
+  // Fewer replicas than before: stopped only once the gateway no longer sends them requests (its reload above).
+  for (const name of surplusReplicas(ctx)) {
+    await stopDaemon(paths.pidFile(name), 'SIGTERM');
+    say(partLine(name, `stopped (REPLICAS=${settings.replicas})`));
+  }
 
   await monitoring?.ready(deadline);
 
-  const state = { kind: 'native', replicas: settings.replicas, monitor: settings.monitor };
+  const state = {
+    kind: 'native',
+    replicas: settings.replicas,
+    monitor: settings.monitor,
+    pgbouncer: settings.pgbouncer,
+  };
   writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
   say(
     `up: native stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://127.0.0.1:${gateway.port}`,
   );
 }
 
+/** PGBOUNCER as the last `up` recorded it, or undefined when no `up` did. */
+function recordedPgbouncer(ctx: Context): 'on' | 'off' | undefined {
+  try {
+    return (JSON.parse(readFileSync(ctx.paths.state, 'utf8')) as { pgbouncer?: 'on' | 'off' }).pgbouncer ?? 'off';
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Every part that has a pid file in the reverse of the order `up` starts them: Prometheus, the exporters, the
- * gateway, the replicas, Redis, Postgres.
+ * gateway, the replicas, PgBouncer, Redis, Postgres.
  */
 export function recordedParts(paths: StackPaths): string[] {
   if (!existsSync(paths.pids)) return [];
@@ -157,7 +184,7 @@ export function recordedParts(paths: StackPaths): string[] {
     .filter((f) => f.endsWith('.pid'))
     .map((f) => f.slice(0, -4));
   // Replicas (and any other name) between the gateway and Redis.
-  const order = [...[...MONITORING_PARTS].reverse(), 'gateway', '', 'redis', 'postgres'];
+  const order = [...[...MONITORING_PARTS].reverse(), 'gateway', '', 'pgbouncer', 'redis', 'postgres'];
   const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.indexOf(''));
   return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
 }
@@ -170,7 +197,7 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
   // Replicas drain in parallel (each may wait for in-flight requests); the rest one after the other.
   const replicas = names.filter((n) => /^app\d+$/.test(n));
   const stop = async (name: string) => {
-    const signal = name === 'postgres' ? 'SIGINT' : 'SIGTERM';
+    const signal = name === 'postgres' || name === 'pgbouncer' ? 'SIGINT' : 'SIGTERM';
     const stopped = await stopDaemon(ctx.paths.pidFile(name), signal);
     say(partLine(name, stopped ? 'stopped' : 'was not running'));
   };
@@ -178,7 +205,7 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
   for (const name of names.filter((n) => MONITORING_PARTS.includes(n))) await stop(name);
   if (names.includes('gateway')) await stop('gateway');
   await Promise.all(replicas.map(stop));
-  for (const name of ['redis', 'postgres']) if (names.includes(name)) await stop(name);
+  for (const name of ['pgbouncer', 'redis', 'postgres']) if (names.includes(name)) await stop(name);
   rmSync(ctx.paths.state, { force: true });
   say(`down: stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -187,6 +214,8 @@ export interface PartStatus {
   name: string;
   pid?: number;
   running: boolean;
+  /** Stopped by SIGSTOP (`fault freeze`): running, but answering nothing. */
+  frozen: boolean;
   port?: number;
   listening: boolean;
 }
@@ -197,6 +226,7 @@ export async function nativeStatus(settings: StackSettings): Promise<PartStatus[
   const ports = new Map<string, number>([
     ['postgres', ctx.topology.postgres.port],
     ['redis', ctx.topology.redis.port],
+    ...(ctx.topology.pgbouncer ? [['pgbouncer', ctx.topology.pgbouncer.port] as [string, number]] : []),
     ...ctx.topology.replicas.map((r) => [r.name, r.port] as [string, number]),
     ['gateway', ctx.topology.gateway.port],
   ]);
@@ -215,6 +245,7 @@ export async function nativeStatus(settings: StackSettings): Promise<PartStatus[
       name,
       pid: record?.pid,
       running: record !== undefined,
+      frozen: record !== undefined && isFrozen(record),
       port: port || undefined,
       listening: port ? !(await portFree(port)) : false,
     });
@@ -225,6 +256,6 @@ export async function nativeStatus(settings: StackSettings): Promise<PartStatus[
 /** Stops one part (by its pid file) and runs `up`, which starts it again along with anything else missing. */
 export async function nativeRestart(settings: StackSettings, part: string): Promise<void> {
   const ctx = nativeContext(settings);
-  await stopDaemon(ctx.paths.pidFile(part), part === 'postgres' ? 'SIGINT' : 'SIGTERM');
+  await stopDaemon(ctx.paths.pidFile(part), part === 'postgres' || part === 'pgbouncer' ? 'SIGINT' : 'SIGTERM');
   await nativeUp(settings);
 }
