@@ -71,7 +71,21 @@ describe('k6/swarmgate.js', () => {
     );
   });
 
-  for (const mode of Object.keys(profiles.modes)) {
+  const labModes = Object.keys(profiles.modes).filter(
+    (m) => profiles.modes[m].faults || profiles.modes[m].runs,
+  );
+  it('has failure-lab modes to refuse', () => {
+    expect(labModes).toEqual(expect.arrayContaining(['failover', 'redis-outage', 'db-outage', 'pool']));
+  });
+  for (const mode of labModes) {
+    it(`refuses the failure-lab mode ${mode}: k6 cannot apply faults`, async () => {
+      await expect(load(mode)).rejects.toThrow(
+        new RegExp(`mode ${mode} is a failure-lab mode: k6 cannot apply faults.*\\./load_test\\.sh ${mode}`),
+      );
+    });
+  }
+
+  for (const mode of Object.keys(profiles.modes).filter((m) => !labModes.includes(m))) {
     it(`mirrors the ${mode} profile's load and thresholds`, async () => {
       const p = profiles.modes[mode];
       const script = await load(mode);

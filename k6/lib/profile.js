@@ -20,6 +20,13 @@ export function seconds(text) {
 export function profile(mode) {
   const p = PROFILES.modes[mode];
   if (!p) throw new Error(`no mode ${mode} in scenarios/profiles.json`);
+  // The failure lab breaks the stack on purpose while the load runs: k6 has no way to kill, stop or freeze a part
+  // (or to bring the stack up differently between sub-runs), so it refuses those modes instead of running them
+  // without their faults.
+  if (p.faults || p.runs)
+    throw new Error(
+      `mode ${mode} is a failure-lab mode: k6 cannot apply faults to the stack; run it with Swarm: ./load_test.sh ${mode}`,
+    );
   const env = typeof __ENV === 'undefined' ? {} : __ENV;
   return {
     ...p,

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { type CacheSecond, hitRatioBack } from './cache-back';
 import {
   checkFaults,
   FaultError,
@@ -35,6 +36,8 @@ export interface FaultModeRun {
   env: NodeJS.ProcessEnv;
   /** A replica the schedule starts again must serve its share within this many seconds of being ready. */
   shareBackS?: number;
+  /** The reads' hit ratio must be back to >= 90% within this many seconds of Redis's last start or thaw. */
+  hitRatioBackS?: number;
   stack?: StackCommand;
   log?: (line: string) => void;
 }
@@ -127,30 +130,50 @@ export async function runFaultMode(run: FaultModeRun): Promise<number> {
     code = Math.max(code, 2);
   }
   if (outcome?.error) return Math.max(code, 2);
-  if (code === 0 && run.shareBackS !== undefined && outcome)
-    code = judgeShareBack(run, outcome.applied, join(run.dir, 'summary.json'), log);
+  if (code === 0 && outcome) code = judgeAfter(run, outcome.applied, join(run.dir, 'summary.json'), log);
   return code;
 }
 
-/** Each replica the schedule started again: back with its share within `shareBackS`? 0 yes, 1 no. */
-function judgeShareBack(
+type Applied = Awaited<ReturnType<typeof runSchedule>>['applied'];
+
+/**
+ * The criteria Swarm cannot judge, from summary.json: each replica the schedule started again back with its share
+ * within `shareBackS`, and the reads' hit ratio back to >= 90% within `hitRatioBackS` of Redis's last start.
+ * 0 when they hold (or the mode has none), 1 otherwise; each printed as PASS or FAIL.
+ */
+function judgeAfter(
   run: FaultModeRun,
-  applied: Awaited<ReturnType<typeof runSchedule>>['applied'],
+  applied: Applied,
   summaryFile: string,
   log: (line: string) => void,
 ): number {
-  const starts = applied.filter((a) => a.step.do === 'start' && /^app\d+$/.test(a.step.part));
-  if (starts.length === 0 || !existsSync(summaryFile)) return 0;
-  const series = (JSON.parse(readFileSync(summaryFile, 'utf8')) as { timeSeries: InstanceSecond[] })
-    .timeSeries;
+  if ((run.shareBackS === undefined && run.hitRatioBackS === undefined) || !existsSync(summaryFile)) return 0;
+  const series = (
+    JSON.parse(readFileSync(summaryFile, 'utf8')) as { timeSeries: Array<InstanceSecond & CacheSecond> }
+  ).timeSeries;
   let verdict = 0;
-  for (const { step, record } of starts) {
-    const r = shareBack(series, step.part, record.end, { replicas: run.replicas });
-    const ok = r.seconds !== null && r.seconds <= run.shareBackS!;
+  const say = (ok: boolean, text: string) => {
     if (!ok) verdict = 1;
-    log(
-      `load_test: ${ok ? 'PASS' : 'FAIL'}  ${step.part} back with its share within ${run.shareBackS}s of its start ` +
-        `(actual ${r.seconds === null ? 'never' : `${r.seconds.toFixed(1)}s`}; its share each second after: ${r.shares.slice(0, 12).join(' ')})`,
+    log(`load_test: ${ok ? 'PASS' : 'FAIL'}  ${text}`);
+  };
+  const starts = applied.filter((a) => a.step.do === 'start' || a.step.do === 'thaw');
+  if (run.shareBackS !== undefined) {
+    for (const { step, record } of starts.filter((a) => /^app\d+$/.test(a.step.part))) {
+      const r = shareBack(series, step.part, record.end, { replicas: run.replicas });
+      say(
+        r.seconds !== null && r.seconds <= run.shareBackS,
+        `${step.part} back with its share within ${run.shareBackS}s of its start (actual ${r.seconds === null ? 'never' : `${r.seconds.toFixed(1)}s`}; ` +
+          `its share each second after: ${r.shares.slice(0, 12).join(' ')})`,
+      );
+    }
+  }
+  const redis = starts.filter((a) => a.step.part === 'redis').at(-1);
+  if (run.hitRatioBackS !== undefined && redis) {
+    const r = hitRatioBack(series, redis.record.end, 0.9);
+    say(
+      r.seconds !== null && r.seconds <= run.hitRatioBackS,
+      `hit ratio back to >= 90% within ${run.hitRatioBackS}s of redis's ${redis.step.do} (actual ${r.seconds === null ? 'never' : `${r.seconds.toFixed(1)}s`}; ` +
+        `each second after: ${r.ratios.slice(0, 16).join(' ')})`,
     );
   }
   return verdict;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FaultEntry } from './fault-schedule';
 
 export interface Stage {
   duration: string;
@@ -29,6 +30,21 @@ export interface ModeProfile {
   thresholds: string[];
   /** Prometheus queries this mode's report adds (over the profiles' own and Swarm's defaults); null drops one. */
   serverQueries?: ServerQueries;
+  /** The failure lab: faults applied while the run goes (lib/fault-schedule.ts), each recorded as an annotation. */
+  faults?: FaultEntry[];
+  /** The failure lab: a replica the schedule starts again serves its share within this many seconds. */
+  shareBackS?: number;
+  /** The failure lab: the read hit ratio is back to >= 90% within this many seconds of Redis's return. */
+  hitRatioBackS?: number;
+  /** The pool mode: sub-runs of the same load on differently set up stacks, compared side by side. */
+  runs?: SubRun[];
+}
+
+/** One sub-run of a mode with `runs`: the stack settings it is brought up with (`make up` variables). */
+export interface SubRun {
+  name: string;
+  description: string;
+  stack: Record<string, string>;
 }
 
 /**
@@ -46,6 +62,8 @@ export interface Profiles {
   serverQueries?: ServerQueries;
   modes: Record<string, ModeProfile>;
   all: string[];
+  /** What `faults` runs in turn (the failure lab), one verdict. */
+  failureLab?: string[];
 }
 
 export const SCENARIO = 'scenarios/swarmgate.ts';
