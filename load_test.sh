@@ -2,8 +2,9 @@
 # Runs a load-test mode against the stack and writes its reports.
 #
 #   ./load_test.sh [--engine swarm|k6] MODE [extra swarm flags]
-#   MODE: smoke, basic, stress, cache, spike, breakpoint, all, interactive (see scenarios/profiles.json and LOAD_TESTING.md)
-#   USERS, SPAWN_RATE, RUN_TIME, HOST (and RATE for breakpoint) override the mode's values, e.g. USERS=100 ./load_test.sh stress
+#   MODE: smoke, basic, stress, cache, spike, breakpoint, scaling, all, interactive (scenarios/profiles.json, LOAD_TESTING.md)
+#   USERS, SPAWN_RATE, RUN_TIME, HOST (RATE for breakpoint and scaling, REPLICAS_MAX for scaling) override the mode's
+#   values, e.g. USERS=100 ./load_test.sh stress
 #
 # Reports go to load_test_reports/<mode>-<timestamp>/ (summary.json, stats_*.csv, junit.xml, report.html);
 # the exit code is the verdict: 0 every criterion held, 1 one failed, 2 the run could not start.
@@ -17,11 +18,13 @@ case "${1:-}" in
 esac
 mode="${1:-}"
 if [ -z "$mode" ] || [ "$mode" = "-h" ] || [ "$mode" = "--help" ]; then
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
   [ -n "$mode" ] && exit 0 || exit 2
 fi
 shift
 
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 out="load_test_reports/${mode}-$(date +%Y%m%d-%H%M%S)"
-exec node --import tsx scenarios/run-mode.ts "$engine" "$mode" "$out" "$@"
+# swarmgate-source: Swarm's public API from its TypeScript sources (as tsconfig.json and the swarm command see it),
+# never a stale or absent dist/ build.
+exec node --conditions=swarmgate-source --import tsx scenarios/run-mode.ts "$engine" "$mode" "$out" "$@"

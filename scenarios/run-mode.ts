@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { loadProfiles, swarmArgs } from './lib/mode-plan';
+import { runScaling } from './lib/scaling';
 
 const SWARM_BIN = join(import.meta.dirname, '..', 'packages', 'swarm', 'bin', 'swarm.js');
 const [engine = 'swarm', mode = '', out = '', ...extra] = process.argv.slice(2);
@@ -125,9 +126,15 @@ function previousSummary(m: string, dir: string): string | undefined {
   return candidates.at(-1);
 }
 
-async function runMode(m: string, dir: string): Promise<number> {
+/** Runs one mode into `dir` against `replicas` replicas; `compare` with the mode's previous run (scaling's steps: no). */
+async function runMode(
+  m: string,
+  dir: string,
+  replicas = profiles.replicas,
+  compare = true,
+): Promise<number> {
   mkdirSync(dir, { recursive: true });
-  const env = { ...process.env, SWARMGATE_MODE: m, REPLICAS: String(profiles.replicas) };
+  const env = { ...process.env, SWARMGATE_MODE: m, REPLICAS: String(replicas) };
   if (engine === 'k6') {
     if (spawnSync('k6', ['version']).error) {
       fail(
@@ -147,10 +154,15 @@ async function runMode(m: string, dir: string): Promise<number> {
       if (process.env[k]) args.push('-e', `${k}=${process.env[k]}`);
     return run('k6', [...args, ...extra, 'k6/swarmgate.js'], env);
   }
-  const baseline = previousSummary(m, dir);
-  const compare = baseline && !extra.includes('--baseline') ? ['--baseline', baseline] : [];
+  const baseline = compare ? previousSummary(m, dir) : undefined;
+  const previous = baseline && !extra.includes('--baseline') ? ['--baseline', baseline] : [];
   const monitoring = await monitoringFlags(extra);
-  const args = swarmArgs(profiles, m, dir, process.env, [...compare, ...monitoring, ...extra]);
+  let args: string[];
+  try {
+    args = swarmArgs(profiles, m, dir, process.env, [...previous, ...monitoring, ...extra]);
+  } catch (err) {
+    fail((err as Error).message); // e.g. a server query in profiles.json that is not one
+  }
   process.stderr.write(
     `load_test: ${m}: ${profiles.modes[m]!.description}\nload_test: swarm ${args.join(' ')}\n`,
   );
@@ -179,7 +191,7 @@ function breakpointVerdict(file: string, code: number): number {
   return 0;
 }
 
-const modes = [...Object.keys(profiles.modes), 'all', 'interactive'];
+const modes = [...Object.keys(profiles.modes), 'all', 'scaling', 'interactive'];
 if (!modes.includes(mode)) fail(`unknown mode "${mode}"; use one of ${modes.join(', ')}`);
 if (engine !== 'swarm' && engine !== 'k6') fail(`--engine must be swarm or k6, not "${engine}"`);
 if (engine === 'k6' && spawnSync('k6', ['version']).error) {
@@ -187,6 +199,7 @@ if (engine === 'k6' && spawnSync('k6', ['version']).error) {
     'k6 is not installed (see https://grafana.com/docs/k6/latest/set-up/install-k6/); the default engine is swarm',
   );
 }
+if (engine === 'k6' && mode === 'scaling') fail('scaling needs the swarm engine (it reads capacity.json)');
 if (!(await gatewayAnswers()))
   fail(`the stack is not up (no answer from ${host}/gateway-health): run \`make up\``);
 
@@ -198,6 +211,18 @@ if (mode === 'interactive') {
     await run(process.execPath, [SWARM_BIN, ...args], {
       ...process.env,
       REPLICAS: String(profiles.replicas),
+    }),
+  );
+}
+
+if (mode === 'scaling') {
+  // The breakpoint at 1..REPLICAS_MAX replicas into OUT/replicas-<n>/, then scaling.json and scaling.html.
+  process.exit(
+    await runScaling(out, process.env, {
+      run,
+      runBreakpoint: (n, dir) => runMode('breakpoint', dir, n, false),
+      interrupted: () => interrupted,
+      defaultReplicas: profiles.replicas,
     }),
   );
 }

@@ -17,7 +17,7 @@ function niceCeil(x: number): number {
   return 10 * p;
 }
 
-const tick = (v: number) => (v >= 1000 ? `${Math.round(v / 100) / 10}k` : String(Math.round(v)));
+const tick = (v: number) => (v >= 1000 ? `${Math.round(v / 100) / 10}k` : String(Number(v.toPrecision(3))));
 
 /**
  * Capacity against replica count as inline SVG: the measured knees (filled: fitted; hollow: a lower bound, the knee
@@ -95,6 +95,8 @@ function scalingChart(r: ScalingJson): string {
   );
 }
 
+const text = (t: string) => ({ html: esc(t) });
+
 function stepsTable(r: ScalingJson): string {
   const predicted = new Map((r.fit?.perN ?? []).map((x) => [x.n, x]));
   const p = r.slo ? `p${r.slo.percentile}` : 'latency';
@@ -104,13 +106,16 @@ function stepsTable(r: ScalingJson): string {
     s.latencyMs === null ? null : whole(s.latencyMs),
     s.efficiency === null ? null : pct(s.efficiency),
     predicted.has(s.n) ? whole(predicted.get(s.n)!.predicted) : null,
-    s.saturated === null
-      ? s.verdict === 'none'
-        ? 'none over its limit'
-        : '-'
-      : `${s.saturated.what}: ${s.saturated.series}${s.saturated.generator ? ' (the generator)' : ''}`,
+    // Text cells as { html }: htmlTable right-aligns every column after the first as a number.
+    text(
+      s.saturated === null
+        ? s.verdict === 'none'
+          ? 'none over its limit'
+          : '-'
+        : `${s.saturated.what}: ${s.saturated.series}${s.saturated.generator ? ' (the generator)' : ''}`,
+    ),
     { html: `<a href="${esc(`${s.dir}/report.html`)}">${esc(s.dir)}/report.html</a>` },
-    `${s.note}. ${s.saturationNote}`,
+    text(`${s.note}. ${s.saturationNote}`),
   ]);
   return htmlTable(
     ['N', 'capacity req/s', `${p} ms`, 'efficiency', 'USL req/s', 'first saturated', 'report', 'notes'],

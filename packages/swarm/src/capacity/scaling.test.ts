@@ -118,6 +118,12 @@ describe('scalingJson', () => {
     expect(r.notes[0]).toMatch(
       /^N = 3: knee not reached .* 2500 req\/s is only a lower bound, left out of the fit/,
     );
+    // Only the knees reached compare: 1 and 2.
+    expect(r.notes[1]).toBe('capacity rises with replicas: 1900 req/s at N = 2, efficiency 95% of linear');
+    const bounds = scalingJson([step(1, cap(18, nothing, false)), step(2, cap(18, nothing, false))]);
+    expect(bounds.notes.filter((n) => n.startsWith('capacity'))).toEqual([]);
+    const flat = scalingJson([step(1, cap(1000)), step(2, cap(1000))]);
+    expect(flat.notes).toEqual(['capacity does not rise with replicas: 1000 req/s at N = 2']);
   });
 
   it('keeps a step that wrote no capacity.json, says so, and warns of a saturated generator', () => {

@@ -167,8 +167,9 @@ function notesOf(steps: ScalingStep[], cores: number | null): string[] {
       );
     }
   }
-  const one = steps.find((s) => s.n === 1 && s.capacity !== null);
-  const measured = steps.filter((s) => s.capacity !== null && s.n > 1);
+  // Only knees reached compare: a lower bound says nothing of whether capacity rose or fell.
+  const one = steps.find((s) => s.n === 1 && s.fitted);
+  const measured = steps.filter((s) => s.fitted && s.n > 1);
   if (one && measured.length > 0) {
     const last = measured.at(-1)!;
     const falls = measured.filter((s) => s.capacity! < one.capacity!);
@@ -191,11 +192,13 @@ function notesOf(steps: ScalingStep[], cores: number | null): string[] {
               'before any one process reaches its own ceiling'
             : ''),
       );
-    } else {
+    } else if (last.capacity! > one.capacity!) {
       notes.push(
         `capacity rises with replicas: ${round(last.capacity!)} req/s at N = ${last.n}, efficiency ` +
           `${pct(last.efficiency!)} of linear`,
       );
+    } else {
+      notes.push(`capacity does not rise with replicas: ${round(last.capacity!)} req/s at N = ${last.n}`);
     }
   }
   return notes;
