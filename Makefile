@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 .PHONY: help setup test lint format typecheck test-unit test-integration test-stack bench
 .PHONY: up down status logs health restart clean-stack
-.PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive load-breakpoint
+.PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive load-breakpoint load-scaling
 
 # The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
 # `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`, `make up MONITOR=off`; see README.md ("The stack").
@@ -67,6 +67,8 @@ load-all: up ## basic, cache, stress and spike in turn, one combined verdict
 	./load_test.sh all
 load-breakpoint: up ## how much can it take: arrivals 50/s -> 3000/s until p95 > 500 ms or failures > 1%; the knee
 	./load_test.sh breakpoint
+load-scaling: up ## does scaling out help: the breakpoint at 1..REPLICAS_MAX (default 3) replicas; scaling.json/html
+	./load_test.sh scaling
 load-interactive: up ## the live web UI on http://127.0.0.1:8089
 	./load_test.sh interactive
 
