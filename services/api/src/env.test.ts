@@ -41,6 +41,14 @@ describe('loadEnv', () => {
     expect(problems).toMatch(/^PG_POOL_MAX: .*got "0"/m);
   });
 
+  it('takes PG_TRANSACTION_POOLING on or off (off by default), and names it otherwise', () => {
+    expect(loadEnv(base).PG_TRANSACTION_POOLING).toBe('off');
+    expect(loadEnv({ ...base, PG_TRANSACTION_POOLING: 'on' }).PG_TRANSACTION_POOLING).toBe('on');
+    expect(() => loadEnv({ ...base, PG_TRANSACTION_POOLING: 'yes' })).toThrow(
+      /PG_TRANSACTION_POOLING: .*"on"\|"off".*\(got "yes"\)/,
+    );
+  });
+
   it('says when a required setting is missing', () => {
     expect(() => loadEnv({ ...base, INSTANCE_ID: undefined })).toThrow(/INSTANCE_ID: .*\(not set\)/);
   });

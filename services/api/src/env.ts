@@ -6,7 +6,8 @@ import { z } from 'zod';
  * `loadEnv()` returns typed settings or throws an `EnvError` whose message names every bad setting and what it
  * accepts; `index.ts` prints it and exits 1. Defaults: PG_POOL_MAX 10, PG_POOL_TIMEOUT_MS 2000,
  * PG_STATEMENT_TIMEOUT_MS 5000, CACHE_TTL_S 300, LOG_LEVEL info, HOST 127.0.0.1,
- * KEEP_ALIVE_TIMEOUT_MS 65000 (above nginx's 60 s upstream idle timeout, so nginx always closes first).
+ * KEEP_ALIVE_TIMEOUT_MS 65000 (above nginx's 60 s upstream idle timeout, so nginx always closes first),
+ * PG_TRANSACTION_POOLING off (on: DATABASE_URL is a pooler in transaction mode, PgBouncer; see db/pool.ts).
  */
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -35,6 +36,7 @@ const envShape = {
   PG_POOL_MAX: int(1, 1000).default(10),
   PG_POOL_TIMEOUT_MS: int(1, 600_000).default(2000),
   PG_STATEMENT_TIMEOUT_MS: int(1, 600_000).default(5000),
+  PG_TRANSACTION_POOLING: z.enum(['on', 'off']).default('off'),
   REDIS_COMMAND_TIMEOUT_MS: int(1, 60_000).default(250),
   READY_TIMEOUT_MS: int(1, 60_000).default(1000),
   CACHE_TTL_S: int(1, 30 * 24 * 3600).default(300),
