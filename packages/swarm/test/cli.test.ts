@@ -1,51 +1,27 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mergeSummaries, type Summary } from '../src/index';
-import { FIXTURES, runCli, startCli } from './support/cli';
-import { startTestServer, type TestServer, waitFor } from './support/test-server';
+import { describe, expect, it } from 'vitest';
+import { mergeSummaries } from '../src/index';
+import { cliSandbox, FIXTURES, headlessRun, runCli, startCli } from './support/cli';
+import { startTestServer, waitFor } from './support/test-server';
 
 const scenario = join(FIXTURES, 'counter.ts');
-let dir: string;
-let server: TestServer | undefined;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'swarm-cli-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-const read = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Summary;
+const box = cliSandbox('swarm-cli-');
+const { path, read } = box;
 
 describe('swarm run', () => {
   it('runs a decorated scenario, prints the report and writes every file report', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const r = await runCli([
-      'run',
-      '--headless',
-      scenario,
-      '-u',
-      '4',
-      '-r',
-      '100',
-      '-t',
-      '1s',
-      '-H',
-      server.url,
-      '--stop-timeout',
-      '5s',
+      ...headlessRun(scenario, box.server.url),
       '--json',
-      join(dir, 'run.json'),
+      path('run.json'),
       '--csv',
-      join(dir, 'run'),
+      path('run'),
       '--junit',
-      join(dir, 'junit.xml'),
+      path('junit.xml'),
       '--html',
-      join(dir, 'report.html'),
+      path('report.html'),
       '--threshold',
       'p(99)<60000',
     ]);
@@ -53,7 +29,7 @@ describe('swarm run', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Type\s+Name\s+# reqs/);
     const s = read('run.json');
-    expect(s.total.requests).toBe(server.total());
+    expect(s.total.requests).toBe(box.server.total());
     expect(s.endpoints.map((e) => `${e.method} ${e.name}`)).toEqual([
       'GET /',
       'GET /items/:id',
@@ -63,15 +39,13 @@ describe('swarm run', () => {
       ['rate<0.5', true],
       ['p(99)<60000', true],
     ]);
-    expect(readFileSync(join(dir, 'run_stats.csv'), 'utf8')).toMatch(/^"Type","Name","Request Count"/);
-    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toContain('tests="2" failures="0"');
-    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(
-      /<span class="verdict pass" id="verdict">PASS/,
-    );
+    expect(readFileSync(path('run_stats.csv'), 'utf8')).toMatch(/^"Type","Name","Request Count"/);
+    expect(readFileSync(path('junit.xml'), 'utf8')).toContain('tests="2" failures="0"');
+    expect(readFileSync(path('report.html'), 'utf8')).toMatch(/<span class="verdict pass" id="verdict">PASS/);
   });
 
   it('runs only the tagged tasks with --tags', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const r = await runCli([
       'run',
       '--headless',
@@ -81,11 +55,11 @@ describe('swarm run', () => {
       '-t',
       '1s',
       '-H',
-      server.url,
+      box.server.url,
       '--tags',
       'items',
       '--json',
-      join(dir, 'tags.json'),
+      path('tags.json'),
     ]);
     expect(r.code).toBe(0);
     const s = read('tags.json');
@@ -94,7 +68,7 @@ describe('swarm run', () => {
   });
 
   it('exits 1 when a threshold fails and 2 on a bad flag, naming it', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const failed = await runCli([
       'run',
       '--headless',
@@ -104,7 +78,7 @@ describe('swarm run', () => {
       '-t',
       '1s',
       '-H',
-      server.url,
+      box.server.url,
       '--threshold',
       'max<0',
     ]);
@@ -128,7 +102,7 @@ describe('swarm run', () => {
   });
 
   it('stops on SIGINT and still writes the reports, counts exact', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const run = startCli([
       'run',
       '--headless',
@@ -136,50 +110,38 @@ describe('swarm run', () => {
       '-u',
       '3',
       '-H',
-      server.url,
+      box.server.url,
       '--stop-timeout',
       '5s',
       '--json',
-      join(dir, 'int.json'),
+      path('int.json'),
     ]);
-    await waitFor(() => server!.total() >= 30, 'the run to send 30 requests', 20_000);
+    await waitFor(() => box.server!.total() >= 30, 'the run to send 30 requests', 20_000);
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('stopping');
     const s = read('int.json');
-    expect(s.total.requests).toBe(server.total());
+    expect(s.total.requests).toBe(box.server.total());
     expect(s.total.requests).toBeGreaterThanOrEqual(30);
   });
 });
 
 describe('processes and segments', () => {
-  it('--processes 2 merges the workers exactly: totals equal the server count', async () => {
-    server = await startTestServer();
+  it('--processes 2 merges the workers exactly: totals equal the box.server count', async () => {
+    box.server = await startTestServer();
     const r = await runCli([
-      'run',
-      '--headless',
-      scenario,
-      '-u',
-      '8',
-      '-r',
-      '100',
-      '-t',
-      '2s',
-      '-H',
-      server.url,
-      '--stop-timeout',
-      '5s',
+      ...headlessRun(scenario, box.server.url, { users: 8, time: '2s' }),
       '--processes',
       '2',
       '--json',
-      join(dir, 'proc.json'),
+      path('proc.json'),
     ]);
     expect(r.code).toBe(0);
     const s = read('proc.json');
     expect(s.config.processes).toBe(2);
     expect(s.config.users).toBe(8);
-    expect(s.total.requests).toBe(server.total());
+    expect(s.total.requests).toBe(box.server.total());
     expect(s.endpoints.reduce((n, e) => n + e.requests, 0)).toBe(s.total.requests);
     // Each worker samples its engine once a second; the merge keeps them (the busiest worker's) per second.
     const sampled = s.timeSeries.filter((p) => p.engineCpuPercent !== undefined);
@@ -191,7 +153,7 @@ describe('processes and segments', () => {
   });
 
   it('Ctrl-C on a --processes run stops every worker and still writes the merged report', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const run = startCli([
       'run',
       '--headless',
@@ -199,47 +161,29 @@ describe('processes and segments', () => {
       '-u',
       '4',
       '-H',
-      server.url,
+      box.server.url,
       '--stop-timeout',
       '5s',
       '--processes',
       '2',
       '--json',
-      join(dir, 'proc-int.json'),
+      path('proc-int.json'),
     ]);
-    await waitFor(() => server!.total() >= 40, 'the workers to send 40 requests', 30_000);
+    await waitFor(() => box.server!.total() >= 40, 'the workers to send 40 requests', 30_000);
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code).toBe(0);
     const s = read('proc-int.json');
     expect(s.config.processes).toBe(2);
-    expect(s.total.requests).toBe(server.total());
+    expect(s.total.requests).toBe(box.server.total());
   });
 
-  it('swarm merge of two segments equals the in-process merge and the server count', async () => {
-    server = await startTestServer();
-    const common = ['-u', '6', '-r', '100', '-t', '1s', '-H', server.url, '--stop-timeout', '5s'];
+  it('swarm merge of two segments equals the in-process merge and the box.server count', async () => {
+    box.server = await startTestServer();
+    const common = ['-u', '6', '-r', '100', '-t', '1s', '-H', box.server.url, '--stop-timeout', '5s'];
     const [a, b] = await Promise.all([
-      runCli([
-        'run',
-        '--headless',
-        scenario,
-        ...common,
-        '--segment',
-        '1/2',
-        '--json',
-        join(dir, 'part-1.json'),
-      ]),
-      runCli([
-        'run',
-        '--headless',
-        scenario,
-        ...common,
-        '--segment',
-        '2/2',
-        '--json',
-        join(dir, 'part-2.json'),
-      ]),
+      runCli(['run', '--headless', scenario, ...common, '--segment', '1/2', '--json', path('part-1.json')]),
+      runCli(['run', '--headless', scenario, ...common, '--segment', '2/2', '--json', path('part-2.json')]),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const p1 = read('part-1.json');
@@ -248,22 +192,22 @@ describe('processes and segments', () => {
     expect([p1.config.segment, p2.config.segment]).toEqual(['1/2', '2/2']);
     const m = await runCli([
       'merge',
-      join(dir, 'part-1.json'),
-      join(dir, 'part-2.json'),
+      path('part-1.json'),
+      path('part-2.json'),
       '--json',
-      join(dir, 'merged.json'),
+      path('merged.json'),
       '--html',
-      join(dir, 'merged.html'),
+      path('merged.html'),
       '--threshold',
       'count>0',
     ]);
     expect(m.code).toBe(0);
     const merged = read('merged.json');
-    expect(merged.total.requests).toBe(server.total());
+    expect(merged.total.requests).toBe(box.server.total());
     expect(merged.total.requests).toBe(p1.total.requests + p2.total.requests);
     expect(merged.total.percentiles).toEqual(mergeSummaries([p1, p2]).total.percentiles);
     expect(merged.total.hist).toEqual(mergeSummaries([p1, p2]).total.hist);
-    expect(readFileSync(join(dir, 'merged.html'), 'utf8')).toContain(
+    expect(readFileSync(path('merged.html'), 'utf8')).toContain(
       `<b id="stat-requests">${merged.total.requests}</b>`,
     );
   });

@@ -1,30 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Summary } from '../src/index';
-import { FIXTURES, runCli } from './support/cli';
-import { startTestServer, type TestServer } from './support/test-server';
+import { describe, expect, it } from 'vitest';
+import { cliSandbox, FIXTURES, headlessRun, runCli } from './support/cli';
+import { startTestServer } from './support/test-server';
 
 // What Locust users type, headless (the web UI's flags are in web-mode.test.ts).
 
 const scenario = join(FIXTURES, 'counter.ts');
-let dir: string;
-let server: TestServer | undefined;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'swarm-locust-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-const read = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Summary;
+const box = cliSandbox('swarm-locust-');
+const { path, read } = box;
 
 describe('Locust’s flags', () => {
   it('-f FILE names the scenario, and --only-summary prints no progress, only the final report', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const r = await runCli([
       'run',
       '-f',
@@ -35,7 +23,7 @@ describe('Locust’s flags', () => {
       '-t',
       '3s',
       '-H',
-      server.url,
+      box.server.url,
       '--only-summary',
     ]);
     expect(r.code).toBe(0);
@@ -51,7 +39,7 @@ describe('Locust’s flags', () => {
       '-t',
       '3s',
       '-H',
-      server.url,
+      box.server.url,
     ]);
     expect(chatty.stderr).toMatch(/^\[\d+s\/3s\] users 2 /m);
   });
@@ -65,7 +53,7 @@ describe('Locust’s flags', () => {
   });
 
   it('--reset-stats starts the statistics afresh once every user is spawned', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     // Four users at 2/s: spawning takes 1.5 s, while the first users already send requests.
     const common = [
       'run',
@@ -78,52 +66,40 @@ describe('Locust’s flags', () => {
       '-t',
       '3s',
       '-H',
-      server.url,
+      box.server.url,
       '--stop-timeout',
       '5s',
     ];
-    const reset = await runCli([...common, '--reset-stats', '--json', join(dir, 'reset.json')]);
+    const reset = await runCli([...common, '--reset-stats', '--json', path('reset.json')]);
     expect(reset.code).toBe(0);
     const counted = read('reset.json').total.requests;
     expect(counted).toBeGreaterThan(0);
-    expect(counted).toBeLessThan(server.total());
-    const before = server.total();
-    await runCli([...common, '--json', join(dir, 'whole.json')]);
-    expect(read('whole.json').total.requests).toBe(server.total() - before);
+    expect(counted).toBeLessThan(box.server.total());
+    const before = box.server.total();
+    await runCli([...common, '--json', path('whole.json')]);
+    expect(read('whole.json').total.requests).toBe(box.server.total() - before);
   });
 
   it('--csv-full-history writes a history line per endpoint each second, merged exactly across --processes', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const r = await runCli([
-      'run',
-      '--headless',
-      scenario,
-      '-u',
-      '8',
-      '-r',
-      '100',
-      '-t',
-      '2s',
-      '-H',
-      server.url,
-      '--stop-timeout',
-      '5s',
+      ...headlessRun(scenario, box.server.url, { users: 8, time: '2s' }),
       '--processes',
       '2',
       '--csv',
-      join(dir, 'full'),
+      path('full'),
       '--csv-full-history',
     ]);
     expect(r.code).toBe(0);
-    const [header, ...lines] = readFileSync(join(dir, 'full_stats_history.csv'), 'utf8').trim().split('\n');
+    const [header, ...lines] = readFileSync(path('full_stats_history.csv'), 'utf8').trim().split('\n');
     const col = header!.split(',').indexOf('"Total Request Count"');
     const last = (name: string) =>
       lines
         .filter((l) => l.split(',')[3] === `"${name}"`)
         .at(-1)!
         .split(',')[col];
-    expect(Number(last('/'))).toBe(server.counts.get('GET /'));
-    expect(Number(last('place order'))).toBe(server.counts.get('POST /orders'));
-    expect(Number(last('Aggregated'))).toBe(server.total());
+    expect(Number(last('/'))).toBe(box.server.counts.get('GET /'));
+    expect(Number(last('place order'))).toBe(box.server.counts.get('POST /orders'));
+    expect(Number(last('Aggregated'))).toBe(box.server.total());
   });
 });

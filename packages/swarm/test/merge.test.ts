@@ -1,45 +1,23 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Summary } from '../src/index';
-import { FIXTURES, runCli } from './support/cli';
+import { cliSandbox, FIXTURES, headlessRun, runCli } from './support/cli';
 import { startTestServer, type TestServer } from './support/test-server';
 
 // swarm merge believes nothing: segments carry their run's id, and a merge refuses the same segment twice,
 // missing segments and segments of different runs (exit 2, naming the files) unless --allow-partial.
 
 const scenario = join(FIXTURES, 'counter.ts');
-let dir: string;
+const box = cliSandbox('swarm-merge-');
+const { path, read } = box;
+/** One server for every test: the segments run once, in beforeAll. */
 let server: TestServer;
-const path = (f: string) => join(dir, f);
-const read = (f: string) => JSON.parse(readFileSync(path(f), 'utf8')) as Summary;
 
 /** Runs segment `i` of 2 of the counter scenario into `file`. */
 const segment = (i: number, file: string, extra: string[] = []) =>
-  runCli([
-    'run',
-    '--headless',
-    scenario,
-    '-u',
-    '4',
-    '-r',
-    '100',
-    '-t',
-    '1s',
-    '-H',
-    server.url,
-    '--stop-timeout',
-    '5s',
-    '--segment',
-    `${i}/2`,
-    '--json',
-    path(file),
-    ...extra,
-  ]);
+  runCli([...headlessRun(scenario, server.url), '--segment', `${i}/2`, '--json', path(file), ...extra]);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'swarm-merge-'));
   server = await startTestServer();
   // Two runs of two segments: one with the derived id, one with --run-id.
   const runs = await Promise.all([
@@ -50,10 +28,7 @@ beforeAll(async () => {
   ]);
   for (const r of runs) expect(r.code, r.stderr).toBe(0);
 });
-afterAll(async () => {
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => server.close());
 
 describe('run ids', () => {
   it('are shared by the segments of one run: derived from what they share, or given with --run-id', () => {

@@ -1,53 +1,32 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Summary } from '../src/index';
-import { childPids, FIXTURES, runCli, startCli } from './support/cli';
-import { startTestServer, type TestServer, waitFor } from './support/test-server';
+import { childPids, cliSandbox, FIXTURES, headlessRun, runCli, startCli } from './support/cli';
+import { startTestServer, waitFor } from './support/test-server';
 
 // The workers of --processes: started only by their parent, and one that dies loses its own segment only.
 
 const scenario = join(FIXTURES, 'counter.ts');
 const WORKER = fileURLToPath(new URL('../bin/swarm-worker.js', import.meta.url));
-let dir: string;
-let server: TestServer | undefined;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'swarm-workers-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const box = cliSandbox('swarm-workers-');
+const { path } = box;
 
 describe('a worker that dies', () => {
   it('loses its segment only: the run goes on, its reports name the lost segment and what it sent, exit 1', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const cli = startCli([
-      'run',
-      '--headless',
-      scenario,
-      '-u',
-      '4',
-      '-r',
-      '100',
-      '-t',
-      '6s',
-      '-H',
-      server.url,
-      '--stop-timeout',
-      '5s',
+      ...headlessRun(scenario, box.server.url, { time: '6s' }),
       '--processes',
       '2',
       '--json',
-      join(dir, 'lost.json'),
+      path('lost.json'),
       '--html',
-      join(dir, 'lost.html'),
+      path('lost.html'),
       '--junit',
-      join(dir, 'lost.xml'),
+      path('lost.xml'),
     ]);
     let stderr = '';
     cli.child.stderr!.on('data', (d) => {
@@ -61,14 +40,14 @@ describe('a worker that dies', () => {
     const r = await cli.done;
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(/\bat \S+ \(|node:internal/); // no stack trace
-    const s = JSON.parse(readFileSync(join(dir, 'lost.json'), 'utf8')) as Summary;
+    const s = JSON.parse(readFileSync(path('lost.json'), 'utf8')) as Summary;
     const [lost] = s.partial!.missing;
     expect(s.partial!.missing).toHaveLength(1);
     expect(lost!.reason).toMatch(/^worker killed by SIGKILL after [\d.]+ s$/);
     expect(lost!.lastReport!.requests).toBeGreaterThan(0);
     // The other worker ran to the end: its requests are all counted, the lost one's up to its last report.
     expect(s.stop).toEqual({ reason: 'run_time', detail: 'run time 6s reached' });
-    expect(s.total.requests + lost!.lastReport!.requests).toBeLessThanOrEqual(server.total());
+    expect(s.total.requests + lost!.lastReport!.requests).toBeLessThanOrEqual(box.server.total());
     expect(s.total.requests).toBeGreaterThan(0);
     expect(s.thresholds.at(-1)).toEqual({
       expression: `segment ${lost!.segment} lost: ${lost!.reason}`,
@@ -81,8 +60,8 @@ describe('a worker that dies', () => {
         `segment ${lost!.segment}: worker killed by SIGKILL .*its last report, at \\d+s: \\d+ users, ${lost!.lastReport!.requests} requests`,
       ),
     );
-    expect(readFileSync(join(dir, 'lost.html'), 'utf8')).toContain('id="partial-warning"');
-    expect(readFileSync(join(dir, 'lost.xml'), 'utf8')).toContain(`segment ${lost!.segment} lost`);
+    expect(readFileSync(path('lost.html'), 'utf8')).toContain('id="partial-warning"');
+    expect(readFileSync(path('lost.xml'), 'utf8')).toContain(`segment ${lost!.segment} lost`);
   });
 });
 
@@ -99,7 +78,7 @@ describe('the worker entry point', () => {
   });
 
   it('is no flag of swarm run: --worker is refused, pointing to --processes and --segment', async () => {
-    server = await startTestServer();
+    box.server = await startTestServer();
     const r = await runCli([
       'run',
       '--headless',
@@ -109,13 +88,13 @@ describe('the worker entry point', () => {
       '-t',
       '1s',
       '-H',
-      server.url,
+      box.server.url,
       '--worker',
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /--worker: Swarm has no master and workers; use --processes N .* --segment i\/n/,
     );
-    expect(server.total()).toBe(0);
+    expect(box.server.total()).toBe(0);
   });
 });

@@ -1,6 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Summary } from '../../src/index';
+import type { TestServer } from './test-server';
 
 export const BIN = fileURLToPath(new URL('../../bin/swarm.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -42,4 +47,46 @@ export function childPids(pid: number): number[] {
     .split(/\s+/)
     .filter((s) => s !== '')
     .map(Number);
+}
+
+/**
+ * A test file's scratch folder and counting server: the folder made before its tests and removed after, the server
+ * (`box.server = await startTestServer()`) closed after each test.
+ *
+ * @example
+ * const box = cliSandbox('swarm-cli-');
+ * it('…', async () => { box.server = await startTestServer(); await runCli([..., '--json', box.path('a.json')]); box.read('a.json'); });
+ */
+export function cliSandbox(prefix: string) {
+  const box = {
+    dir: '',
+    server: undefined as TestServer | undefined,
+    /** A file in the scratch folder. */
+    path: (file: string) => join(box.dir, file),
+    /** A summary written to the scratch folder. */
+    read: (file: string) => JSON.parse(readFileSync(join(box.dir, file), 'utf8')) as Summary,
+  };
+  beforeAll(() => {
+    box.dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterAll(() => rmSync(box.dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await box.server?.close();
+    box.server = undefined;
+  });
+  return box;
+}
+
+/**
+ * The arguments of a short headless run of `scenario` against `host`: `users` users spawned at once (4), for
+ * `time` (1s), with a 5 s stop timeout so every request sent is answered and counted. Spread it first:
+ * `[...headlessRun(scenario, url), '--json', path('a.json')]`.
+ */
+export function headlessRun(
+  scenario: string,
+  host: string,
+  { users = 4, time = '1s' }: { users?: number; time?: string } = {},
+): string[] {
+  const args = ['run', '--headless', scenario, '-u', String(users), '-r', '100', '-t', time, '-H', host];
+  return [...args, '--stop-timeout', '5s'];
 }
