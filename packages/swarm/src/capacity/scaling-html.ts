@@ -165,6 +165,10 @@ export function renderScalingHtml(r: ScalingJson, title = 'Swarm scaling report'
 <title>${esc(title)}</title>
 <style>${REPORT_CSS}
 figure.chart#chart-scaling { max-width: 760px; }
+#scaling-steps td { white-space: normal; vertical-align: top; }
+#scaling-steps th:nth-child(n+6) { text-align: left; }
+#scaling-steps td:nth-child(6) { max-width: 280px; } #scaling-steps td:nth-child(7) { white-space: nowrap; }
+#scaling-steps td:nth-child(8) { min-width: 360px; }
 </style>
 </head>
 <body>
