@@ -1,7 +1,9 @@
 /**
  * What `./load_test.sh [--engine swarm|k6] MODE [flags]` runs: checks that the stack answers, runs the mode's
  * profile (scenarios/profiles.json) with every report written under OUT, prints the verdict and exits with it.
- * `all` runs basic, cache, stress and spike in turn into OUT/<mode>/ with one combined verdict.
+ * `all` runs basic, cache, stress and spike in turn into OUT/<mode>/ with one combined verdict; `faults` runs the
+ * failure lab's modes (profiles.json's failureLab) the same way. A mode with `faults` applies them while it runs
+ * (lib/fault-mode.ts); one with `runs` (pool) brings the stack up differently for each sub-run (lib/pool-mode.ts).
  *
  *   node --import tsx scenarios/run-mode.ts ENGINE MODE OUT [extra swarm flags]
  */
@@ -10,7 +12,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { runFaultMode } from './lib/fault-mode';
+import { ScheduleError } from './lib/fault-schedule';
+import { isLabMode, scheduleOf } from './lib/lab-plan';
 import { loadProfiles, swarmArgs } from './lib/mode-plan';
+import { runPoolMode } from './lib/pool-mode';
 import { runScaling } from './lib/scaling';
 
 const SWARM_BIN = join(import.meta.dirname, '..', 'packages', 'swarm', 'bin', 'swarm.js');
@@ -166,6 +172,21 @@ async function runMode(
   process.stderr.write(
     `load_test: ${m}: ${profiles.modes[m]!.description}\nload_test: swarm ${args.join(' ')}\n`,
   );
+  const p = profiles.modes[m]!;
+  if (p.faults) {
+    // The failure lab: the schedule applied while the run goes, the stack restored whatever happens.
+    return runFaultMode({
+      mode: m,
+      faults: scheduleOf(profiles, m, process.env, replicas),
+      replicas,
+      swarmBin: SWARM_BIN,
+      args,
+      dir,
+      env,
+      ...(p.shareBackS !== undefined && { shareBackS: p.shareBackS }),
+      ...(p.hitRatioBackS !== undefined && { hitRatioBackS: p.hitRatioBackS }),
+    });
+  }
   const code = await run(process.execPath, [SWARM_BIN, ...args], env);
   return profiles.modes[m]!.slo ? breakpointVerdict(join(dir, 'capacity.json'), code) : code;
 }
@@ -191,9 +212,21 @@ function breakpointVerdict(file: string, code: number): number {
   return 0;
 }
 
-const modes = [...Object.keys(profiles.modes), 'all', 'scaling', 'interactive'];
+const modes = [...Object.keys(profiles.modes), 'all', 'faults', 'scaling', 'interactive'];
 if (!modes.includes(mode)) fail(`unknown mode "${mode}"; use one of ${modes.join(', ')}`);
 if (engine !== 'swarm' && engine !== 'k6') fail(`--engine must be swarm or k6, not "${engine}"`);
+// `faults` runs the failure lab's modes in turn. Their schedules are checked here, before any load (exit 2).
+const list = mode === 'all' ? profiles.all : mode === 'faults' ? (profiles.failureLab ?? []) : [mode];
+for (const m of list.filter((x) => isLabMode(profiles.modes[x]))) {
+  if (engine === 'k6')
+    fail(`${m} is a failure-lab mode: k6 cannot apply faults to the stack; use --engine swarm`);
+  try {
+    scheduleOf(profiles, m, process.env, profiles.replicas);
+  } catch (err) {
+    if (err instanceof ScheduleError) fail(err.message);
+    throw err;
+  }
+}
 if (engine === 'k6' && spawnSync('k6', ['version']).error) {
   fail(
     'k6 is not installed (see https://grafana.com/docs/k6/latest/set-up/install-k6/); the default engine is swarm',
@@ -227,10 +260,21 @@ if (mode === 'scaling') {
   );
 }
 
-const list = mode === 'all' ? profiles.all : [mode];
 const verdicts: Array<[string, number]> = [];
 for (const m of list) {
-  const code = await runMode(m, mode === 'all' ? join(out, m) : out);
+  const dir = mode === 'all' || mode === 'faults' ? join(out, m) : out;
+  const runs = profiles.modes[m]!.runs;
+  const code = runs
+    ? await runPoolMode({
+        mode: m,
+        runs,
+        out: dir,
+        env: process.env,
+        runSub: (_sub, subDir, n) => runMode(m, subDir, n, false),
+        interrupted: () => interrupted,
+        ...(process.env.PG_POOL_TIMEOUT_MS && { poolTimeoutMs: Number(process.env.PG_POOL_TIMEOUT_MS) }),
+      })
+    : await runMode(m, dir);
   verdicts.push([m, code]);
   if (interrupted || code === 130 || code === 143) break; // interrupted: the reports of what ran are written
 }
