@@ -1,4 +1,6 @@
 import type { Events } from './events/events';
+import type { AnnotateOptions } from './stats/annotations';
+import type { MetricsRecorder } from './stats/custom-metrics';
 
 /** What the runner exposes to users: the live user count and a way to end the whole test. */
 export interface RunnerControl {
@@ -29,4 +31,17 @@ export interface Environment {
   runner: RunnerControl | null;
   /** What the scenario's `setup()` returned (undefined without one). */
   setupData: unknown;
+  /**
+   * Marks the run's timeline (kept in `summary.annotations`, drawn on every chart): an instant now, or at
+   * `options.at`; a window with `options.end`, or closed later by `endAnnotation(id)`. `kind: 'fault'` makes it a
+   * fault window that recovery is measured for. Returns its id. Works in `--processes` workers too.
+   *
+   * @example
+   * const id = this.environment.annotate('cache flushed', { kind: 'note' });
+   */
+  annotate(label: string, options?: AnnotateOptions): string;
+  /** Closes the window `id` (from `annotate`) now, or at `at` (epoch ms). */
+  endAnnotation(id: string, at?: number): void;
+  /** Custom counters (k6's Counter), e.g. `this.environment.metrics.add('stale_reads')`: `summary.metrics`. */
+  metrics: MetricsRecorder;
 }

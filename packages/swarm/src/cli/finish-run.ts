@@ -1,8 +1,10 @@
 import { collectServerSeries, resolveServerQueries } from '../prometheus';
 import { renderConsole } from '../report/console-report';
-import { withTeardown } from '../runner/lifecycle';
+import { annotateContext, withTeardown } from '../runner/lifecycle';
+import { AnnotationLog, mergeAnnotations } from '../stats/annotations';
+import { withRecovery } from '../stats/recovery';
 import type { Summary, ThresholdResult } from '../stats/summary-types';
-import { evaluateThresholds } from '../thresholds/evaluate';
+import { evaluateThresholds, isCustomThreshold } from '../thresholds/evaluate';
 import type { Threshold } from '../thresholds/parse';
 import { type Baseline, compareWithBaseline } from './baseline';
 import { runCapacity } from './capacity-end';
@@ -23,6 +25,11 @@ export interface RunEnd {
   baseline?: Baseline | undefined;
   /** Checks of the run itself, judged with the thresholds (e.g. a lost worker). */
   checks?: ThresholdResult[];
+  /**
+   * The run's timeline marks kept outside the run's own (the `--annotations` file, `setup()`); `teardown()`
+   * writes here too. Its annotations join the summary's.
+   */
+  annotations?: AnnotationLog;
 }
 
 /** A judged, reported run. */
@@ -34,9 +41,10 @@ export interface FinishedRun {
 /**
  * The end of every run, headless or from the web UI, in this order: with `--prometheus`, the servers' series
  * over the run's window into `summary.server` (a failure is a warning there and on stderr, never the verdict) →
+ * the annotations (the run's and `end.annotations`') and the recovery per fault window →
  * thresholds (and the run's own checks) →
  * the scenario's `teardown()` (a throwing teardown becomes a failed check: the run happened, its reports are still
- * written) → the comparison with `--baseline` → the console report on stdout → the file reports → the verdict
+ * written; its `metrics` join the summary's) → the thresholds on custom metrics → the comparison with `--baseline` → the console report on stdout → the file reports → the verdict
  * (said on stderr when it is not 0).
  *
  * @example
@@ -58,14 +66,26 @@ export async function finishRun(summary: Summary, end: RunEnd): Promise<Finished
             ),
           }),
         };
-  let judged: Summary = {
+  const log = end.annotations ?? new AnnotationLog('t');
+  const annotated = withRecovery({
     ...withServer,
-    thresholds: [...evaluateThresholds(withServer, end.thresholds), ...(end.checks ?? [])],
+    annotations: mergeAnnotations([withServer.annotations, log.list()]),
+  });
+  const builtIn = end.thresholds.filter((t) => !isCustomThreshold(t));
+  let judged: Summary = {
+    ...annotated,
+    thresholds: [...evaluateThresholds(annotated, builtIn), ...(end.checks ?? [])],
   };
   const { teardown } = end.scenario;
   if (teardown) {
     try {
-      judged = withTeardown(judged, await teardown({ host: end.host, data: end.setupData, summary: judged }));
+      const context = {
+        host: end.host,
+        data: end.setupData,
+        summary: judged,
+        ...annotateContext(log, 'teardown'),
+      };
+      judged = withTeardown(judged, await teardown(context));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       process.stderr.write(`swarm: teardown failed: ${message}\n`);
@@ -74,6 +94,18 @@ export async function finishRun(summary: Summary, end: RunEnd): Promise<Finished
       });
     }
   }
+  // Custom counters are judged after teardown, whose `metrics` (lost writes, stale reads) count too.
+  judged = {
+    ...judged,
+    annotations: mergeAnnotations([judged.annotations, log.list()]),
+    thresholds: [
+      ...judged.thresholds,
+      ...evaluateThresholds(
+        judged,
+        end.thresholds.filter((t) => isCustomThreshold(t)),
+      ),
+    ],
+  };
   const compared = compareWithBaseline(judged, end.baseline, end.args);
   // With --abort-on: the knee by its SLO, in the summary (so every report shows it) and on the console.
   const capacity = end.args.abortOn ? runCapacity(judged, end.args.abortOn) : null;

@@ -40,6 +40,8 @@ export interface RunArgs {
   abortOn?: Slo;
   /** `--capacity-json FILE`: the knee (capacity.json) of a run with `--abort-on`. */
   capacityJson?: string;
+  /** `--annotations FILE`: JSON lines of timeline marks (faults, notes) another process appends during the run. */
+  annotations?: string;
   maxUsers?: number;
   maxDelayS?: number;
   processes: number;
@@ -114,7 +116,10 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --instance-header H  response header naming the replica (default X-Instance)
       --timeout T          request timeout (default 30s)
       --threshold EXPR     e.g. 'p(95)<500', 'rate<0.01', 'hit_ratio>0.8' (repeatable)
-      --json FILE          write the summary (schema swarm.summary/v1)
+      --annotations FILE   follow FILE during the run for timeline marks, one JSON object a line:
+                           {"id":"f1","at":EPOCH_MS,"end":EPOCH_MS,"label":"redis frozen","kind":"fault"}
+                           (a later line with the same id updates it; kind fault: recovery is measured)
+      --json FILE          write the summary (schema swarm.summary/v2)
       --csv PREFIX         write PREFIX_stats.csv, _stats_history.csv, _failures.csv, _exceptions.csv
       --csv-full-history   with --csv: a history row per endpoint each second, not only the aggregate
       --junit FILE         write one JUnit test case per threshold
@@ -350,6 +355,7 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     rateStages: rated && 'stages' in rated ? rated.stages : undefined,
     abortOn,
     capacityJson: v['capacity-json'],
+    annotations: v.annotations === '' ? undefined : v.annotations,
     maxUsers: positiveNumber('--max-users', v['max-users'], true),
     maxDelayS: duration('--max-delay', v['max-delay']),
     processes,
@@ -406,6 +412,7 @@ function parseRunFlags(argv: string[]) {
       rate: { type: 'string' },
       'abort-on': { type: 'string', multiple: true },
       'capacity-json': { type: 'string' },
+      annotations: { type: 'string' },
       'max-users': { type: 'string' },
       'max-delay': { type: 'string' },
       processes: { type: 'string' },

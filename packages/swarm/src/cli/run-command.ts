@@ -5,10 +5,15 @@ import {
   resolveServerQueries,
   startMetricsServer,
 } from '../prometheus';
+import { annotateContext } from '../runner/lifecycle';
 import { runSwarm } from '../runner/run';
 import { planRun } from '../runner/run-plan';
 import { runWorkers } from '../runner/workers';
+import { AnnotationLog, mergeAnnotations } from '../stats/annotations';
 import type { Summary, ThresholdResult } from '../stats/summary-types';
+import { isCustomThreshold } from '../thresholds/evaluate';
+import type { Threshold } from '../thresholds/parse';
+import { type AnnotationTail, tailAnnotations } from './annotation-file';
 import { loadBaseline } from './baseline';
 import { finishRun } from './finish-run';
 import { checkReachable } from './host-check';
@@ -86,12 +91,24 @@ export async function runCommand(argv: string[]): Promise<number> {
       random: Math.random,
     });
 
+  warnUndeclaredMetrics(thresholds, scenario.options.metrics);
+  // The run's marks besides the users' own: the --annotations file (followed from now: a mark made during setup
+  // counts), setup()'s and teardown()'s. A single process's users write here too; workers' come in their summaries.
+  const annotations = new AnnotationLog(args.processes > 1 ? 'p' : 'a');
+  const tail: AnnotationTail | null =
+    args.annotations === undefined ? null : tailAnnotations(args.annotations, annotations);
+  const withMarks = (s: Summary): Summary => ({
+    ...s,
+    annotations: mergeAnnotations([s.annotations, annotations.list()]),
+  });
+
   // setup() runs once, here; workers get its result from their parent and never run it again.
   let setupData: unknown;
   if (scenario.setup) {
     try {
-      setupData = await scenario.setup({ host });
+      setupData = await scenario.setup({ host, ...annotateContext(annotations, 'setup') });
     } catch (err) {
+      tail?.stop();
       throw new SetupError(err instanceof Error ? err.message : String(err));
     }
   }
@@ -123,7 +140,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         signal: controller.signal,
         config: plan.config,
         onProgress: (s) => {
-          merged = s;
+          merged = withMarks(s);
           print?.(s);
         },
       });
@@ -135,6 +152,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         ...options,
         runId,
         setupData,
+        annotations,
         signal: controller.signal,
         onProgress: progressPrinter(args),
         onControl: (control) => {
@@ -144,6 +162,9 @@ export async function runCommand(argv: string[]): Promise<number> {
         },
       });
     }
+    // The file's last lines (written as the run ended) count too.
+    tail?.stop();
+    summary = withMarks(summary);
     const final = summary;
     live = () => final;
     users = () => null;
@@ -156,11 +177,31 @@ export async function runCommand(argv: string[]): Promise<number> {
       setupData,
       baseline,
       checks,
+      annotations,
     });
     return finished.exitCode;
   } finally {
+    tail?.stop();
     release();
     await metrics?.close();
+  }
+}
+
+/**
+ * A threshold on a name that is no built-in metric and not in `options.metrics` fails at the end unless a user or
+ * the teardown counts it: said at the start, where a typo is cheap to fix.
+ */
+function warnUndeclaredMetrics(
+  thresholds: readonly Threshold[],
+  declared: readonly string[] | undefined,
+): void {
+  for (const t of thresholds) {
+    if (!isCustomThreshold(t) || t.metric.kind !== 'custom') continue;
+    if (declared?.includes(t.metric.name)) continue;
+    process.stderr.write(
+      `swarm: threshold ${t.expression}: ${t.metric.name} is no built-in metric nor in options.metrics; it fails ` +
+        '("no metric named") unless a user (environment.metrics.add) or the teardown counts it\n',
+    );
   }
 }
 

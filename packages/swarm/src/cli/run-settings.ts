@@ -2,6 +2,7 @@ import { parseDuration } from '../runner/duration';
 import { rateStages } from '../runner/load-shape';
 import type { RunOptions } from '../runner/run-options';
 import { abortOn } from '../runner/slo-abort';
+import { checkMetricName } from '../stats/custom-metrics';
 import { parseThreshold, type Threshold } from '../thresholds/parse';
 import type { RunArgs } from './run-args';
 import type { LoadedScenario, ScenarioOptions } from './scenario';
@@ -24,6 +25,20 @@ function scenarioDuration(name: string, v: string | number | undefined): number 
   } catch (err) {
     throw new UsageError(`options.${name}: ${(err as Error).message}`);
   }
+}
+
+/** `options.metrics`: names a threshold can use; a bad one is a `UsageError`. */
+function scenarioMetrics(o: ScenarioOptions): string[] | undefined {
+  if (o.metrics === undefined) return undefined;
+  if (!Array.isArray(o.metrics)) throw new UsageError('options.metrics: must be an array of names');
+  for (const name of o.metrics) {
+    try {
+      checkMetricName(name, 'options.metrics');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return o.metrics;
 }
 
 /** A run as the flags and the scenario's `options` ask for it (flags win). */
@@ -68,6 +83,7 @@ export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSetting
     resetStatsAfterSpawn: args.resetStats,
     endpointHistory: args.csvFullHistory,
     abortOn: args.abortOn && abortOn(args.abortOn),
+    metrics: scenarioMetrics(o),
   };
   return { options, thresholds: [...scenarioThresholds(o), ...args.thresholds] };
 }

@@ -35,6 +35,12 @@ export interface ScenarioOptions {
    * class may declare them too, as `static serverQueries`.
    */
   serverQueries?: ServerQueries;
+  /**
+   * Custom counters the scenario counts (`environment.metrics.add`) or its teardown returns, declared so that
+   * they read 0 when nothing counted them: e.g. `['lost_writes', 'stale_reads']` makes `stale_reads==0` pass
+   * rather than fail with "no metric named stale_reads".
+   */
+  metrics?: string[];
 }
 
 export interface LoadedScenario extends ScenarioLifecycle {

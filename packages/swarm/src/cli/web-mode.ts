@@ -1,12 +1,15 @@
 import { withLiveServerSeries } from '../prometheus/live-server';
 import { startMetricsServer } from '../prometheus/metrics-server';
 import { resolveServerQueries } from '../prometheus/server-queries';
+import { annotateContext } from '../runner/lifecycle';
 import { runSwarm } from '../runner/run';
 import type { RunOptions } from '../runner/run-options';
 import { RunConfigError, resolveKinds } from '../runner/run-plan';
+import { AnnotationLog } from '../stats/annotations';
 import type { Threshold } from '../thresholds/parse';
 import { LiveRun, type StartRun } from '../web/live-run';
 import { startWebServer } from '../web/web-server';
+import { tailAnnotations } from './annotation-file';
 import type { Baseline } from './baseline';
 import { finishRun } from './finish-run';
 import { checkReachable } from './host-check';
@@ -41,7 +44,18 @@ export async function webMode(
   let lastExitCode: number = EXIT.ok;
   const queries = resolveServerQueries(scenario.classes, scenario.options.serverQueries, args.serverQueries);
   const startRun: StartRun = async (input, hooks) => {
-    const setupData = scenario.setup ? await scenario.setup({ host: input.host }) : undefined;
+    // Each run has its own marks: the --annotations file followed while it goes, setup's and teardown's.
+    const annotations = new AnnotationLog('a');
+    const tail = args.annotations === undefined ? null : tailAnnotations(args.annotations, annotations);
+    let setupData: unknown;
+    try {
+      setupData = scenario.setup
+        ? await scenario.setup({ host: input.host, ...annotateContext(annotations, 'setup') })
+        : undefined;
+    } catch (err) {
+      tail?.stop();
+      throw err;
+    }
     // With --prometheus the page draws the servers' charts while the run goes, asked every 5 s.
     let live: ReturnType<typeof withLiveServerSeries> | null = null;
     const url = args.prometheus;
@@ -61,10 +75,14 @@ export async function webMode(
       runTimeS: input.runTimeS,
       shape: undefined,
       setupData,
+      annotations,
       signal: hooks.signal,
       onControl,
       onProgress: args.printStats ? progressPrinter({ ...args, onlySummary: false }) : undefined,
-    }).finally(() => (live as ReturnType<typeof withLiveServerSeries> | null)?.stop());
+    }).finally(() => {
+      (live as ReturnType<typeof withLiveServerSeries> | null)?.stop();
+      tail?.stop();
+    });
     const finished = await finishRun(summary, {
       args,
       scenario,
@@ -72,6 +90,7 @@ export async function webMode(
       host: input.host,
       setupData,
       baseline,
+      annotations,
     });
     lastExitCode = finished.exitCode;
     return finished.summary;

@@ -3,6 +3,7 @@ import type { EntrySummary, Summary } from '../stats/summary-types';
 import { PERCENTILES } from '../stats/summary-types';
 import { hitRatio } from '../thresholds/evaluate';
 import { renderComparison } from './console-comparison';
+import { consoleFaults } from './console-faults';
 import { fmtMs, fmtPercent, fmtRate, interruptedNote, table, timingCells } from './format';
 import { consoleRunFacts } from './run-facts';
 
@@ -113,7 +114,7 @@ function thresholdTable(s: Summary): string | null {
   const rows = s.thresholds.map((t) => [
     t.ok ? 'PASS' : 'FAIL',
     t.expression,
-    t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000),
+    t.actual === null ? (t.message ?? 'no data') : String(Math.round(t.actual * 1000) / 1000),
   ]);
   return `Thresholds\n${table([['Verdict', 'Threshold', 'Actual'], ...rows], 2)}`;
 }
@@ -156,6 +157,7 @@ export function renderConsole(s: Summary, options: ConsoleOptions = {}): string 
     openModel(s),
     interruptedNote(s) === null ? null : `Interrupted: ${interruptedNote(s)}`,
     ...sectionTables(s),
+    ...consoleFaults(s),
     thresholdTable(s),
     options.baseline ? renderComparison(options.baseline.comparison, options.baseline.name) : null,
     s.monitor

@@ -26,7 +26,8 @@ function statsLine(e: EntrySummary, total: boolean): string {
  * The `--csv PREFIX` files as Locust writes them (pure): `PREFIX_stats.csv`, `PREFIX_stats_history.csv` (one
  * row per second with that second's percentiles and the run's totals so far, average content size included; with
  * the per-endpoint series of `--csv-full-history`, a row per endpoint each second before it, see `historyLines`),
- * `PREFIX_failures.csv` and `PREFIX_exceptions.csv` (Count, Message, Traceback, Nodes). Returns file name →
+ * `PREFIX_failures.csv` and `PREFIX_exceptions.csv` (Count, Message, Traceback, Nodes); with thresholds,
+ * `PREFIX_thresholds.csv` (Verdict, Threshold, Actual, Message). Returns file name →
  * content.
  *
  * @example
@@ -70,10 +71,18 @@ export function renderCsv(s: Summary, prefix: string): Record<string, string> {
     ),
   ];
   const file = (lines: string[]) => `${lines.join('\n')}\n`;
+  // Not Locust's: the verdict of each threshold and check, so a CSV-only pipeline sees what failed and why.
+  const thresholds = [
+    csvLine(['Verdict', 'Threshold', 'Actual', 'Message']),
+    ...s.thresholds.map((t) =>
+      csvLine([t.ok ? 'PASS' : 'FAIL', t.expression, t.actual ?? '', t.message ?? '']),
+    ),
+  ];
   return {
     [`${prefix}_stats.csv`]: file(stats),
     [`${prefix}_stats_history.csv`]: file(history),
     [`${prefix}_failures.csv`]: file(failuresCsv),
     [`${prefix}_exceptions.csv`]: file(exceptions),
+    ...(s.thresholds.length > 0 && { [`${prefix}_thresholds.csv`]: file(thresholds) }),
   };
 }

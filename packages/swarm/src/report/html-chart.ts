@@ -23,8 +23,20 @@ export interface LineChartOptions {
   bandLabel?: string;
   /** Vertical marker lines at x (seconds), labelled at the top, e.g. a breakpoint run's knee and break. */
   markers?: ReadonlyArray<{ x: number; label: string }>;
+  /**
+   * Timeline annotations (x in seconds, like `xs`): a window (`to` given) is a shaded band, an instant a vertical
+   * line; each labelled on hover and in the legend.
+   */
+  annotations?: ReadonlyArray<ChartAnnotation>;
   /** Said instead of the chart when there is no data; default `no data yet`. */
   empty?: string;
+}
+
+/** One annotation on a chart: an instant at `from`, or a window [`from`, `to`). */
+export interface ChartAnnotation {
+  from: number;
+  to?: number;
+  label: string;
 }
 
 const W = 640;
@@ -117,6 +129,17 @@ export function lineChart(o: LineChartOptions): string {
         `<title>${esc(m.label)}</title></g>`
       );
     });
+  const notes = (o.annotations ?? []).filter((a) => (a.to ?? a.from) >= x0 && a.from <= xEnd);
+  const annotations = notes.map((a) => {
+    const title = `<title>${esc(a.label)}</title>`;
+    if (a.to === undefined || a.to <= a.from) {
+      const x = px(a.from).toFixed(1);
+      return `<g class="annotation-mark"><line x1="${x}" x2="${x}" y1="${PAD.top}" y2="${H - PAD.bottom}"/>${title}</g>`;
+    }
+    const x1 = px(Math.max(a.from, x0));
+    const x2 = Math.max(x1 + 2, px(Math.min(a.to, xEnd)));
+    return `<rect class="annotation" x="${x1.toFixed(1)}" y="${PAD.top}" width="${(x2 - x1).toFixed(1)}" height="${H - PAD.top - PAD.bottom}">${title}</rect>`;
+  });
   const lines = o.series.map((s, i) => {
     const color = PALETTE[i % PALETTE.length];
     const runs: string[][] = [[]];
@@ -142,9 +165,12 @@ export function lineChart(o: LineChartOptions): string {
     )
     .join('');
   const bandKey = bands.length > 0 ? `<span class="key"><i class="band"></i>${bandLabel}</span>` : '';
+  const noteKeys = notes
+    .map((a) => `<span class="key annotation-key"><i class="annotation"></i>${esc(a.label)}</span>`)
+    .join('');
   return (
     `<figure class="chart" id="chart-${esc(o.id)}">${head}` +
-    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid.join('')}${bands.join('')}${lines.join('')}${markers.join('')}</svg>` +
-    `<figcaption>${legend}${bandKey}</figcaption></figure>`
+    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">${grid.join('')}${bands.join('')}${annotations.join('')}${lines.join('')}${markers.join('')}</svg>` +
+    `<figcaption>${legend}${bandKey}${noteKeys}</figcaption></figure>`
   );
 }

@@ -2,6 +2,7 @@ import type { Comparison } from '../compare/compare';
 import type { Summary } from '../stats/summary-types';
 import { fmtMs, fmtPercent, fmtRate } from './format';
 import { comparisonSection } from './html-comparison';
+import { metricsSection, recoverySection, timelineTableSection } from './html-faults';
 import { esc } from './html-parts';
 import { serverSection } from './html-server';
 import { REPORT_CSS } from './html-style';
@@ -78,6 +79,9 @@ export function renderReportBody(s: Summary, options: ReportBodyOptions = {}): s
     options.baseline ? comparisonSection(options.baseline.comparison, options.baseline.name) : null,
     timelineSection(s),
     serverSection(s),
+    timelineTableSection(s),
+    recoverySection(s),
+    metricsSection(s),
     endpointSection(s, options.live === true),
     percentileSection(s),
     replicaSection(s),

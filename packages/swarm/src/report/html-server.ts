@@ -3,6 +3,7 @@ import { saturatedWindows } from '../monitor/saturation';
 import type { ServerSeries, Summary } from '../stats/summary-types';
 import { lineChart } from './html-chart';
 import { section } from './html-parts';
+import { chartAnnotations } from './html-timeline';
 
 /** A series' label in the legend: its labels' values (`app1`), or the query's name when it has none. */
 function labelOf(s: ServerSeries, all: readonly ServerSeries[]): string {
@@ -34,6 +35,7 @@ export function serverSection(s: Summary): string | null {
   const t0 = seconds[0] ?? 0;
   const xs = seconds.map((t) => t - t0);
   const bands = saturatedWindows(ts);
+  const notes = chartAnnotations(s, t0);
   const charts = server.queries.map((q, i) => {
     const mine = server.series.filter((x) => x.name === q.name);
     const series = mine.map((x) => {
@@ -48,6 +50,7 @@ export function serverSection(s: Summary): string | null {
       series,
       bands,
       bandLabel: 'generator saturated',
+      annotations: notes,
       empty: q.error ? `no data: ${q.error}` : `no data: Prometheus returned no series for ${q.query}`,
     });
   });

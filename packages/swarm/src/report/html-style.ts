@@ -21,6 +21,8 @@ figure.chart svg { width: 100%; height: auto; display: block; }
 figure.chart .grid { stroke: #eceff2; } figure.chart .tick { font-size: 10px; fill: var(--muted); }
 figure.chart rect.band { fill: #D55E00; fill-opacity: 0.15; } figcaption i.band { background: #D55E00; opacity: 0.3; }
 figure.chart .marker line { stroke: #1b1f24; stroke-dasharray: 4 3; } figure.chart .marker text { font-size: 10px; fill: #1b1f24; }
+figure.chart rect.annotation { fill: #CC79A7; fill-opacity: 0.2; } figcaption i.annotation { background: #CC79A7; opacity: 0.5; }
+figure.chart .annotation-mark line { stroke: #CC79A7; stroke-width: 2; } figure.chart .annotation-mark text { font-size: 10px; fill: #7a3a63; }
 figcaption .key { margin-right: 12px; font-size: 12px; } figcaption i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
 .bar { display: inline-block; width: 120px; height: 10px; background: #eceff2; vertical-align: middle; }
 .bar span { display: block; height: 100%; background: #0072B2; }

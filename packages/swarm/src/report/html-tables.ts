@@ -14,7 +14,7 @@ export function thresholdSection(s: Summary): string {
   const rows: Cell[][] = s.thresholds.map((t) => [
     { html: `<span class="${t.ok ? 'pass' : 'fail'}">${t.ok ? 'PASS' : 'FAIL'}</span>` },
     t.expression,
-    t.actual === null ? 'no data' : String(Math.round(t.actual * 1000) / 1000),
+    t.actual === null ? (t.message ?? 'no data') : String(Math.round(t.actual * 1000) / 1000),
   ]);
   return section('thresholds', 'Thresholds', htmlTable(['Verdict', 'Threshold', 'Actual'], rows, 2));
 }

@@ -1,6 +1,6 @@
 import { CPU_WARN_PERCENT, LAG_WARN_MS, saturatedWindows } from '../monitor/saturation';
 import type { Summary } from '../stats/summary-types';
-import { lineChart as drawChart, type LineChartOptions } from './html-chart';
+import { type ChartAnnotation, lineChart as drawChart, type LineChartOptions } from './html-chart';
 import { section } from './html-parts';
 
 const SATURATED = 'generator saturated';
@@ -17,7 +17,9 @@ export function timelineSection(s: Summary): string {
   const t0 = ts[0]?.t ?? 0;
   const xs = ts.map((p) => p.t - t0);
   const windows = saturatedWindows(ts);
-  const lineChart = (o: LineChartOptions) => drawChart({ ...o, bands: windows, bandLabel: SATURATED });
+  const notes = chartAnnotations(s, t0);
+  const lineChart = (o: LineChartOptions) =>
+    drawChart({ ...o, bands: windows, bandLabel: SATURATED, annotations: notes });
   // A second without answers has no latency: a gap, not a zero.
   const latency = (pick: (p: (typeof ts)[number]) => number) =>
     ts.map((p) => (p.requests === 0 ? null : pick(p)));
@@ -117,6 +119,22 @@ export function timelineSection(s: Summary): string {
         `(CPU ≥ ${CPU_WARN_PERCENT}% of a core or event-loop lag ≥ ${LAG_WARN_MS} ms); what the charts show there ` +
         'may describe the generator, not the target.';
   return section('charts', 'Over time', `<div class="charts">${charts.join('')}</div>`, note);
+}
+
+/**
+ * The summary's annotations on the charts' x axis (seconds since the run's first second `t0`), labelled with
+ * their kind and length, e.g. `fault: redis frozen (10s)`.
+ */
+export function chartAnnotations(s: Summary, t0: number): ChartAnnotation[] {
+  return (s.annotations ?? []).map((a) => {
+    const kind = a.kind ? `${a.kind}: ` : '';
+    const length = a.end === undefined ? '' : ` (${Math.round((a.end - a.at) / 100) / 10}s)`;
+    return {
+      from: a.at / 1000 - t0,
+      ...(a.end !== undefined && { to: a.end / 1000 - t0 }),
+      label: `${kind}${a.label}${length}`,
+    };
+  });
 }
 
 /** A breakpoint run's knee (its last held second) and break, as marker lines on the throughput and latency charts. */

@@ -15,7 +15,7 @@ export function renderJunit(s: Summary): string {
   const failures = s.thresholds.filter((t) => !t.ok).length;
   const cases = s.thresholds.map((t) => {
     const name = escapeXml(t.expression);
-    const actual = t.actual === null ? 'no data' : String(t.actual);
+    const actual = t.actual === null ? (t.message ?? 'no data') : String(t.actual);
     if (t.ok) return `    <testcase classname="swarm.thresholds" name="${name}" time="0"/>`;
     return (
       `    <testcase classname="swarm.thresholds" name="${name}" time="0">\n` +

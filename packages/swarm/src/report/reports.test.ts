@@ -79,12 +79,28 @@ describe('live views', () => {
 describe('CSV report', () => {
   const files = renderCsv(sampleSummary(), 'out/run');
 
-  it('writes the four Locust files', () => {
+  it('writes the four Locust files, and the thresholds file when there are thresholds', () => {
     expect(Object.keys(files)).toEqual([
       'out/run_stats.csv',
       'out/run_stats_history.csv',
       'out/run_failures.csv',
       'out/run_exceptions.csv',
+      'out/run_thresholds.csv',
+    ]);
+    expect(Object.keys(renderCsv({ ...sampleSummary(), thresholds: [] }, 'out/run'))).toHaveLength(4);
+  });
+
+  it('carries each threshold verdict with its message', () => {
+    const s = {
+      ...sampleSummary(),
+      thresholds: [
+        { expression: 'lost_writes==0', actual: null, ok: false, message: 'no metric named lost_writes' },
+      ],
+    };
+    const lines = renderCsv(s, 'out/run')['out/run_thresholds.csv']!.trim().split('\n');
+    expect(lines).toEqual([
+      '"Verdict","Threshold","Actual","Message"',
+      '"FAIL","lost_writes==0","","no metric named lost_writes"',
     ]);
   });
 

@@ -1,6 +1,8 @@
 import type { Environment } from '../environment';
 import { Events } from '../events/events';
 import type { startEngineMonitor } from '../monitor/engine-monitor';
+import { AnnotationLog } from '../stats/annotations';
+import { CustomMetrics } from '../stats/custom-metrics';
 import { EndpointSeries } from '../stats/endpoint-series';
 import { RequestStats } from '../stats/request-stats';
 import { toSummary } from '../stats/summary';
@@ -31,6 +33,10 @@ export class ActiveRun {
   endpointSeries: EndpointSeries | null;
   readonly events: Events;
   readonly env: Environment;
+  /** The run's timeline marks: `environment.annotate`'s and, when shared, the CLI's. */
+  readonly annotations: AnnotationLog;
+  /** `environment.metrics`: reset with the statistics. */
+  metrics: CustomMetrics;
   /** Resolves with the reason once something ends the run (run time, shape, users, quit, signal). */
   readonly ended: Promise<StopSummary>;
   private readonly closed: ClosedRunner | null;
@@ -51,6 +57,11 @@ export class ActiveRun {
     this.events = options.events ?? new Events();
     this.stats = new RequestStats(startedAt);
     this.endpointSeries = options.endpointHistory ? new EndpointSeries() : null;
+    const segment = options.segment ?? WHOLE;
+    // Ids stay apart across workers, whose annotations their parent merges by id.
+    this.annotations =
+      options.annotations ?? new AnnotationLog(segment.count > 1 ? `w${segment.index + 1}-` : 'a');
+    this.metrics = new CustomMetrics(options.metrics);
     this.unsubscribe = this.events.request.add((e) => {
       this.stats.record(e);
       this.endpointSeries?.record(e);
@@ -69,8 +80,10 @@ export class ActiveRun {
       },
       runner: null,
       setupData: options.setupData,
+      annotate: (label, o) => this.annotations.annotate(label, { source: 'scenario', ...o }, Date.now()),
+      endAnnotation: (id, at) => this.annotations.end(id, at ?? Date.now()),
+      metrics: { add: (name, n) => this.metrics.add(name, n) },
     };
-    const segment = options.segment ?? WHOLE;
     this.first = options.shape ? options.shape.tick(0) : null;
     const isOpen = options.rate !== undefined || (this.first !== null && isRateTarget(this.first));
     const offered = isOpen ? new OfferedLoad() : null;
@@ -122,6 +135,7 @@ export class ActiveRun {
   /** Starts the statistics afresh (as Locust's "reset stats"); users keep running. */
   resetStats(): void {
     this.stats = new RequestStats(Date.now());
+    this.metrics = new CustomMetrics(this.options.metrics);
     if (this.endpointSeries !== null) this.endpointSeries = new EndpointSeries();
   }
 
@@ -133,7 +147,7 @@ export class ActiveRun {
   /** Adds the per-row history and, in the open model, each second's offered and dropped iterations. */
   private withSeries(s: Summary): Summary {
     const timeSeries = this.offered === null ? s.timeSeries : this.offered.annotate(s.timeSeries);
-    const out = { ...s, timeSeries };
+    const out = { ...s, timeSeries, annotations: this.annotations.list(), metrics: this.metrics.snapshot() };
     return this.endpointSeries === null ? out : { ...out, endpointSeries: [...this.endpointSeries.points] };
   }
 

@@ -1,13 +1,23 @@
+import type { AnnotateOptions, AnnotationLog } from '../stats/annotations';
+import { mergeMetrics } from '../stats/custom-metrics';
 import type { ReportSection, Summary, ThresholdResult } from '../stats/summary-types';
 
+/** Marks on the run's timeline from `setup()` and `teardown()`, as `environment.annotate` does in users. */
+export interface AnnotateContext {
+  /** Adds an instant (or, with `end`, a window) to `summary.annotations`; returns its id. */
+  annotate(label: string, options?: AnnotateOptions): string;
+  /** Closes the window `id` now, or at `at` (epoch ms). */
+  endAnnotation(id: string, at?: number): void;
+}
+
 /** What a scenario's `setup()` is given. */
-export interface SetupContext {
+export interface SetupContext extends AnnotateContext {
   /** The target (`--host`), if any. */
   host: string | undefined;
 }
 
 /** What a scenario's `teardown()` is given: the setup's data and the run's final summary. */
-export interface TeardownContext<Data = unknown> {
+export interface TeardownContext<Data = unknown> extends AnnotateContext {
   host: string | undefined;
   data: Data;
   summary: Summary;
@@ -20,6 +30,11 @@ export interface TeardownContext<Data = unknown> {
 export interface TeardownResult {
   checks?: ThresholdResult[];
   sections?: ReportSection[];
+  /**
+   * Custom counters the teardown measured, e.g. `{ lost_writes: 3 }`: added to `summary.metrics` (to what users
+   * counted under the same name), before the thresholds on custom metrics are judged.
+   */
+  metrics?: Record<string, number>;
 }
 
 /**
@@ -38,6 +53,17 @@ export interface ScenarioLifecycle {
   teardown?: (context: TeardownContext) => TeardownResult | undefined | Promise<TeardownResult | undefined>;
 }
 
+/**
+ * `setup()`'s and `teardown()`'s `annotate` and `endAnnotation`, writing to `log` (the run's, which the
+ * summary's annotations come from).
+ */
+export function annotateContext(log: AnnotationLog, source: string): AnnotateContext {
+  return {
+    annotate: (label, options) => log.annotate(label, { source, ...options }, Date.now()),
+    endAnnotation: (id, at) => log.end(id, at ?? Date.now()),
+  };
+}
+
 /** Adds a teardown's checks and sections to a summary (pure: returns a new summary). */
 export function withTeardown(summary: Summary, result: TeardownResult | undefined): Summary {
   if (!result) return summary;
@@ -45,5 +71,6 @@ export function withTeardown(summary: Summary, result: TeardownResult | undefine
     ...summary,
     thresholds: [...summary.thresholds, ...(result.checks ?? [])],
     sections: [...(summary.sections ?? []), ...(result.sections ?? [])],
+    metrics: mergeMetrics([summary.metrics, result.metrics]),
   };
 }

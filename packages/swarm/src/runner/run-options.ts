@@ -1,4 +1,5 @@
 import type { Events } from '../events/events';
+import type { AnnotationLog } from '../stats/annotations';
 import type { UserClass } from '../user/user';
 import type { LoadShape } from './load-shape';
 import type { Segment } from './segment';
@@ -49,6 +50,13 @@ export interface RunOptions {
    * stop reason `slo_broken`; judged once a second by capacity's `shouldAbort`. None by default.
    */
   abortOn?: AbortOn;
+  /**
+   * Where `environment.annotate` writes, shared with whoever else marks this run (the CLI's `--annotations` file,
+   * `setup()`); default: the run's own. Its annotations are `summary.annotations`.
+   */
+  annotations?: AnnotationLog;
+  /** Custom counter names declared up front (`options.metrics`): 0 in `summary.metrics` until counted. */
+  metrics?: readonly string[];
   /** The scenario's setup result, handed to every user as `environment.setupData`. */
   setupData?: unknown;
   /** Bring your own events to add listeners before the start. */

@@ -57,9 +57,11 @@ export class RequestStats {
   /** Records one finished request. */
   record(e: RequestEvent): void {
     const sec = Math.floor(e.time / 1000);
-    this.entry(e.method, e.name).record(e, sec);
+    const entry = this.entry(e.method, e.name);
+    entry.record(e, sec);
     this.total.record(e, sec);
     this.timeSeries.record(sec, e.ms, e.error !== null, e.instance, e.cache, e.bytes);
+    this.timeSeries.recordRow(entry, e.error !== null, e.status);
     if (e.error !== null) {
       const key = `${e.method}\u0000${e.name}\u0000${e.error}`;
       const seen = this.errors.get(key);

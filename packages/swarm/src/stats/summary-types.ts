@@ -3,7 +3,13 @@
  * processes send it to their parent and `swarm merge` reads it back; histograms travel encoded so that merges are
  * exact. Times are milliseconds unless a field says otherwise. Changing a field is a schema change: bump `schema`.
  */
-export const SUMMARY_SCHEMA = 'swarm.summary/v1';
+export const SUMMARY_SCHEMA = 'swarm.summary/v2';
+
+/**
+ * The schemas this version reads: v1 lacks `annotations`, `metrics` and `recovery`, which read as empty (see
+ * `upgradeSummary`).
+ */
+export const READABLE_SCHEMAS: readonly string[] = ['swarm.summary/v1', SUMMARY_SCHEMA];
 
 /** Locust's percentile columns, as keys of `EntrySummary.percentiles`. */
 export const PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100] as const;
@@ -116,6 +122,68 @@ export interface TimePoint {
   offered?: number;
   /** Open model only: iterations dropped this second (never started within `--max-delay`); absent like `offered`. */
   dropped?: number;
+  /**
+   * Requests and failures (by status) this second per row, keyed `METHOD name`: what recovery per fault window
+   * is computed from. Absent in summaries from before it was recorded.
+   */
+  endpoints?: Record<string, EndpointSecond>;
+}
+
+/** One (method, name) row's share of one second of `timeSeries` (see `TimePoint.endpoints`). */
+export interface EndpointSecond {
+  requests: number;
+  failures: number;
+  /** Failures by HTTP status (`'503'`; `'0'` when no response arrived). */
+  statuses: Record<string, number>;
+}
+
+/**
+ * A mark on the run's timeline: an instant (`end` absent) or a window [`at`, `end`), e.g. a fault the mode runner
+ * applied ("app2 killed", "redis frozen 10 s") or a note of the scenario's. Epoch milliseconds.
+ */
+export interface Annotation {
+  /** Names the annotation, so a later line or `endAnnotation(id)` can update it (e.g. to set `end`). */
+  id?: string;
+  at: number;
+  end?: number;
+  label: string;
+  /** e.g. `fault` (measured by `recovery`), `note`, `swarm` (Swarm's own marks). */
+  kind?: string;
+  /** Who made it, e.g. `mode-runner`, `scenario`, `swarm`. */
+  source?: string;
+}
+
+/** One row of a fault window's requests: by endpoint, failures by status, over the window and its recovery. */
+export interface RecoveryEndpoint {
+  method: string;
+  name: string;
+  requests: number;
+  failures: number;
+  statuses: Record<string, number>;
+}
+
+/** How the run went through one fault window (an annotation of kind `fault`): see `stats/recovery.ts`. */
+export interface RecoveryEntry {
+  label: string;
+  id?: string;
+  /** Epoch ms of the fault's start and, for a window, its end. */
+  at: number;
+  end?: number;
+  /** Requests and failures that finished within the fault window itself (an instant: its own second). */
+  requests: number;
+  failures: number;
+  /** Seconds from the fault's start to the first failure; null when none came before it recovered. */
+  firstFailureS: number | null;
+  /** p95 of the seconds before the fault (up to `baselineS`), null when there were none. */
+  baselineP95Ms: number | null;
+  /** Seconds from the window's end (an instant: its `at`) until healthy, held; null when it never was. */
+  recoveryS: number | null;
+  /** Why `recoveryS` is null (never recovered within the run, or interrupted by the next fault). */
+  reason?: string;
+  /** Failures from the fault's start until it recovered (or the run ended): `fault_failures`' count. */
+  faultFailures: number;
+  /** The same span's rows. */
+  endpoints: RecoveryEndpoint[];
 }
 
 /** One second of one (method, name) row: kept with `--csv-full-history` (Locust's history row per endpoint). */
@@ -179,6 +247,8 @@ export interface ThresholdResult {
   /** The measured value, or null when the metric has no data (e.g. no such endpoint). */
   actual: number | null;
   ok: boolean;
+  /** Why it has no value, when that needs saying (e.g. `no metric named lost_writes`). */
+  message?: string;
 }
 
 export interface MonitorSummary {
@@ -295,4 +365,13 @@ export interface Summary {
   partial?: { missing: MissingSegment[] };
   /** The servers' series from Prometheus (`--prometheus`); absent without it and in older summaries. */
   server?: ServerSummary;
+  /** Marks on the timeline (faults, notes), sorted by `at`; empty when there are none (v1 summaries read as []). */
+  annotations: Annotation[];
+  /**
+   * Custom counters (k6's Counter): `environment.metrics.add(name, n)` in users (summed over workers and
+   * segments), a teardown's `metrics`, and the names `options.metrics` declares (0 until counted).
+   */
+  metrics: Record<string, number>;
+  /** One entry per fault window (annotations of kind `fault`), in order; empty without faults. */
+  recovery: RecoveryEntry[];
 }

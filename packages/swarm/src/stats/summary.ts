@@ -1,3 +1,5 @@
+import { mergeAnnotations } from './annotations';
+import { mergeMetrics } from './custom-metrics';
 import { mergeEndpointSeries } from './endpoint-series';
 import { describeEntry, entryFromSummary, type SummaryClock } from './entry-summary';
 import type { RequestStats } from './request-stats';
@@ -7,7 +9,9 @@ import {
   type ErrorSummary,
   type ExceptionSummary,
   type MonitorSummary,
+  READABLE_SCHEMAS,
   type RunConfigSummary,
+  type ServerSummary,
   SUMMARY_SCHEMA,
   type Summary,
   type ThresholdResult,
@@ -75,6 +79,9 @@ export function toSummary(stats: RequestStats, options: SummaryOptions): Summary
     timeSeries: [...stats.timeSeries.points],
     thresholds: options.thresholds ?? [],
     monitor: options.monitor ?? null,
+    annotations: [],
+    metrics: {},
+    recovery: [],
   };
 }
 
@@ -88,6 +95,38 @@ function mergeMonitors(monitors: Array<MonitorSummary | null>): MonitorSummary |
     eventLoopLagMaxMs: Math.max(...present.map((m) => m.eventLoopLagMaxMs)),
     maxRssMb: present.reduce((s, m) => s + m.maxRssMb, 0),
     warning: warnings.length === 0 ? null : [...new Set(warnings)].join('; '),
+  };
+}
+
+/**
+ * The servers' series of several parts (segments whose runs each queried Prometheus, or one that did): one series
+ * per name and label set, their points joined by second; the queries and warnings of every part, once each.
+ */
+export function mergeServers(parts: ReadonlyArray<ServerSummary | undefined>): ServerSummary | undefined {
+  const present = parts.filter((p): p is ServerSummary => p !== undefined);
+  if (present.length === 0) return undefined;
+  if (present.length === 1) return present[0];
+  const queries = new Map<string, ServerSummary['queries'][number]>();
+  const series = new Map<string, { s: ServerSummary['series'][number]; at: Map<number, number> }>();
+  for (const part of present) {
+    for (const q of part.queries)
+      if (!queries.has(q.name) || queries.get(q.name)!.error) queries.set(q.name, q);
+    for (const x of part.series) {
+      const key = `${x.name}\u0000${JSON.stringify(Object.entries(x.labels).sort())}`;
+      const seen = series.get(key) ?? { s: x, at: new Map<number, number>() };
+      for (const [t, v] of x.points) seen.at.set(t, v);
+      series.set(key, seen);
+    }
+  }
+  return {
+    source: present[0]!.source,
+    stepS: present[0]!.stepS,
+    queries: [...queries.values()],
+    series: [...series.values()].map(({ s, at }) => ({
+      ...s,
+      points: [...at].sort((a, b) => a[0] - b[0]),
+    })),
+    warnings: [...new Set(present.flatMap((p) => p.warnings))],
   };
 }
 
@@ -140,6 +179,7 @@ export function mergeSummaries(parts: Summary[]): Summary {
     }
   }
   const first = parts[0]!.config;
+  const server = mergeServers(parts.map((p) => p.server));
   const endpoints = [...byKey.values()].sort((a, b) =>
     a.name === b.name ? a.method.localeCompare(b.method) : a.name < b.name ? -1 : 1,
   );
@@ -171,15 +211,25 @@ export function mergeSummaries(parts: Summary[]): Summary {
     thresholds: [],
     monitor: mergeMonitors(parts.map((p) => p.monitor)),
     ...mergeRunFacts(parts),
+    ...(server && { server }),
+    annotations: mergeAnnotations(parts.map((p) => p.annotations)),
+    metrics: mergeMetrics(parts.map((p) => p.metrics)),
+    // Recomputed on the merged series by the caller (`withRecovery`), which knows its parameters.
+    recovery: [],
   };
 }
 
-/** Checks that parsed JSON is a summary this version can read; throws an Error naming what is wrong. */
+/**
+ * Checks that parsed JSON is a summary this version can read, and brings an older one up to this schema in place
+ * (a v1 summary's `annotations`, `metrics` and `recovery` read as empty); throws an Error naming what is wrong.
+ */
 export function assertSummary(value: unknown, source: string): asserts value is Summary {
-  const v = value as Partial<Summary> | null;
+  const v = value as Partial<Omit<Summary, 'schema'>> & { schema?: unknown };
   if (v === null || typeof v !== 'object') throw new Error(`${source}: not a JSON object`);
-  if (v.schema !== SUMMARY_SCHEMA) {
-    throw new Error(`${source}: schema is ${JSON.stringify(v.schema)}, expected "${SUMMARY_SCHEMA}"`);
+  if (typeof v.schema !== 'string' || !READABLE_SCHEMAS.includes(v.schema)) {
+    throw new Error(
+      `${source}: schema is ${JSON.stringify(v.schema)}, expected ${READABLE_SCHEMAS.map((x) => `"${x}"`).join(' or ')}`,
+    );
   }
   if (
     typeof v.total !== 'object' ||
@@ -189,4 +239,8 @@ export function assertSummary(value: unknown, source: string): asserts value is 
   ) {
     throw new Error(`${source}: missing total, endpoints or timeSeries`);
   }
+  v.schema = SUMMARY_SCHEMA;
+  v.annotations ??= [];
+  v.metrics ??= {};
+  v.recovery ??= [];
 }

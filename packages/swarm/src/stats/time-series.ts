@@ -7,7 +7,16 @@ import {
   rangeOf,
   recordMs,
 } from './histogram';
-import type { TimePoint } from './summary-types';
+import type { EndpointSecond, TimePoint } from './summary-types';
+
+/** A row of the open second, keyed by the caller's own row object (no string built per request). */
+interface OpenRow {
+  method: string;
+  name: string;
+  requests: number;
+  failures: number;
+  statuses: Record<string, number> | null;
+}
 
 function bump(counts: Record<string, number>, key: string | undefined): void {
   if (key !== undefined) counts[key] = (counts[key] ?? 0) + 1;
@@ -36,6 +45,24 @@ function addCounts(into: Record<string, number>, from: Record<string, number> | 
   for (const [k, n] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + n;
 }
 
+/** Adds per-row seconds into `into` (copies, so a merge never changes its parts); returns `into`. */
+function addEndpoints(
+  into: Record<string, EndpointSecond>,
+  from: Record<string, EndpointSecond>,
+): Record<string, EndpointSecond> {
+  for (const [k, e] of Object.entries(from)) {
+    const seen = into[k];
+    if (seen === undefined)
+      into[k] = { requests: e.requests, failures: e.failures, statuses: { ...e.statuses } };
+    else {
+      seen.requests += e.requests;
+      seen.failures += e.failures;
+      addCounts(seen.statuses, e.statuses);
+    }
+  }
+  return into;
+}
+
 /**
  * Per-second history (users, requests, failures, p50, p95, and the counts per replica and per cache outcome,
  * for the distribution over time and the cache's warm-up curve). Buckets are epoch seconds, so the series of worker
@@ -54,6 +81,8 @@ export class TimeSeries {
   private minMs = Number.POSITIVE_INFINITY;
   private maxMs = Number.NEGATIVE_INFINITY;
   private readonly hist: Histogram = createHistogram();
+  /** The open second's requests per row (`TimePoint.endpoints`). */
+  private rows = new Map<object, OpenRow>();
   /** Engine samples for seconds whose bucket is still open, applied when it closes. */
   private readonly engine = new Map<number, { cpuPercent: number; lagMs: number }>();
 
@@ -68,6 +97,24 @@ export class TimeSeries {
     if (ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
     recordMs(this.hist, ms);
+  }
+
+  /**
+   * Counts one request of the row `row` (any object standing for (method, name), e.g. its stats entry) in the
+   * open second; call it right after `record` of the same request. Failures are kept by status.
+   */
+  recordRow(row: { method: string; name: string }, failed: boolean, status: number): void {
+    let r = this.rows.get(row);
+    if (r === undefined) {
+      r = { method: row.method, name: row.name, requests: 0, failures: 0, statuses: null };
+      this.rows.set(row, r);
+    }
+    r.requests += 1;
+    if (failed) {
+      r.failures += 1;
+      r.statuses ??= {};
+      bump(r.statuses, String(status));
+    }
   }
 
   /** Notes the user count; the bucket keeps the last value seen. */
@@ -107,6 +154,18 @@ export class TimeSeries {
       const engine = this.engine.get(this.sec);
       this.engine.delete(this.sec);
       const range = rangeOf({ minMs: this.minMs, maxMs: this.maxMs });
+      let endpoints: Record<string, EndpointSecond> | undefined;
+      if (this.rows.size > 0) {
+        endpoints = {};
+        for (const r of this.rows.values()) {
+          endpoints[`${r.method} ${r.name}`] = {
+            requests: r.requests,
+            failures: r.failures,
+            statuses: r.statuses ?? {},
+          };
+        }
+        this.rows = new Map();
+      }
       this.points.push({
         t: this.sec,
         users: this.users,
@@ -120,6 +179,7 @@ export class TimeSeries {
         instances: this.instances,
         cache: this.cache,
         ...(engine && { engineCpuPercent: engine.cpuPercent, eventLoopLagMs: engine.lagMs }),
+        ...(endpoints && { endpoints }),
       });
       this.hist.reset();
       this.minMs = Number.POSITIVE_INFINITY;
@@ -145,6 +205,7 @@ export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
       const seen = bySec.get(p.t);
       if (seen === undefined) {
         const copy = { ...p, instances: { ...p.instances }, cache: { ...p.cache } };
+        if (p.endpoints) copy.endpoints = addEndpoints({}, p.endpoints);
         bySec.set(p.t, { p: copy, h: decodeHistogram(p.hist) });
       } else {
         // Extremes bound the merged percentiles only when every part with requests brought its own.
@@ -166,6 +227,7 @@ export function mergeTimeSeries(series: TimePoint[][]): TimePoint[] {
         }
         addCounts(seen.p.instances, p.instances);
         addCounts(seen.p.cache, p.cache);
+        if (p.endpoints) seen.p.endpoints = addEndpoints(seen.p.endpoints ?? {}, p.endpoints);
         // Each worker is its own process on its own core: the busiest one says whether the generator kept up.
         const cpu = maxOf(seen.p.engineCpuPercent, p.engineCpuPercent);
         const lag = maxOf(seen.p.eventLoopLagMs, p.eventLoopLagMs);

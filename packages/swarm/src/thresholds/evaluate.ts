@@ -28,7 +28,10 @@ export function cacheP50Ratio(cache: EntrySummary['cache']): number | null {
   return hit.p50Ms / miss.p50Ms;
 }
 
-type EntryMetric = Exclude<Metric, { seconds: number } | { run: true }>;
+type EntryMetric = Exclude<
+  Metric,
+  { seconds: number } | { run: true } | { fault: true } | { kind: 'custom' }
+>;
 
 /** The value of a metric on one entry, or null when it has no data. */
 export function metricValue(e: EntrySummary, metric: EntryMetric): number | null {
@@ -124,6 +127,68 @@ export function runValue(summary: Summary, metric: Extract<Metric, { run: true }
   return due === 0 ? null : summary.dropped / due;
 }
 
+interface Valued {
+  actual: number | null;
+  message?: string | undefined;
+}
+
+/** A custom counter's value; a name nobody declared nor counted fails, saying so. */
+export function customValue(summary: Summary, name: string): Valued {
+  const metrics = summary.metrics ?? {};
+  if (Object.hasOwn(metrics, name)) return { actual: metrics[name]! };
+  const known = Object.keys(metrics);
+  return {
+    actual: null,
+    message:
+      `no metric named ${name}: not a built-in metric, not declared in options.metrics nor counted by ` +
+      `environment.metrics.add or a teardown's metrics${known.length > 0 ? ` (this run has ${known.join(', ')})` : ''}`,
+  };
+}
+
+/**
+ * The fault windows' metrics (`summary.recovery`): `recovery_s` the worst time to recover over the windows (or
+ * those labelled `{label}`; a window interrupted by the next fault is measured by that one's, and one that never
+ * recovered makes it null); `fault_failures` the failures from each fault's start until it recovered, in total or
+ * of one endpoint; `time_to_first_failure` the shortest time from a fault to its first failure (null without
+ * failures). Without fault windows there is no data.
+ */
+export function faultValue(summary: Summary, t: Threshold, m: Extract<Metric, { fault: true }>): Valued {
+  const all = summary.recovery ?? [];
+  const windows = t.label === undefined ? all : all.filter((r) => r.label === t.label || r.id === t.label);
+  if (windows.length === 0) {
+    return {
+      actual: null,
+      message:
+        t.label === undefined
+          ? 'no fault windows in this run (annotations of kind "fault")'
+          : `no fault window labelled ${JSON.stringify(t.label)}`,
+    };
+  }
+  if (m.kind === 'fault_failures') {
+    if (t.endpoint === null) return { actual: windows.reduce((n, r) => n + r.faultFailures, 0) };
+    const { method, name } = t.endpoint;
+    let n = 0;
+    for (const r of windows) {
+      for (const e of r.endpoints)
+        if (e.name === name && (method === null || e.method === method)) n += e.failures;
+    }
+    return { actual: n };
+  }
+  if (m.kind === 'time_to_first_failure') {
+    const times = windows.map((r) => r.firstFailureS).filter((x): x is number => x !== null);
+    return times.length === 0
+      ? { actual: null, message: 'no failure in any fault window' }
+      : { actual: Math.min(...times) };
+  }
+  // A window interrupted by the next fault is measured by that fault's recovery, unless it is all there is.
+  const measured = windows.filter((r) => !(r.recoveryS === null && r.reason?.startsWith('interrupted')));
+  const judged = measured.length > 0 ? measured : windows;
+  const never = judged.find((r) => r.recoveryS === null);
+  if (never !== undefined)
+    return { actual: null, message: `${never.label}: ${never.reason ?? 'not recovered'}` };
+  return { actual: Math.max(...judged.map((r) => r.recoveryS!)) };
+}
+
 function describeAt(e: EntrySummary, p: number): number {
   return percentileMs(decodeHistogram(e.hist), p, rangeOf(e));
 }
@@ -168,12 +233,23 @@ export function evaluateThresholds(summary: Summary, thresholds: readonly Thresh
   return thresholds.map((t) => {
     const m = t.metric;
     let actual: number | null;
+    let message: string | undefined;
     if ('seconds' in m) actual = seriesValue(summary, m);
     else if ('run' in m) actual = runValue(summary, m);
+    else if ('fault' in m) ({ actual, message } = faultValue(summary, t, m));
+    else if (m.kind === 'custom') ({ actual, message } = customValue(summary, m.name));
     else {
       const row = target(summary, t);
       actual = row === null ? null : metricValue(row, m);
     }
-    return { expression: t.expression, actual, ok: actual !== null && holds(actual, t.op, t.value) };
+    return {
+      expression: t.expression,
+      actual,
+      ok: actual !== null && holds(actual, t.op, t.value),
+      ...(message !== undefined && { message }),
+    };
   });
 }
+
+/** Whether a threshold is on a custom counter (judged after teardown, whose `metrics` count too). */
+export const isCustomThreshold = (t: Threshold): boolean => t.metric.kind === 'custom';

@@ -5,6 +5,13 @@ export type Metric =
   | { kind: 'recovery_p95_ratio' | 'warm_hit_ratio'; seconds: number }
   /** Of the whole run (open model): iterations dropped, and their share of the iterations due. */
   | { kind: 'dropped' | 'dropped_rate'; run: true }
+  /**
+   * Of the fault windows (`summary.recovery`): the worst time to recover (s), the failures within the windows and
+   * their recovery, the shortest time to a first failure (s).
+   */
+  | { kind: 'recovery_s' | 'fault_failures' | 'time_to_first_failure'; fault: true }
+  /** A custom counter (`environment.metrics.add`, a teardown's `metrics`, `options.metrics`). */
+  | { kind: 'custom'; name: string }
   | {
       kind:
         | 'avg'
@@ -30,6 +37,8 @@ export interface Threshold {
   op: Operator;
   value: number;
   endpoint: { method: string | null; name: string } | null;
+  /** `recovery_s{label}`, `time_to_first_failure{label}`: the fault window(s) of that label (or id). */
+  label?: string;
 }
 
 const NAMED = new Set([
@@ -48,6 +57,9 @@ const NAMED = new Set([
 ]);
 const SERIES = new Set(['recovery_p95_ratio', 'warm_hit_ratio']);
 const RUN = new Set(['dropped', 'dropped_rate']);
+const FAULT = new Set(['recovery_s', 'fault_failures', 'time_to_first_failure']);
+/** Fault metrics whose `{...}` names a fault window (by label or id) rather than an endpoint. */
+const BY_LABEL = new Set(['recovery_s', 'time_to_first_failure']);
 const ALIASES: Record<string, string> = { failure_rate: 'rate', median: 'med', p50: 'med' };
 const METHODS = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(.+)$/;
 const SHAPE =
@@ -56,8 +68,11 @@ const SHAPE =
 export const THRESHOLD_HELP =
   'metric[{[METHOD ]name}] op number, where metric is p(N), avg, min, max, med, rate (failure rate), ' +
   'hit_ratio, instance_skew, instances, cache_p50_ratio, rps, throttle_rate or count, or on the totals ' +
-  'recovery_p95_ratio(S), warm_hit_ratio(S), dropped or dropped_rate (open model), and op is <, <=, >, >=, ' +
-  "== or !=; e.g. 'p(95)<500', 'rate<0.01', 'p(99){GET /users/:id}<800', 'dropped_rate<0.01'";
+  'recovery_p95_ratio(S), warm_hit_ratio(S), dropped or dropped_rate (open model); of the fault windows ' +
+  'recovery_s[{label}] (worst time to recover, s), fault_failures[{[METHOD ]name}], time_to_first_failure[{label}] ' +
+  "(s); or a custom metric by its name (environment.metrics.add, options.metrics, a teardown's metrics); " +
+  "op is <, <=, >, >=, == or !=; e.g. 'p(95)<500', 'rate<0.01', 'p(99){GET /users/:id}<800', " +
+  "'recovery_s<10', 'fault_failures{GET /api/users/:id}==0', 'lost_writes==0'";
 
 /**
  * Parses a k6-style threshold (pure). Times are milliseconds, rates are fractions. Throws an Error that quotes
@@ -89,13 +104,27 @@ export function parseThreshold(expression: string): Threshold {
       throw new Error(`bad threshold "${expression}": ${rawMetric} is of the whole run, not of one endpoint`);
     }
     metric = { kind: rawMetric!.toLowerCase() as 'dropped' | 'dropped_rate', run: true };
+  } else if (FAULT.has(rawMetric!.toLowerCase())) {
+    metric = { kind: rawMetric!.toLowerCase() as 'recovery_s', fault: true };
   } else {
     const name = ALIASES[rawMetric!.toLowerCase()] ?? rawMetric!.toLowerCase();
-    if (!NAMED.has(name))
+    if (NAMED.has(name)) {
+      metric = {
+        kind: name as Exclude<
+          Metric,
+          { kind: 'percentile' | 'custom' } | { seconds: number } | { run: true } | { fault: true }
+        >['kind'],
+      };
+    } else if (sm !== null || /^p\d/i.test(rawMetric!)) {
+      // `p95`, `foo(3)`: a built-in mistyped, not a counter's name.
       throw new Error(`bad threshold "${expression}": unknown metric "${rawMetric}"; use ${THRESHOLD_HELP}`);
-    metric = {
-      kind: name as Exclude<Metric, { kind: 'percentile' } | { seconds: number } | { run: true }>['kind'],
-    };
+    } else {
+      // Built-in names win; any other is a custom counter's, checked against the run's counters at the end.
+      if (selector !== undefined) {
+        throw new Error(`bad threshold "${expression}": custom metric ${rawMetric} takes no {} selector`);
+      }
+      metric = { kind: 'custom', name: rawMetric! };
+    }
   }
   const value = Number(rawValue);
   if (!Number.isFinite(value))
@@ -104,6 +133,16 @@ export function parseThreshold(expression: string): Threshold {
   if (selector !== undefined) {
     const text = selector.trim();
     if (text === '') throw new Error(`bad threshold "${expression}": empty {} selector`);
+    if (BY_LABEL.has(metric.kind)) {
+      return {
+        expression: expression.trim(),
+        metric,
+        op: op as Operator,
+        value,
+        endpoint: null,
+        label: text,
+      };
+    }
     const mm = METHODS.exec(text);
     endpoint = mm ? { method: mm[1]!, name: mm[2]!.trim() } : { method: null, name: text };
   }

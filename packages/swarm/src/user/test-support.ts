@@ -13,6 +13,9 @@ export function testEnvironment(): Environment & { errors: Array<[string, unknow
     onInterrupted: () => {},
     runner: null,
     setupData: undefined,
+    annotate: () => 'a1',
+    endAnnotation: () => {},
+    metrics: { add: () => {} },
     errors,
   };
 }

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateThresholds } from '../thresholds/evaluate';
+import { parseThreshold } from '../thresholds/parse';
+import { computeRecovery, withRecovery } from './recovery';
+import { RequestStats } from './request-stats';
+import { toSummary } from './summary';
+import type { Annotation, TimePoint } from './summary-types';
+import { requestEvent } from './test-support';
+
+const T0 = 1_700_000_000_000;
+const at = (s: number) => T0 + s * 1000;
+
+/** Seconds of a run: each [requests, latency ms, failures (503)]; failures take the same latency. */
+type Second = [requests: number, ms: number, failures: number];
+
+function statsOf(seconds: Second[]): RequestStats {
+  const stats = new RequestStats(T0);
+  seconds.forEach(([n, ms, failures], s) => {
+    for (let i = 0; i < n; i++) {
+      const failed = i < failures;
+      stats.record(
+        requestEvent({
+          time: at(s) + 500,
+          ms,
+          status: failed ? 503 : 200,
+          error: failed ? 'HTTP 503' : null,
+        }),
+      );
+    }
+    stats.tick(at(s + 1), 1);
+  });
+  stats.finish(at(seconds.length) - 1, 1);
+  return stats;
+}
+
+const seriesOf = (seconds: Second[]): TimePoint[] => statsOf(seconds).timeSeries.points;
+const ok = (n: number, ms = 10): Second[] => Array.from({ length: n }, () => [10, ms, 0] as Second);
+const failing = (n: number, ms = 10): Second[] => Array.from({ length: n }, () => [10, ms, 2] as Second);
+const fault = (label: string, from: number, to?: number): Annotation => ({
+  id: label,
+  at: at(from),
+  ...(to !== undefined && { end: at(to) }),
+  label,
+  kind: 'fault',
+});
+
+describe('computeRecovery', () => {
+  it('measures an instant fault (a kill) from its own time: first failure, recovery, failures by status', () => {
+    const series = seriesOf([...ok(20), ...failing(3), ...ok(20)]);
+    const [r] = computeRecovery(series, [fault('app2 killed', 20)]);
+    expect(r).toMatchObject({
+      label: 'app2 killed',
+      requests: 10,
+      failures: 2,
+      firstFailureS: 0,
+      recoveryS: 3,
+      faultFailures: 6,
+    });
+    expect(r!.baselineP95Ms).toBeCloseTo(10, 0);
+    expect(r!.endpoints).toEqual([
+      { method: 'GET', name: '/x', requests: 30, failures: 6, statuses: { '503': 6 } },
+    ]);
+  });
+
+  it('measures a window from its end, and the first failure from its start', () => {
+    const series = seriesOf([...ok(22), ...failing(10), ...ok(20)]);
+    const [r] = computeRecovery(series, [fault('redis frozen', 20, 30)]);
+    expect(r).toMatchObject({
+      requests: 100,
+      failures: 16,
+      firstFailureS: 2,
+      recoveryS: 2,
+      faultFailures: 20,
+    });
+  });
+
+  it('gives null with a reason when it never recovered within the run', () => {
+    const [never] = computeRecovery(seriesOf([...ok(20), ...failing(30)]), [fault('db down', 20)]);
+    expect(never).toMatchObject({ recoveryS: null, faultFailures: 60 });
+    expect(never!.reason).toMatch(/never recovered within the run/);
+    const [short] = computeRecovery(seriesOf([...ok(20), ...failing(5), ...ok(4)]), [fault('db down', 20)]);
+    expect(short).toMatchObject({ recoveryS: null });
+    expect(short!.reason).toMatch(/healthy for only 4 s of the 10 s hold/);
+  });
+
+  it('judges the failures alone when nothing ran before the fault (no baseline)', () => {
+    const series = seriesOf([...failing(3), ...ok(15, 100)]);
+    const [r] = computeRecovery(series, [fault('at start', 0)]);
+    expect(r).toMatchObject({ baselineP95Ms: null, recoveryS: 3, firstFailureS: 0 });
+  });
+
+  it('waits for p95 to come back within 1.5x of the baseline once failures stopped', () => {
+    const series = seriesOf([...ok(20), ...failing(2), ...ok(8, 100), ...ok(15)]);
+    const [r] = computeRecovery(series, [fault('slow after', 20)]);
+    expect(r!.recoveryS).toBe(10);
+    // Looser limits see it recovered as soon as the failures stop.
+    const [loose] = computeRecovery(series, [fault('slow after', 20)], { p95Factor: 20 });
+    expect(loose!.recoveryS).toBe(2);
+    const [shortHold] = computeRecovery(seriesOf([...ok(20), ...failing(2), ...ok(3)]), [fault('f', 20)], {
+      holdS: 3,
+    });
+    expect(shortHold!.recoveryS).toBe(2);
+  });
+
+  it('marks a recovery interrupted by a second fault, and measures the second with a clean baseline', () => {
+    const series = seriesOf([...ok(20), ...failing(5), ...ok(3, 14), ...failing(3), ...ok(19)]);
+    const [first, second] = computeRecovery(series, [fault('kill app1', 20), fault('kill app2', 28)]);
+    expect(first).toMatchObject({ recoveryS: null, faultFailures: 10 });
+    expect(first!.reason).toMatch(/^interrupted: the next fault \(kill app2\)/);
+    expect(second).toMatchObject({ recoveryS: 3, faultFailures: 6 });
+    expect(second!.baselineP95Ms).toBeCloseTo(10, 0);
+  });
+
+  it('ignores annotations that are not faults', () => {
+    const notes: Annotation[] = [
+      { at: at(3), label: 'note' },
+      { at: at(4), label: 'x', kind: 'note' },
+    ];
+    expect(computeRecovery(seriesOf(ok(10)), notes)).toEqual([]);
+  });
+});
+
+describe('thresholds on fault windows', () => {
+  const config = {
+    host: '',
+    users: 1,
+    spawnRate: 1,
+    rate: null,
+    runTimeS: 50,
+    processes: 1,
+    segment: null,
+    instanceHeader: 'x-instance',
+    userClasses: [],
+  };
+  const judged = (seconds: Second[], annotations: Annotation[], expressions: string[]) => {
+    const summary = withRecovery({ ...toSummary(statsOf(seconds), { config }), annotations });
+    return evaluateThresholds(summary, expressions.map(parseThreshold));
+  };
+
+  it('judges the worst recovery, one window by label, and failures by endpoint', () => {
+    const results = judged(
+      [...ok(20), ...failing(3), ...ok(12), ...failing(5), ...ok(15)],
+      [fault('kill', 20), fault('freeze', 35, 36)],
+      [
+        'recovery_s<4',
+        'recovery_s{kill}<=3',
+        'fault_failures==16',
+        'fault_failures{GET /x}<10',
+        'fault_failures{/y}==0',
+      ],
+    );
+    expect(results.map((r) => [r.actual, r.ok])).toEqual([
+      [4, false],
+      [3, true],
+      [16, true],
+      [16, false],
+      [0, true],
+    ]);
+  });
+
+  it('fails with a reason when a window never recovered or there are no fault windows', () => {
+    const [never] = judged([...ok(20), ...failing(10)], [fault('down', 20)], ['recovery_s<10']);
+    expect(never).toMatchObject({ actual: null, ok: false });
+    expect(never!.message).toMatch(/down: never recovered/);
+    const [none] = judged(ok(10), [], ['recovery_s<10']);
+    expect(none).toMatchObject({
+      actual: null,
+      ok: false,
+      message: expect.stringMatching(/no fault windows/),
+    });
+    const [unknown] = judged(ok(10), [fault('a', 2)], ['recovery_s{b}<10']);
+    expect(unknown!.message).toMatch(/no fault window labelled "b"/);
+  });
+});
