@@ -10,35 +10,20 @@
  * /proc: on a shared machine the rate moves with whatever else runs, the CPU a request costs much less. CI runs it
  * in a tiny form (bench/benches.test.ts).
  */
-import { parseArgs } from 'node:util';
 import { freePort } from '../scripts/lib/ports';
 import { startService } from '../scripts/lib/process';
-import { cpuSeconds, load, median } from './support/load';
+import { benchOptions, cpuSeconds, load, median } from './support/load';
 import { startCachedReplica } from './support/replica';
 import { benchScope, ready } from './support/scope';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '50' },
-    rounds: { type: 'string', default: '3' },
-    // Write a V8 CPU profile of the replica into this directory (open it in Chrome DevTools).
-    profile: { type: 'string' },
-  },
+const { seconds, connections, rounds, flags } = benchOptions({
+  // Write a V8 CPU profile of the replica into this directory (open it in Chrome DevTools).
+  profile: { type: 'string' },
 });
-const seconds = Number(values.seconds);
-const connections = Number(values.connections);
-const rounds = Number(values.rounds);
-for (const [flag, v] of Object.entries({ seconds, connections, rounds })) {
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`bench: --${flag} must be a positive integer`);
-    process.exit(2);
-  }
-}
 
 const scope = benchScope('swarmgate-bench-');
 try {
-  const replica = await startCachedReplica(scope, { profileDir: values.profile });
+  const replica = await startCachedReplica(scope, { profileDir: flags.profile });
   const before = await replica.cacheCounts();
 
   async function bareServer(name: string, extraEnv: Record<string, string>) {

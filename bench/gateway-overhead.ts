@@ -15,34 +15,17 @@
  * request costs much less. CI runs it in a tiny form (bench/benches.test.ts).
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { freePort, waitFor } from '../scripts/lib/ports';
 import { startService } from '../scripts/lib/process';
 import { gatewayVars } from '../scripts/stack/gateway-config';
 import { GATEWAY_TEMPLATES, renderGatewayConfig } from '../scripts/stack/native/gateway-files';
 import { findBinary } from '../scripts/stack/preflight';
 import { DEFAULT_INSPECT_ALLOW } from '../scripts/stack/settings';
-import { cpuSeconds, load, median } from './support/load';
+import { benchOptions, cpuSeconds, load, median } from './support/load';
 import { type CachedReplica, startCachedReplica } from './support/replica';
 import { type BenchScope, benchScope } from './support/scope';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '50' },
-    rounds: { type: 'string', default: '3' },
-    compare: { type: 'string' },
-  },
-});
-const seconds = Number(values.seconds);
-const connections = Number(values.connections);
-const rounds = Number(values.rounds);
-for (const [flag, v] of Object.entries({ seconds, connections, rounds })) {
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`bench: --${flag} must be a positive integer`);
-    process.exit(2);
-  }
-}
+const { seconds, connections, rounds, flags } = benchOptions({ compare: { type: 'string' } });
 const nginxBinary = findBinary('nginx');
 if (!nginxBinary) {
   console.error('bench: nginx is not installed (make setup, or apt-get install -y nginx-light)');
@@ -95,10 +78,10 @@ try {
     { label: 'direct', url: `${replica.base}${replica.userPath}` },
     { label: 'through the gateway', url: gateway.url, nginxPid: gateway.pid },
   ];
-  if (values.compare) {
-    const other = await startGateway(scope, 'nginx-compare', values.compare, replica);
+  if (flags.compare) {
+    const other = await startGateway(scope, 'nginx-compare', flags.compare, replica);
     targets.push({
-      label: `through the gateway from ${values.compare}`,
+      label: `through the gateway from ${flags.compare}`,
       url: other.url,
       nginxPid: other.pid,
     });
@@ -156,7 +139,7 @@ try {
       ...rows,
       '',
       `gateway / direct: ${ratio(1)} (goal >= 0.8)`,
-      ...(values.compare ? [`gateway from ${values.compare} / direct: ${ratio(2)}`] : []),
+      ...(flags.compare ? [`gateway from ${flags.compare} / direct: ${ratio(2)}`] : []),
     ].join('\n'),
   );
 } finally {

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
@@ -68,4 +69,33 @@ function childrenOf(pid: number): number[] {
         }
       });
   }
+}
+
+/**
+ * The options every stack bench takes — `--seconds` (10), `--connections` (50), `--rounds` (3), each a positive
+ * integer — plus the bench's own string flags (`extra`); a bad value exits 2 naming the flag.
+ *
+ * @example
+ * const { seconds, connections, rounds, flags } = benchOptions({ profile: { type: 'string' } });
+ */
+export function benchOptions<T extends Record<string, { type: 'string' }>>(extra: T) {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
+      ...extra,
+    },
+  });
+  const v = values as Record<string, string | undefined>;
+  const seconds = Number(v.seconds);
+  const connections = Number(v.connections);
+  const rounds = Number(v.rounds);
+  for (const [flag, n] of Object.entries({ seconds, connections, rounds })) {
+    if (!Number.isInteger(n) || n < 1) {
+      console.error(`bench: --${flag} must be a positive integer`);
+      process.exit(2);
+    }
+  }
+  return { seconds, connections, rounds, flags: v as { [K in keyof T]?: string } };
 }
