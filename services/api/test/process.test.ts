@@ -74,6 +74,26 @@ describe('a replica process', () => {
     await redis?.close();
   });
 
+  /** A replica on a free port with this suite's Postgres and Redis, once `readyPath` answers 2xx. */
+  async function servingReplica(instance: string, env: Record<string, string> = {}, readyPath = '/health') {
+    const port = await freePort();
+    const replica = startReplica({
+      PORT: String(port),
+      INSTANCE_ID: instance,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      ...env,
+    });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor('the replica to answer', async () => (await fetch(`${base}${readyPath}`)).ok, 20_000);
+    } catch (err) {
+      await replica.stop('SIGKILL');
+      throw err;
+    }
+    return { replica, port, base };
+  }
+
   it('refuses to start with a bad setting, naming it', async () => {
     const replica = startReplica({
       PORT: 'http',
@@ -86,16 +106,8 @@ describe('a replica process', () => {
   });
 
   it('serves, then on SIGTERM stops accepting, finishes in-flight requests and exits 0', async () => {
-    const port = await freePort();
-    const replica = startReplica({
-      PORT: String(port),
-      INSTANCE_ID: 'app7',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-    });
+    const { replica, base } = await servingReplica('app7');
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitFor('the replica to answer', async () => (await fetch(`${base}/health`)).ok, 20_000);
       const health = await fetch(`${base}/health`);
       expect(health.headers.get('x-instance')).toBe('app7');
       expect(await bodyOf(health)).toMatchObject({ status: 'ok', instance: 'app7' });
@@ -140,18 +152,9 @@ describe('a replica process', () => {
   });
 
   it('drops a write that waited past its deadline while the replica was frozen, so a later write stands', async () => {
-    const port = await freePort();
-    const replica = startReplica({
-      PORT: String(port),
-      INSTANCE_ID: 'frozen',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      REQUEST_DEADLINE_MS: '1000',
-    });
+    const { replica, base } = await servingReplica('frozen', { REQUEST_DEADLINE_MS: '1000' }, '/ready');
     const other = await testApp(testEnv(databaseUrl, redis.url, { INSTANCE_ID: 'other' }));
     try {
-      const base = `http://127.0.0.1:${port}`;
-      await waitFor('the replica to answer', async () => (await fetch(`${base}/ready`)).ok, 20_000);
       const created = await other.app.request('/api/users', {
         method: 'POST',
         ...json({ email: `frozen.${Date.now()}@example.test`, name: 'W' }),
@@ -191,19 +194,8 @@ describe('a replica process', () => {
   });
 
   it('answers a request its HTTP parser refuses with a JSON 400, not an empty one', async () => {
-    const port = await freePort();
-    const replica = startReplica({
-      PORT: String(port),
-      INSTANCE_ID: 'parser',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-    });
+    const { replica, port } = await servingReplica('parser');
     try {
-      await waitFor(
-        'the replica to answer',
-        async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok,
-        20_000,
-      );
       // A raw backslash: Node's parser takes it, the adapter cannot make a URL of it.
       for (const line of ['GET /api/users/\\1 HTTP/1.1', 'GET /api/users/1\x01 HTTP/1.1']) {
         const raw = await rawRequest(port, `${line}\r\nHost: x\r\nConnection: close\r\n\r\n`);
