@@ -21,9 +21,21 @@ export {
   stages,
   stopCause,
 } from './runner/index';
-export type { ScenarioLifecycle, SetupContext, TeardownContext, TeardownResult } from './runner/lifecycle';
+export type {
+  AnnotateContext,
+  ScenarioLifecycle,
+  SetupContext,
+  TeardownContext,
+  TeardownResult,
+} from './runner/lifecycle';
 export {
+  type AnnotateOptions,
+  type Annotation,
+  computeRecovery,
+  type MetricsRecorder,
   mergeSummaries,
+  type RecoveryEntry,
+  type RecoveryOptions,
   type ReportSection,
   type StopReason,
   type StopSummary,

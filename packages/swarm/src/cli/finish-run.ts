@@ -67,10 +67,10 @@ export async function finishRun(summary: Summary, end: RunEnd): Promise<Finished
           }),
         };
   const log = end.annotations ?? new AnnotationLog('t');
-  const annotated = withRecovery({
-    ...withServer,
-    annotations: mergeAnnotations([withServer.annotations, log.list()]),
-  });
+  const annotated = withRecovery(
+    { ...withServer, annotations: mergeAnnotations([withServer.annotations, log.list()]) },
+    end.scenario.options.recovery,
+  );
   const builtIn = end.thresholds.filter((t) => !isCustomThreshold(t));
   let judged: Summary = {
     ...annotated,

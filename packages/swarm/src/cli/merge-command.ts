@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { renderConsole } from '../report/console-report';
+import { withRecovery } from '../stats/recovery';
 import { withMissing } from '../stats/run-facts';
 import { mergeSummaries } from '../stats/summary';
 import { evaluateThresholds } from '../thresholds/evaluate';
@@ -13,7 +14,8 @@ import { writeReports } from './write-reports';
 export const MERGE_USAGE = `usage: swarm merge PART.json ... [--json FILE] [--csv PREFIX] [--junit FILE] [--html FILE] [--threshold EXPR ...]
 
 Merges the --json summaries of segments (swarm run --segment i/n) into the reports of the whole run:
-histograms merged, counts added, thresholds evaluated on the merged result. The files must be the segments of
+histograms merged, counts and custom metrics added, annotations and server series kept (once each), recovery
+per fault window measured again and thresholds evaluated on the merged result. The files must be the segments of
 one run (the same run id), each once, all of them:
 
       --allow-partial      merge though segments are missing; the result is marked partial in every report
@@ -59,7 +61,8 @@ export async function mergeCommand(argv: string[]): Promise<number> {
     );
   }
   if (refusals.length > 0) throw new UsageError(`swarm merge: ${refusals.join('; ')}`);
-  let summary = withMissing(mergeSummaries(parts.map((p) => p.summary)), problems.missing);
+  // Recovery is measured again on the merged series: one segment's failures say little of the whole run's.
+  let summary = withRecovery(withMissing(mergeSummaries(parts.map((p) => p.summary)), problems.missing));
   summary = { ...summary, thresholds: evaluateThresholds(summary, thresholds) };
   process.stdout.write(renderConsole(summary));
   for (const path of writeReports(summary, v)) process.stderr.write(`swarm: wrote ${path}\n`);

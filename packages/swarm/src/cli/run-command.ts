@@ -94,7 +94,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   warnUndeclaredMetrics(thresholds, scenario.options.metrics);
   // The run's marks besides the users' own: the --annotations file (followed from now: a mark made during setup
   // counts), setup()'s and teardown()'s. A single process's users write here too; workers' come in their summaries.
-  const annotations = new AnnotationLog(args.processes > 1 ? 'p' : 'a');
+  // Ids apart from those of this run's other processes or segments: merges tell annotations apart by id.
+  const annotations = new AnnotationLog(
+    args.segment ? `s${args.segment.index + 1}-` : args.processes > 1 ? 'p' : 'a',
+  );
   const tail: AnnotationTail | null =
     args.annotations === undefined ? null : tailAnnotations(args.annotations, annotations);
   const withMarks = (s: Summary): Summary => ({

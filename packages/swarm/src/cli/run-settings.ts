@@ -41,6 +41,18 @@ function scenarioMetrics(o: ScenarioOptions): string[] | undefined {
   return o.metrics;
 }
 
+/** `options.recovery`: each given number must be > 0 (a `UsageError` naming it otherwise). */
+function checkRecovery(o: ScenarioOptions): void {
+  for (const [key, value] of Object.entries(o.recovery ?? {})) {
+    if (!['baselineS', 'p95Factor', 'holdS'].includes(key)) {
+      throw new UsageError(`options.recovery.${key}: unknown; use baselineS, p95Factor or holdS`);
+    }
+    if (typeof value !== 'number' || !(value > 0)) {
+      throw new UsageError(`options.recovery.${key}: must be a number > 0, got ${JSON.stringify(value)}`);
+    }
+  }
+}
+
 /** A run as the flags and the scenario's `options` ask for it (flags win). */
 export interface RunSettings {
   options: RunOptions;
@@ -58,6 +70,7 @@ export interface RunSettings {
  */
 export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSettings {
   const o = scenario.options;
+  checkRecovery(o);
   const options: RunOptions = {
     classes: scenario.classes,
     host: args.host ?? o.host,

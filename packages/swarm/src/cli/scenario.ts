@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ServerQueries } from '../prometheus/server-queries';
 import type { ScenarioLifecycle } from '../runner/lifecycle';
 import { LoadShape } from '../runner/load-shape';
+import type { RecoveryOptions } from '../stats/recovery';
 import { isUserClass, type UserClass } from '../user/user';
 import { showPlace, whereItFailed } from './scenario-error';
 import { UsageError } from './usage-error';
@@ -41,6 +42,11 @@ export interface ScenarioOptions {
    * rather than fail with "no metric named stale_reads".
    */
   metrics?: string[];
+  /**
+   * How recovery per fault window is judged (`summary.recovery`, `recovery_s`): `baselineS` (60) seconds before
+   * the fault give the baseline p95, healthy is no failure and p95 ≤ `p95Factor` (1.5) × it, held `holdS` (10) s.
+   */
+  recovery?: RecoveryOptions;
 }
 
 export interface LoadedScenario extends ScenarioLifecycle {

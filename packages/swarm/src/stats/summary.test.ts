@@ -120,6 +120,56 @@ describe('summaries', () => {
     expect(comparable(merged)).toEqual(comparable(whole));
   });
 
+  it("keeps the parts' annotations once, adds their custom metrics and keeps their server series", () => {
+    const all = events(200, 4);
+    const server = (points: Array<[number, number]>, warnings: string[] = []) => ({
+      source: 'http://prom',
+      stepS: 1,
+      queries: [{ name: 'cpu', query: 'rate(cpu[5s])', unit: 'cores' }],
+      series: [{ name: 'cpu', labels: { instance: 'app1' }, points }],
+      warnings,
+    });
+    const fault = { id: 'f1', at: 5, label: 'kill', kind: 'fault' };
+    const a = {
+      ...summarise(all.slice(0, 100)),
+      annotations: [fault, { id: 'w1-1', at: 2, label: 'note' }],
+      metrics: { stale_reads: 1, lost_writes: 0 },
+      server: server([[10, 0.5]]),
+    };
+    const b = {
+      ...summarise(all.slice(100)),
+      annotations: [{ ...fault, end: 9 }],
+      metrics: { stale_reads: 2 },
+      server: server([[11, 0.7]], ['slow']),
+    };
+    const merged = mergeSummaries([a, b]);
+    expect(merged.annotations).toEqual([
+      { id: 'w1-1', at: 2, label: 'note' },
+      { ...fault, end: 9 },
+    ]);
+    expect(merged.metrics).toEqual({ lost_writes: 0, stale_reads: 3 });
+    expect(merged.server?.series).toEqual([
+      {
+        name: 'cpu',
+        labels: { instance: 'app1' },
+        points: [
+          [10, 0.5],
+          [11, 0.7],
+        ],
+      },
+    ]);
+    expect(merged.server?.warnings).toEqual(['slow']);
+    expect(mergeSummaries([a]).server).toEqual(a.server);
+    expect(mergeSummaries([summarise(all)]).server).toBeUndefined();
+  });
+
+  it('reads a v1 summary, without annotations, metrics or recovery, as empty ones', () => {
+    const { annotations, metrics, recovery, ...v1 } = JSON.parse(JSON.stringify(summarise(events(10, 1))));
+    v1.schema = 'swarm.summary/v1';
+    assertSummary(v1, 'old.json');
+    expect(v1).toMatchObject({ schema: 'swarm.summary/v2', annotations: [], metrics: {}, recovery: [] });
+  });
+
   it('rejects a file that is not a summary, naming the file', () => {
     expect(() => assertSummary({ schema: 'other' }, 'x.json')).toThrow(/x\.json: schema/);
   });
