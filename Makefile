@@ -5,6 +5,7 @@ SHELL := /bin/bash
 .PHONY: help setup test lint format typecheck test-unit test-integration test-stack bench
 .PHONY: up down status logs health restart clean-stack
 .PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive load-breakpoint load-scaling
+.PHONY: load-failover load-redis-outage load-db-outage load-pool load-faults
 
 # The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
 # `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`, `make up MONITOR=off`; see README.md ("The stack").
@@ -69,6 +70,16 @@ load-breakpoint: up ## how much can it take: arrivals 50/s -> 3000/s until p95 >
 	./load_test.sh breakpoint
 load-scaling: up ## does scaling out help: the breakpoint at 1..REPLICAS_MAX (default 3) replicas; scaling.json/html
 	./load_test.sh scaling
+load-failover: up ## failure lab: app2 killed at 30%, started at 60% (50 s); reads never fail, app2 back with its share
+	./load_test.sh failover
+load-redis-outage: up ## failure lab: Redis frozen 10 s, then stopped 10 s; reads stay 200, hit ratio back in 15 s
+	./load_test.sh redis-outage
+load-db-outage: up ## failure lab: Postgres stopped 10 s; writes fail fast (503), cached reads served, back in 5 s
+	./load_test.sh db-outage
+load-pool: up ## failure lab: pool exhaustion with 1 replica, 3 replicas, 3 through PgBouncer, side by side (pool.html)
+	./load_test.sh pool
+load-faults: up ## the failure lab: failover, redis-outage, db-outage and pool in turn, one verdict
+	./load_test.sh faults
 load-interactive: up ## the live web UI on http://127.0.0.1:8089
 	./load_test.sh interactive
 

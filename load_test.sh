@@ -3,6 +3,7 @@
 #
 #   ./load_test.sh [--engine swarm|k6] MODE [extra swarm flags]
 #   MODE: smoke, basic, stress, cache, spike, breakpoint, scaling, all, interactive (scenarios/profiles.json, LOAD_TESTING.md)
+#         the failure lab, which breaks the stack on purpose: failover, redis-outage, db-outage, pool, faults (all four)
 #   USERS, SPAWN_RATE, RUN_TIME, HOST (RATE for breakpoint and scaling, REPLICAS_MAX for scaling) override the mode's
 #   values, e.g. USERS=100 ./load_test.sh stress
 #
@@ -18,7 +19,7 @@ case "${1:-}" in
 esac
 mode="${1:-}"
 if [ -z "$mode" ] || [ "$mode" = "-h" ] || [ "$mode" = "--help" ]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
   [ -n "$mode" ] && exit 0 || exit 2
 fi
 shift

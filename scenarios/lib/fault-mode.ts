@@ -13,6 +13,7 @@ import { type CacheSecond, hitRatioBack } from './cache-back';
 import {
   checkFaults,
   FaultError,
+  frozenAfter,
   restoreParts,
   runSchedule,
   type StackCommand,
@@ -66,8 +67,9 @@ const flagValue = (args: readonly string[], flag: string): string | undefined =>
 export async function runFaultMode(run: FaultModeRun): Promise<number> {
   const log = run.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stack = run.stack ?? stackFault;
+  let leadMs: number;
   try {
-    await checkFaults(run.mode, run.faults, stack);
+    leadMs = await checkFaults(run.mode, run.faults, stack);
   } catch (err) {
     if (!(err instanceof FaultError)) throw err;
     log(`load_test: ${err.message}`);
@@ -110,6 +112,7 @@ export async function runFaultMode(run: FaultModeRun): Promise<number> {
         mode: run.mode,
         steps: planSteps(run.faults),
         startMs,
+        leadMs,
         annotations,
         stack,
         signal: stop.signal,
@@ -124,7 +127,7 @@ export async function runFaultMode(run: FaultModeRun): Promise<number> {
     process.off('SIGTERM', onTerm);
   }
   try {
-    await restoreParts(touchedParts(run.faults), stack, log);
+    await restoreParts(touchedParts(run.faults), stack, frozenAfter(outcome?.applied ?? []), log);
   } catch (err) {
     log(`load_test: ${(err as Error).message}`);
     code = Math.max(code, 2);

@@ -48,6 +48,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'scripts', 'stack', 'cli.ts');
 /** The longest a fault command may take: a start waits for its part to be ready (Postgres, a replica). */
 const COMMAND_TIMEOUT_MS = 120_000;
+/** The most a step is started ahead of its instant. */
+const MAX_LEAD_MS = 10_000;
 
 /**
  * The stack runner's `fault` command as a child process with a deadline, detached into its own process group so
@@ -93,22 +95,27 @@ const firstLine = (r: StackResult) =>
 
 /**
  * Before any load: asks the stack runner whether each part's first action applies now (`fault DO PART --check`);
- * throws a FaultError naming every one that does not.
+ * throws a FaultError naming every one that does not. Resolves with the quickest check's duration (ms): about
+ * what the stack runner takes to start before it acts, which the schedule starts each step ahead by.
  */
 export async function checkFaults(
   mode: string,
   faults: readonly Fault[],
   stack: StackCommand,
-): Promise<void> {
+): Promise<number> {
   const problems: string[] = [];
+  let quickest = Number.POSITIVE_INFINITY;
   for (const f of firstActions(faults)) {
+    const started = Date.now();
     const r = await stack([f.do, f.part, '--check']);
+    quickest = Math.min(quickest, Date.now() - started);
     if (r.code !== 0) problems.push(`faults[${f.index}] (${f.do} ${f.part}): ${firstLine(r)}`);
   }
   if (problems.length > 0)
     throw new FaultError(
       `mode "${mode}": cannot apply its faults on this stack:\n  ${problems.join('\n  ')}`,
     );
+  return Number.isFinite(quickest) ? quickest : 0;
 }
 
 /** Applies one action; resolves with the stack runner's record of it. */
@@ -153,6 +160,11 @@ export interface ScheduleRun {
   steps: readonly FaultStep[];
   /** Epoch ms of the run's start, from which each step's `atS` counts. */
   startMs: number;
+  /**
+   * How long before its instant each step's command is started (the stack runner's own start-up, a few seconds
+   * under tsx on a busy machine), so that the fault lands on time; the annotation takes the time it really acted.
+   */
+  leadMs?: number;
   annotations: string;
   stack: StackCommand;
   /** Stops the schedule: nothing more is applied. */
@@ -176,7 +188,8 @@ export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
   const opened = new Map<string, number>();
   const outcome: ScheduleOutcome = { applied: [] };
   for (const step of run.steps) {
-    if (!(await wait(run.startMs + step.atS * 1000 - Date.now(), run.signal))) break;
+    const due = run.startMs + step.atS * 1000 - Math.min(run.leadMs ?? 0, MAX_LEAD_MS);
+    if (!(await wait(due - Date.now(), run.signal))) break;
     let record: AppliedFault;
     try {
       record = await applyFault(run.stack, step.do, step.part);
@@ -210,33 +223,44 @@ export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
     if (edge === 'open') opened.set(id, record.at);
     appendFileSync(run.annotations, `${JSON.stringify(line)}\n`);
     const second = ((record.at - run.startMs) / 1000).toFixed(1);
-    log(`fault: ${second}s ${step.do} ${step.part}${step.undo ? ' (end of its window)' : ''}: ${label}`);
+    const what = edge === 'close' ? `ends "${label}"${step.undo ? ' (its window is over)' : ''}` : label;
+    log(`fault: +${second}s (planned +${step.atS}s) ${step.do} ${step.part}: ${what}`);
   }
   return outcome;
 }
 
+/** The parts a schedule left frozen: those whose last applied step was a freeze. */
+export function frozenAfter(applied: ScheduleOutcome['applied']): Set<string> {
+  const last = new Map<string, FaultAction>();
+  for (const { step } of applied) last.set(step.part, step.do);
+  return new Set([...last].filter(([, action]) => action === 'freeze').map(([part]) => part));
+}
+
 /**
- * After the run, or when it is cut short: every part the schedule touched is brought back — thawed if frozen,
- * started (as `make up` would) if down — asking the stack runner which applies (`--check`). Resolves with what it
- * did, one line per part; throws a FaultError naming the parts it could not bring back.
+ * After the run, or when it is cut short: every part the schedule touched is brought back — thawed if the schedule
+ * left it frozen (`frozen`; the stack runner cannot tell a frozen part from a running one), started (as `make up`
+ * would) if down, asking the stack runner whether a start applies (`start --check`). Resolves with what it did;
+ * throws a FaultError naming the parts it could not bring back.
  */
 export async function restoreParts(
   parts: readonly string[],
   stack: StackCommand,
+  frozen: ReadonlySet<string> = new Set(),
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<string[]> {
   const done: string[] = [];
   const failed: string[] = [];
-  for (const part of parts) {
-    for (const action of ['thaw', 'start'] as const) {
-      if ((await stack([action, part, '--check'])).code !== 0) continue;
-      try {
-        await applyFault(stack, action, part);
-        done.push(`${part} ${action === 'thaw' ? 'thawed' : 'started'}`);
-      } catch (err) {
-        failed.push(`${part}: ${(err as Error).message}`);
-      }
+  const attempt = async (action: 'thaw' | 'start', part: string) => {
+    try {
+      await applyFault(stack, action, part);
+      done.push(`${part} ${action === 'thaw' ? 'thawed' : 'started'}`);
+    } catch (err) {
+      failed.push(`${part}: ${(err as Error).message}`);
     }
+  };
+  for (const part of parts) {
+    if (frozen.has(part)) await attempt('thaw', part);
+    if ((await stack(['start', part, '--check'])).code === 0) await attempt('start', part);
   }
   if (done.length > 0) log(`fault: brought back: ${done.join(', ')}`);
   if (failed.length > 0)
