@@ -100,13 +100,23 @@ export function startDaemon(options: DaemonOptions): PidRecord {
   }
 }
 
-/** Signals the process group the daemon leads, ignoring a group that is already gone. */
-function signalGroup(pid: number, signal: NodeJS.Signals) {
+/**
+ * Signals the process group the daemon leads (the daemon and its children: postgres's backends, nginx's workers),
+ * ignoring a group that is already gone. Returns false when there was nothing to signal.
+ */
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pid, signal);
+    return true;
   } catch {
-    // ESRCH: nothing left in the group.
+    return false; // ESRCH: nothing left in the group.
   }
+}
+
+/** True when the recorded process is stopped by a signal (SIGSTOP: a frozen part), from /proc; false elsewhere. */
+export function isFrozen(record: PidRecord): boolean {
+  const stat = procStat(record.pid);
+  return stat !== undefined && (stat.state === 'T' || stat.state === 't') && isRunning(record);
 }
 
 /**
@@ -122,6 +132,9 @@ export async function stopDaemon(pidFile: string, signal: NodeJS.Signals = 'SIGT
   }
   try {
     process.kill(record.pid, signal);
+    // A frozen part (SIGSTOP, `fault freeze`) keeps the signal pending until it runs again: wake the whole group,
+    // or this would wait out the grace and SIGKILL instead of stopping it gracefully.
+    signalGroup(record.pid, 'SIGCONT');
     await waitFor(`pid ${record.pid} to exit`, () => !isRunning(record), graceMs, 25);
   } catch {
     signalGroup(record.pid, 'SIGKILL');

@@ -77,12 +77,20 @@ export function initCluster(dataDir: string, ephemeral = false): void {
   if (init.status !== 0) throw new Error(`initdb failed in ${dataDir}:\n${init.stderr || init.stdout}`);
 }
 
-/** The `postgres` arguments for a server on 127.0.0.1:`port` whose socket lives in its own data directory. */
-export function postgresArgs(dataDir: string, port: number, ephemeral = false): string[] {
+/**
+ * The `postgres` arguments for a server on 127.0.0.1:`port` whose socket lives in its own data directory, taking
+ * `maxConnections` clients (200 by default).
+ */
+export function postgresArgs(
+  dataDir: string,
+  port: number,
+  ephemeral = false,
+  maxConnections = 200,
+): string[] {
   const settings = [
     'listen_addresses=127.0.0.1',
     `unix_socket_directories=${dataDir}`,
-    'max_connections=200',
+    `max_connections=${maxConnections}`,
   ];
   if (ephemeral) settings.push('fsync=off', 'synchronous_commit=off', 'full_page_writes=off');
   return ['-D', dataDir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])];

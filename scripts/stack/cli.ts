@@ -1,11 +1,30 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dockerAvailable, dockerDown, dockerLogs, dockerStatus, dockerUp } from './docker';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  compose,
+  composeEnv,
+  dockerAvailable,
+  dockerDown,
+  dockerLogs,
+  dockerStatus,
+  dockerUp,
+} from './docker';
+import {
+  composeFaultCommands,
+  FaultError,
+  type FaultRecord,
+  type FaultRequest,
+  parseFaultArgs,
+  undoOf,
+} from './fault-plan';
 import { collectHealth } from './health';
 import { allHealthy, renderHealthTable, renderTargetsTable } from './health-table';
 import { scrapeTargets } from './monitoring-config';
-import { nativeDown, nativeRestart, nativeStatus, nativeUp } from './native/stack';
+import { applyNativeFault } from './native/faults';
+import { MONITORING_PARTS } from './native/monitoring';
+import { nativeContext, nativeDown, nativeRestart, nativeStatus, nativeUp } from './native/stack';
 import { stackPaths } from './paths';
 import { StackError } from './preflight';
 import { loadSettings, SettingsError, type StackSettings } from './settings';
@@ -22,10 +41,19 @@ import { COMPOSE_REPLICAS, composeTopology, nativeTopology } from './topology';
  *   health [--json]    one table: gateway, replicas (status, instance, uptime, ready), Postgres, Redis, Prometheus
  *                      and the exporters; then one row per scrape target
  *   restart <part>     stop one part (e.g. app2) and bring the stack back up
+ *   fault <do> <part> [--for D] [--timeout D] [--check] [--json]
+ *                      apply a fault to one part, by its pid file: kill (SIGKILL to its process group), stop (its
+ *                      own stop signal, as down), start (as up, until ready, within --timeout, 30 s), restart,
+ *                      freeze / thaw (SIGSTOP / SIGCONT to its process group); --for D undoes kill, stop and freeze
+ *                      after D. --check applies nothing: exit 0 when it could be applied now, else 2 with why (the
+ *                      same failures exit 2 before anything is touched without it). --json prints one line
+ *                      {"do","part","pid","at","end"} (epoch ms). Under docker compose: kill, stop, up --wait,
+ *                      restart, pause, unpause of the service of the same name (fault-plan.ts).
  *
  * Settings come from the environment (see settings.ts). Exit 0 on success, 1 when the stack fails, 2 on usage.
  */
-const USAGE = 'usage: stack <up|down|status|logs [part] [-f]|health [--json]|restart <part>>';
+const USAGE =
+  'usage: stack <up|down|status|logs [part] [-f]|health [--json]|restart <part>|fault <do> <part> [--for D] [--check] [--json]>';
 
 type Kind = 'native' | 'docker';
 
@@ -33,6 +61,7 @@ interface RecordedState {
   kind?: Kind;
   replicas?: number;
   monitor?: 'on' | 'off';
+  pgbouncer?: 'on' | 'off';
 }
 
 /** What the last `up` recorded in state.json (kind, replica count, monitoring), or nothing. */
@@ -72,6 +101,7 @@ async function run(command: string | undefined, args: string[]): Promise<number>
     ...process.env,
     ...(!process.env.REPLICAS && recorded.replicas ? { REPLICAS: String(recorded.replicas) } : {}),
     ...(!process.env.MONITOR && recorded.monitor ? { MONITOR: recorded.monitor } : {}),
+    ...(!process.env.PGBOUNCER && recorded.pgbouncer ? { PGBOUNCER: recorded.pgbouncer } : {}),
   });
   const kind = resolveKind(settings, recorded);
   const paths = stackPaths(settings.dir);
@@ -89,9 +119,14 @@ async function run(command: string | undefined, args: string[]): Promise<number>
           `monitoring ${docker ? 'on' : settings.monitor}`,
       );
       if (kind === 'docker') {
-        dockerUp(Math.round(settings.upTimeoutMs / 1000));
+        dockerUp(settings);
         mkdirSync(paths.root, { recursive: true });
-        const state = { kind: 'docker', replicas: COMPOSE_REPLICAS, monitor: 'on' };
+        const state = {
+          kind: 'docker',
+          replicas: COMPOSE_REPLICAS,
+          monitor: 'on',
+          pgbouncer: settings.pgbouncer,
+        };
         writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
       } else await nativeUp(settings);
       return 0;
@@ -105,7 +140,7 @@ async function run(command: string | undefined, args: string[]): Promise<number>
       if (kind === 'docker') dockerStatus();
       else {
         for (const p of await nativeStatus(settings)) {
-          const state = p.running ? `running (pid ${p.pid})` : 'stopped';
+          const state = p.frozen ? `frozen (pid ${p.pid})` : p.running ? `running (pid ${p.pid})` : 'stopped';
           const port = p.port ? `127.0.0.1:${p.port}${p.listening ? '' : ' (not listening)'}` : '';
           console.log(`${p.name.padEnd(18)} ${state.padEnd(22)} ${port}`);
         }
@@ -143,10 +178,63 @@ async function run(command: string | undefined, args: string[]): Promise<number>
       await nativeRestart(settings, part);
       return 0;
     }
+    case 'fault': {
+      const request = parseFaultArgs(args);
+      if (docker) return dockerFault(settings, request);
+      const outcome = await applyNativeFault(nativeContext(settings), request);
+      if (outcome) printFault(request, outcome.record);
+      if (outcome?.interrupted) {
+        console.error(`stack: fault interrupted: ${request.part} was restored before --for ran out`);
+        return 1;
+      }
+      return 0;
+    }
     default:
       console.error(USAGE);
       return 2;
   }
+}
+
+function printFault(request: FaultRequest, record: FaultRecord) {
+  if (request.json) console.log(JSON.stringify(record));
+  else {
+    const took = ((record.end - record.at) / 1000).toFixed(1);
+    console.log(`fault: ${record.do} ${record.part} (pid ${record.pid ?? '-'}) done in ${took} s`);
+  }
+}
+
+/**
+ * A fault under docker compose: the part must be one of the compose file's services (its running state is
+ * compose's to judge: a stop of a stopped service is no error there); `--for` runs the undo after the wait.
+ */
+async function dockerFault(settings: StackSettings, request: FaultRequest): Promise<number> {
+  const topology = composeTopology(settings);
+  const services = [
+    'postgres',
+    'redis',
+    ...(topology.pgbouncer ? ['pgbouncer'] : []),
+    ...topology.replicas.map((r) => r.name),
+    'gateway',
+    ...MONITORING_PARTS,
+  ];
+  if (!services.includes(request.part)) {
+    throw new FaultError(
+      `unknown part ${JSON.stringify(request.part)}: the parts are ${services.join(', ')}`,
+    );
+  }
+  if (request.check) return 0;
+  // The same interpolation as `up`, or `up --wait` would recreate a replica with another DATABASE_URL.
+  const env = { ...process.env, ...composeEnv(settings) };
+  const at = Date.now();
+  for (const args of composeFaultCommands(request.action, request.part, request.timeoutMs))
+    compose(args, env);
+  const undo = undoOf(request.action);
+  if (request.forMs !== undefined && undo) {
+    await delay(request.forMs);
+    for (const args of composeFaultCommands(undo, request.part, request.timeoutMs)) compose(args, env);
+  }
+  printFault(request, { do: request.action, part: request.part, pid: null, at, end: Date.now() });
+  return 0;
 }
 
 // `make status | head -3`: a reader that stops early is not an error.
@@ -159,7 +247,10 @@ const [command, ...args] = process.argv.slice(2);
 try {
   process.exitCode = await run(command, args);
 } catch (err) {
-  if (err instanceof SettingsError) {
+  if (err instanceof FaultError) {
+    console.error(`stack: fault: ${err.message}`);
+    process.exitCode = 2;
+  } else if (err instanceof SettingsError) {
     console.error(`stack: ${err.message}`);
     process.exitCode = 2;
   } else if (err instanceof StackError) {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadEnv } from '../../services/api/src/env';
+import { composeEnv } from './docker';
 import { COMPOSE_INSPECT_ALLOW, gatewayVars } from './gateway-config';
 import {
   exporterArgs,
@@ -12,6 +14,7 @@ import {
   prometheusVars,
   scrapeTargets,
 } from './monitoring-config';
+import { PGBOUNCER_USERLIST, renderPgbouncerIni } from './pgbouncer-config';
 import { findBinary } from './preflight';
 import { loadSettings } from './settings';
 import { fillTemplate } from './template';
@@ -33,15 +36,27 @@ interface Service {
   healthcheck?: { test?: string[]; disable?: boolean };
   entrypoint?: string[];
   extra_hosts?: string[];
+  profiles?: string[];
+  configs?: { source: string; target: string }[];
 }
 
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
+  configs: Record<string, { content: string }>;
 };
 const services = compose.services;
 const settings = loadSettings({});
 const native = nativeTopology({ ...settings, replicas: COMPOSE_REPLICAS });
 const inCompose = composeTopology(settings);
+/** Compose's `${NAME:-default}` interpolation of every value, from `env`. */
+const interpolate = (values: Record<string, string> | undefined, env: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(values ?? {}).map(([key, value]) => [
+      key,
+      value.replace(/\$\{(\w+):-([^}]*)\}/g, (_, name: string, fallback: string) => env[name] ?? fallback),
+    ]),
+  );
+const withPgbouncer = loadSettings({ PGBOUNCER: 'on' });
 const service = (name: string) => {
   const found = services[name];
   if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
@@ -64,6 +79,7 @@ describe('docker-compose.yml', () => {
         'nginx-exporter',
         'redis-exporter',
         'postgres-exporter',
+        'pgbouncer',
       ].sort(),
     );
   });
@@ -74,7 +90,16 @@ describe('docker-compose.yml', () => {
       const app = service(name);
       expect(app.build?.dockerfile).toBe('services/api/Dockerfile');
       expect(app.ports).toEqual([`127.0.0.1:${nativeReplica.port}:${composeReplica.port}`]);
-      expect(app.environment).toEqual(replicaEnv(inCompose, composeReplica, '0.0.0.0', settings));
+      // Straight to Postgres by default (PG_TRANSACTION_POOLING written out as its default, off) ...
+      expect(interpolate(app.environment, composeEnv(settings))).toEqual({
+        ...replicaEnv(inCompose, composeReplica, '0.0.0.0', settings),
+        PG_TRANSACTION_POOLING: 'off',
+      });
+      // ... and through PgBouncer with what `up STACK=docker PGBOUNCER=on` sets.
+      const pooled = composeTopology(withPgbouncer).replicas[composeReplica.index - 1]!;
+      expect(interpolate(app.environment, composeEnv(withPgbouncer))).toEqual(
+        replicaEnv(composeTopology(withPgbouncer), pooled, '0.0.0.0', withPgbouncer),
+      );
       expect(app.healthcheck?.test?.join(' ')).toContain('/ready');
       expect(app.depends_on).toEqual({
         migrate: { condition: 'service_completed_successfully' },
@@ -93,6 +118,45 @@ describe('docker-compose.yml', () => {
     const redis = service('redis');
     expect(redis.ports).toEqual([`127.0.0.1:${native.redis.port}:${inCompose.redis.port}`]);
     expect(redis.healthcheck?.test?.join(' ')).toContain('ping');
+  });
+
+  it('limits Postgres to STACK_PG_MAX_CONNECTIONS', () => {
+    const command = (env: Record<string, string>) =>
+      service('postgres').command?.map((arg) => interpolate({ arg }, env).arg);
+    expect(command(composeEnv(settings))).toEqual(['postgres', '-c', 'max_connections=200']);
+    const limited = loadSettings({ STACK_PG_MAX_CONNECTIONS: '50' });
+    expect(command(composeEnv(limited))).toEqual(['postgres', '-c', 'max_connections=50']);
+  });
+
+  it('runs PgBouncer in its profile with the config the native stack renders, on the native port', () => {
+    const pgbouncer = service('pgbouncer');
+    expect(pgbouncer.image).toMatch(/^edoburu\/pgbouncer:/);
+    expect(pgbouncer.profiles).toEqual(['pgbouncer']);
+    expect(composeEnv(withPgbouncer).COMPOSE_PROFILES).toBe('pgbouncer');
+    expect(composeEnv(settings).COMPOSE_PROFILES).toBeUndefined();
+    const endpoint = composeTopology(withPgbouncer).pgbouncer!;
+    expect(pgbouncer.ports).toEqual([`127.0.0.1:${settings.pgbouncerPort}:${endpoint.port}`]);
+    expect(pgbouncer.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(pgbouncer.configs).toEqual([
+      { source: 'pgbouncer-ini', target: '/etc/pgbouncer/pgbouncer.ini' },
+      { source: 'pgbouncer-userlist', target: '/etc/pgbouncer/userlist.txt' },
+    ]);
+    // The replicas' own timeouts, as they read them in the compose network.
+    const replica = composeTopology(withPgbouncer).replicas[0]!;
+    const api = loadEnv(replicaEnv(composeTopology(withPgbouncer), replica, '0.0.0.0', withPgbouncer));
+    expect(compose.configs['pgbouncer-ini']?.content).toBe(
+      renderPgbouncerIni({
+        listenHost: '0.0.0.0',
+        listenPort: endpoint.port,
+        postgresHost: inCompose.postgres.host,
+        postgresPort: inCompose.postgres.port,
+        database: settings.database,
+        poolSize: settings.pgbouncerPoolSize,
+        authFile: '/etc/pgbouncer/userlist.txt',
+        api,
+      }),
+    );
+    expect(compose.configs['pgbouncer-userlist']?.content).toBe(PGBOUNCER_USERLIST);
   });
 
   it('migrates once, with the same image, after Postgres is healthy', () => {

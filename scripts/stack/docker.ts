@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { StackError } from './preflight';
+import type { StackSettings } from './settings';
+import { composeTopology, replicaDatabaseUrl } from './topology';
 
 /**
  * The docker-compose stack (docker-compose.yml at the repository root). The compose file fixes three replicas and
@@ -46,12 +48,36 @@ export function compose(args: string[], env: NodeJS.ProcessEnv = process.env): v
     throw new StackError('docker', `${cmd.join(' ')} ${args.join(' ')} failed (exit ${run.status})`);
 }
 
-/** Builds and starts the compose stack and waits (compose's own --wait) until every healthcheck passes. */
-export function dockerUp(timeoutS: number) {
-  compose(['up', '--detach', '--build', '--wait', '--wait-timeout', String(timeoutS)]);
+/**
+ * What docker-compose.yml interpolates from the environment for these settings: with PGBOUNCER=on the `pgbouncer`
+ * profile and the replicas' way to it (API_DATABASE_URL, PG_TRANSACTION_POOLING), and STACK_PG_MAX_CONNECTIONS.
+ */
+export function composeEnv(settings: StackSettings): Record<string, string> {
+  const topology = composeTopology(settings);
+  return {
+    STACK_PG_MAX_CONNECTIONS: String(settings.postgresMaxConnections),
+    ...(topology.pgbouncer
+      ? {
+          COMPOSE_PROFILES: 'pgbouncer',
+          API_DATABASE_URL: replicaDatabaseUrl(topology),
+          PG_TRANSACTION_POOLING: 'on',
+        }
+      : {}),
+  };
 }
 
-export const dockerDown = () => compose(['down', '--remove-orphans']);
+/** Builds and starts the compose stack and waits (compose's own --wait) until every healthcheck passes. */
+export function dockerUp(settings: StackSettings) {
+  const timeoutS = String(Math.round(settings.upTimeoutMs / 1000));
+  compose(['up', '--detach', '--build', '--wait', '--wait-timeout', timeoutS], {
+    ...process.env,
+    ...composeEnv(settings),
+  });
+}
+
+/** Down with every profile on, so a PgBouncer started with PGBOUNCER=on goes too. */
+export const dockerDown = () =>
+  compose(['down', '--remove-orphans'], { ...process.env, COMPOSE_PROFILES: 'pgbouncer' });
 export const dockerStatus = () => compose(['ps', '--all']);
 export const dockerLogs = (follow: boolean) =>
   compose(['logs', '--tail', '50', ...(follow ? ['--follow'] : [])]);

@@ -68,6 +68,44 @@ async function postgresRow(t: Topology): Promise<HealthRow> {
   }
 }
 
+/**
+ * PgBouncer: a query through it to Postgres, and its admin console's SHOW POOLS for the database (server
+ * connections in use of the pool, clients waiting).
+ */
+async function pgbouncerRow(t: Topology): Promise<HealthRow> {
+  const e = t.pgbouncer!;
+  const where = `${e.host}:${e.port}`;
+  const connect = async (database: string) => {
+    const client = new pg.Client({
+      connectionString: `postgres://postgres@${where}/${database}`,
+      connectionTimeoutMillis: 2000,
+      query_timeout: 2000,
+    });
+    await client.connect();
+    return client;
+  };
+  const clients: pg.Client[] = [];
+  try {
+    const db = await connect(t.postgres.database);
+    clients.push(db);
+    await db.query('SELECT 1');
+    const admin = await connect('pgbouncer');
+    clients.push(admin);
+    const { rows } = await admin.query<Record<string, string>>('SHOW POOLS');
+    const pool = rows.find((r) => r.database === t.postgres.database);
+    const servers = pool ? Number(pool.sv_active) + Number(pool.sv_idle) + Number(pool.sv_used) : 0;
+    return {
+      part: 'pgbouncer',
+      status: 'up',
+      detail: `${where}, transaction pooling, ${servers} of ${e.poolSize} server connections, ${pool?.cl_waiting ?? 0} clients waiting`,
+    };
+  } catch (err) {
+    return { part: 'pgbouncer', status: 'down', detail: `${where}: ${message(err)}` };
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  }
+}
+
 async function redisRow(t: Topology): Promise<HealthRow> {
   const ok = await redisPing(t.redis.port, t.redis.host);
   return {
@@ -139,6 +177,7 @@ export async function collectHealth(t: Topology, expectedTargets?: ScrapeTarget[
       gatewayRow(base),
       ...t.replicas.map((r) => replicaRow(base, r.name)),
       postgresRow(t),
+      ...(t.pgbouncer ? [pgbouncerRow(t)] : []),
       redisRow(t),
     ]),
     expectedTargets

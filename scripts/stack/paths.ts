@@ -10,6 +10,7 @@ import { join } from 'node:path';
  *   postgres/             the database cluster (kept between `up`s; `make clean-stack` removes it)
  *   redis/                Redis's working directory (nothing is persisted: it is a cache)
  *   nginx/                the gateway's run directory (nginx.pid, temporary files); nginx/conf/ its rendered config
+ *   pgbouncer/            pgbouncer.ini and userlist.txt, rendered by `up` when PGBOUNCER=on
  *   prometheus/           conf/prometheus.yml (rendered from monitoring/) and data/ (samples, PROMETHEUS_RETENTION)
  */
 export interface StackPaths {
@@ -21,6 +22,7 @@ export interface StackPaths {
   redisDir: string;
   nginxRun: string;
   nginxConf: string;
+  pgbouncerDir: string;
   prometheusConf: string;
   prometheusData: string;
   pidFile(part: string): string;
@@ -39,6 +41,7 @@ export function stackPaths(root: string): StackPaths {
     redisDir: join(root, 'redis'),
     nginxRun: join(root, 'nginx'),
     nginxConf: join(root, 'nginx', 'conf'),
+    pgbouncerDir: join(root, 'pgbouncer'),
     prometheusConf: join(root, 'prometheus', 'conf'),
     prometheusData: join(root, 'prometheus', 'data'),
     pidFile: (part) => join(pids, `${part}.pid`),

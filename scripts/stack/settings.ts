@@ -11,7 +11,9 @@ import { resolve } from 'node:path';
  * GATEWAY_STATUS_PORT 8081 (nginx's stub_status, loopback only); MONITOR on (Prometheus and the exporters start
  * with the stack), PROMETHEUS_PORT 9090, NGINX_EXPORTER_PORT 9113, REDIS_EXPORTER_PORT 9121,
  * POSTGRES_EXPORTER_PORT 9187 (the exporters' usual ports), SWARM_METRICS_PORT 9646 (where Prometheus looks for the
- * load generator during a run), SCRAPE_INTERVAL 1s, PROMETHEUS_RETENTION 1d.
+ * load generator during a run), SCRAPE_INTERVAL 1s, PROMETHEUS_RETENTION 1d; PGBOUNCER off (on: the replicas reach
+ * Postgres through PgBouncer in transaction pooling mode), PGBOUNCER_PORT 56432, PGBOUNCER_POOL_SIZE 20,
+ * STACK_PG_MAX_CONNECTIONS 200.
  * A bad value throws a `SettingsError` naming the setting and what it accepts.
  */
 export interface StackSettings {
@@ -45,6 +47,13 @@ export interface StackSettings {
   scrapeInterval: string;
   /** How long Prometheus keeps samples: `1d`, `12h`. */
   prometheusRetention: string;
+  /** Whether the replicas reach Postgres through PgBouncer (transaction pooling); the migrations never do. */
+  pgbouncer: 'on' | 'off';
+  pgbouncerPort: number;
+  /** PgBouncer's server connections to Postgres for the database (default_pool_size): at most this many. */
+  pgbouncerPoolSize: number;
+  /** Postgres's max_connections (read when Postgres starts: `make fault DO=restart PART=postgres` applies it). */
+  postgresMaxConnections: number;
 }
 
 export class SettingsError extends Error {
@@ -166,6 +175,10 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     // Load tests last seconds to minutes: a sample a second shows a spike a 15 s scrape would average away.
     scrapeInterval: duration('SCRAPE_INTERVAL', '1s', '100ms', '5m'),
     prometheusRetention: duration('PROMETHEUS_RETENTION', '1d', '1h', '365d'),
+    pgbouncer: oneOf('PGBOUNCER', 'off', ['on', 'off'] as const),
+    pgbouncerPort: int('PGBOUNCER_PORT', 56432, 1, 65535),
+    pgbouncerPoolSize: int('PGBOUNCER_POOL_SIZE', 20, 1, 1000),
+    postgresMaxConnections: int('STACK_PG_MAX_CONNECTIONS', 200, 10, 10_000),
   };
   if (!/^[A-Za-z0-9_]{1,63}$/.test(settings.database)) {
     problems.push(
@@ -182,6 +195,7 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     ['REDIS_EXPORTER_PORT', settings.redisExporterPort],
     ['POSTGRES_EXPORTER_PORT', settings.postgresExporterPort],
     ['SWARM_METRICS_PORT', settings.swarmMetricsPort],
+    ['PGBOUNCER_PORT', settings.pgbouncerPort],
   ];
   const replicaPorts = [settings.replicaBasePort, settings.replicaBasePort + settings.replicas - 1];
   ports.forEach(([key, port], i) => {

@@ -24,6 +24,8 @@ export interface Topology {
   replicas: Replica[];
   postgres: Endpoint & { database: string };
   redis: Endpoint;
+  /** PgBouncer in transaction pooling mode, when on (PGBOUNCER=on): the replicas' way to Postgres. */
+  pgbouncer?: Endpoint & { poolSize: number };
   /** Prometheus, the exporters, and where the load generator serves its metrics during a run. */
   monitoring: {
     prometheus: Endpoint;
@@ -47,6 +49,9 @@ export function nativeTopology(s: StackSettings): Topology {
     })),
     postgres: { host, port: s.postgresPort, database: s.database },
     redis: { host, port: s.redisPort },
+    ...(s.pgbouncer === 'on'
+      ? { pgbouncer: { host, port: s.pgbouncerPort, poolSize: s.pgbouncerPoolSize } }
+      : {}),
     monitoring: {
       prometheus: { host, port: s.prometheusPort },
       nginxExporter: { host, port: s.nginxExporterPort },
@@ -59,6 +64,15 @@ export function nativeTopology(s: StackSettings): Topology {
 
 export const databaseUrl = (t: Topology) =>
   `postgres://postgres@${t.postgres.host}:${t.postgres.port}/${t.postgres.database}`;
+
+/**
+ * Where the replicas reach the database: PgBouncer when it is on, else Postgres itself (the migrations, the health
+ * check and the exporter always go to Postgres: the migrations hold a session advisory lock).
+ */
+export const replicaDatabaseUrl = (t: Topology) =>
+  t.pgbouncer
+    ? `postgres://postgres@${t.pgbouncer.host}:${t.pgbouncer.port}/${t.postgres.database}`
+    : databaseUrl(t);
 
 export const redisUrl = (t: Topology) => `redis://${t.redis.host}:${t.redis.port}`;
 
@@ -79,10 +93,12 @@ export function replicaEnv(
     HOST: bindHost,
     PORT: String(r.port),
     INSTANCE_ID: r.name,
-    DATABASE_URL: databaseUrl(t),
+    DATABASE_URL: replicaDatabaseUrl(t),
     REDIS_URL: redisUrl(t),
     LOG_LEVEL: settings.logLevel,
     REQUEST_DEADLINE_MS: String(settings.gatewayReadTimeoutS * 1000),
+    // Behind PgBouncer's transaction pooling: unnamed statements, session settings on PgBouncer's side.
+    ...(t.pgbouncer ? { PG_TRANSACTION_POOLING: 'on' } : {}),
   };
 }
 
@@ -101,6 +117,7 @@ export function composeTopology(s: StackSettings): Topology {
     replicas: native.replicas.map((r) => ({ ...r, host: r.name })),
     postgres: { host: 'postgres', port: 5432, database: s.database },
     redis: { host: 'redis', port: 6379 },
+    ...(native.pgbouncer ? { pgbouncer: { ...native.pgbouncer, host: 'pgbouncer', port: 6432 } } : {}),
     monitoring: {
       prometheus: { ...native.monitoring.prometheus, host: 'prometheus' },
       nginxExporter: { ...native.monitoring.nginxExporter, host: 'nginx-exporter' },

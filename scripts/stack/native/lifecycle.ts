@@ -8,8 +8,11 @@ export const say = (line: string) => process.stdout.write(`${line}\n`);
 /** `  app2      started on 127.0.0.1:8002`: one line per part, names aligned. */
 export const partLine = (name: string, what: string) => `  ${name.padEnd(17)} ${what}`;
 
-/** Polls `part.ready()` until the deadline; fails early, with its log, if its process exits. */
-export async function waitReady(ctx: Context, part: Part, deadline: number) {
+/**
+ * Polls `part.ready()` until the deadline; fails early, with its log, if its process exits. `setting` names what
+ * sets the deadline, for the message (`fault start` has its own `--timeout`).
+ */
+export async function waitReady(ctx: Context, part: Part, deadline: number, setting = 'STACK_UP_TIMEOUT_S') {
   const pidFile = ctx.paths.pidFile(part.name);
   let last = '';
   while (Date.now() < deadline) {
@@ -26,7 +29,7 @@ export async function waitReady(ctx: Context, part: Part, deadline: number) {
   const why = last ? ` (last check: ${last})` : '';
   throw new StackError(
     part.name,
-    `${part.name} was not ready within the deadline (STACK_UP_TIMEOUT_S)${why}`,
+    `${part.name} was not ready within the deadline (${setting})${why}`,
     logTail(ctx.paths, part.name),
   );
 }

@@ -57,7 +57,7 @@ export function postgresPart(ctx: Context): Part {
       initCluster(dataDir);
       daemon(ctx, 'postgres', {
         command: join(postgresBin(), 'postgres'),
-        args: postgresArgs(dataDir, port),
+        args: postgresArgs(dataDir, port, false, ctx.settings.postgresMaxConnections),
         ...postgresRunAs(),
       });
     },

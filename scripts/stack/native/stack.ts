@@ -168,7 +168,9 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
 /** PGBOUNCER as the last `up` recorded it, or undefined when no `up` did. */
 function recordedPgbouncer(ctx: Context): 'on' | 'off' | undefined {
   try {
-    return (JSON.parse(readFileSync(ctx.paths.state, 'utf8')) as { pgbouncer?: 'on' | 'off' }).pgbouncer ?? 'off';
+    return (
+      (JSON.parse(readFileSync(ctx.paths.state, 'utf8')) as { pgbouncer?: 'on' | 'off' }).pgbouncer ?? 'off'
+    );
   } catch {
     return undefined;
   }
@@ -256,6 +258,9 @@ export async function nativeStatus(settings: StackSettings): Promise<PartStatus[
 /** Stops one part (by its pid file) and runs `up`, which starts it again along with anything else missing. */
 export async function nativeRestart(settings: StackSettings, part: string): Promise<void> {
   const ctx = nativeContext(settings);
-  await stopDaemon(ctx.paths.pidFile(part), part === 'postgres' || part === 'pgbouncer' ? 'SIGINT' : 'SIGTERM');
+  await stopDaemon(
+    ctx.paths.pidFile(part),
+    part === 'postgres' || part === 'pgbouncer' ? 'SIGINT' : 'SIGTERM',
+  );
   await nativeUp(settings);
 }

@@ -1,0 +1,182 @@
+import { durationMs } from './settings';
+
+/**
+ * A fault as data (what, where, for how long) and the rules for when it can be applied, with no I/O: the command
+ * line `fault <do> <part> [--for D] [--timeout D] [--check] [--json]` parsed into a `FaultRequest`, the check of a
+ * request against the parts' states, and the docker compose commands a fault maps to.
+ *
+ * Actions: `kill` (SIGKILL to the part's process group), `stop` (its own stop signal, as `make down` sends),
+ * `start` (as `make up` starts it, waiting until it is ready), `restart` (stop, then start), `freeze` / `thaw`
+ * (SIGSTOP / SIGCONT to its process group). `--for D` on kill, stop and freeze undoes the fault after D (start,
+ * start, thaw) before the command returns.
+ */
+export const FAULT_ACTIONS = ['kill', 'stop', 'start', 'restart', 'freeze', 'thaw'] as const;
+export type FaultAction = (typeof FAULT_ACTIONS)[number];
+
+/** The actions `--for` undoes, and how. */
+const UNDO: Partial<Record<FaultAction, FaultAction>> = { kill: 'start', stop: 'start', freeze: 'thaw' };
+
+export interface FaultRequest {
+  action: FaultAction;
+  part: string;
+  /** `--for`: how long the fault lasts before it is undone (kill/stop → start, freeze → thaw). */
+  forMs?: number;
+  /** `--timeout`: how long a start may take to become ready (default 30 s). */
+  timeoutMs: number;
+  /** `--check`: apply nothing, only say whether it could be applied now. */
+  check: boolean;
+  /** `--json`: one JSON line on stdout on success. */
+  json: boolean;
+}
+
+/** A fault that cannot be applied, or a command line that names none: exit 2, before anything is touched. */
+export class FaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultError';
+  }
+}
+
+export const FAULT_USAGE =
+  'usage: stack fault <kill|stop|start|restart|freeze|thaw> <part> [--for 10s] [--timeout 30s] [--check] [--json]';
+
+export const DEFAULT_START_TIMEOUT_MS = 30_000;
+
+/** `--for` and `--timeout` take durations like `10s`, `500ms`, `2m`. */
+function durationFlag(flag: string, value: string | undefined, min: number, max: number): number {
+  const ms = value === undefined ? Number.NaN : durationMs(value);
+  if (!(ms >= min && ms <= max)) {
+    throw new FaultError(
+      `${flag}: must be a duration like 10s (a whole number and one of ms, s, m, h) from ${min} ms to ${max / 1000} s (got ${JSON.stringify(value ?? '')})`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Parses the words after `fault`. Throws a `FaultError` naming the bad word.
+ * Example: `parseFaultArgs(['freeze', 'redis', '--for', '10s'])` → `{ action: 'freeze', part: 'redis', forMs: 10000, ... }`.
+ */
+export function parseFaultArgs(args: string[]): FaultRequest {
+  const words: string[] = [];
+  const request: Omit<FaultRequest, 'action' | 'part'> = {
+    timeoutMs: DEFAULT_START_TIMEOUT_MS,
+    check: false,
+    json: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.startsWith('--') ? arg.split('=', 2) : [arg, undefined];
+    const value = () => inline ?? args[++i];
+    if (flag === '--check') request.check = true;
+    else if (flag === '--json') request.json = true;
+    else if (flag === '--for') request.forMs = durationFlag('--for', value(), 1, 3_600_000);
+    else if (flag === '--timeout') request.timeoutMs = durationFlag('--timeout', value(), 1000, 3_600_000);
+    else if (arg.startsWith('-')) throw new FaultError(`unknown option ${arg}\n${FAULT_USAGE}`);
+    else words.push(arg);
+  }
+  const [action, part, ...rest] = words;
+  if (!action || !part || rest.length > 0) throw new FaultError(FAULT_USAGE);
+  if (!(FAULT_ACTIONS as readonly string[]).includes(action)) {
+    throw new FaultError(`unknown action ${JSON.stringify(action)}: one of ${FAULT_ACTIONS.join(', ')}`);
+  }
+  const typed = action as FaultAction;
+  if (request.forMs !== undefined && !UNDO[typed]) {
+    throw new FaultError(`--for applies to kill, stop and freeze (undone after it), not to ${typed}`);
+  }
+  return { action: typed, part, ...request };
+}
+
+/** What the stack runner knows of one part when it checks a fault. */
+export interface PartState {
+  name: string;
+  running: boolean;
+  frozen: boolean;
+}
+
+/**
+ * Why `request` cannot be applied to the parts as they are now, or undefined when it can: an unknown part (the
+ * message lists the parts), a part that is not running for kill, stop, restart and freeze, a part already running
+ * for start. A thaw of a part that is not frozen is allowed and does nothing.
+ */
+export function faultProblem(
+  request: Pick<FaultRequest, 'action' | 'part'>,
+  parts: PartState[],
+): string | undefined {
+  const { action, part } = request;
+  const state = parts.find((p) => p.name === part);
+  if (!state)
+    return `unknown part ${JSON.stringify(part)}: the parts are ${parts.map((p) => p.name).join(', ')}`;
+  switch (action) {
+    case 'start':
+      return state.running ? `${part} is already running; start applies to a part that is down` : undefined;
+    case 'thaw':
+      return undefined;
+    default:
+      return state.running ? undefined : `${part} is not running, so it cannot be ${PAST[action]}`;
+  }
+}
+
+const PAST: Record<FaultAction, string> = {
+  kill: 'killed',
+  stop: 'stopped',
+  start: 'started',
+  restart: 'restarted',
+  freeze: 'frozen',
+  thaw: 'thawed',
+};
+
+/** The action that undoes `action` after `--for` (kill/stop → start, freeze → thaw). */
+export const undoOf = (action: FaultAction): FaultAction | undefined => UNDO[action];
+
+/**
+ * The line `--json` prints: what was done, to which process, when it began and when it was over (epoch ms: after
+ * `--for` and its undo, after a start became ready).
+ */
+export interface FaultRecord {
+  do: FaultAction;
+  part: string;
+  /** The process the fault hit (the one started, for start); null when none ran (a thaw of a stopped part). */
+  pid: number | null;
+  at: number;
+  end: number;
+  /** The process started by restart, or by the start that undoes `kill --for` and `stop --for`. */
+  startedPid?: number;
+  /** With `--for`: how long the fault lasted as asked. */
+  forMs?: number;
+}
+
+/**
+ * The `docker compose` commands (each the arguments after `docker compose -f docker-compose.yml`) that apply a
+ * fault to a service: kill → `kill --signal SIGKILL`, stop → `stop`, start → `up --detach --no-deps --wait` (starts
+ * the stopped container and waits for its healthcheck, as `make up` does), restart → `restart`, then the same wait,
+ * freeze → `pause` (the cgroup freezer: every process of the container, as SIGSTOP to the process group is
+ * natively), thaw → `unpause`. The compose file names its services as the native parts (`app1`…`app3`,
+ * `postgres`, `redis`, `gateway`, `pgbouncer`, `prometheus` and the exporters), so a part's name is its service's.
+ * Example: `composeFaultCommands('freeze', 'redis', 30000)` → `[['pause', 'redis']]`.
+ */
+export function composeFaultCommands(action: FaultAction, service: string, timeoutMs: number): string[][] {
+  const ready = [
+    'up',
+    '--detach',
+    '--no-deps',
+    '--wait',
+    '--wait-timeout',
+    String(Math.ceil(timeoutMs / 1000)),
+    service,
+  ];
+  switch (action) {
+    case 'kill':
+      return [['kill', '--signal', 'SIGKILL', service]];
+    case 'stop':
+      return [['stop', service]];
+    case 'start':
+      return [ready];
+    case 'restart':
+      return [['restart', service], ready];
+    case 'freeze':
+      return [['pause', service]];
+    case 'thaw':
+      return [['unpause', service]];
+  }
+}
