@@ -9,8 +9,16 @@ const counts = (app1: number, app2: number, hits = 0): ServerCounts => ({
   redis: { hits, misses: 0 },
 });
 /** The fields of a summary the comparison reads. */
-const summary = (o: { app1: number; app2: number; failures?: number; interrupted?: number; hits?: number }) =>
+const summary = (o: {
+  app1: number;
+  app2: number;
+  failures?: number;
+  interrupted?: number;
+  hits?: number;
+  faulted?: boolean;
+}) =>
   ({
+    annotations: o.faulted ? [{ at: 1, label: 'app2 killed', kind: 'fault' }] : [],
     total: {
       failures: o.failures ?? 0,
       instances: { app1: o.app1, app2: o.app2 },
@@ -62,5 +70,12 @@ describe('compareWithServers', () => {
     expect(
       checks(counts(10, 20), counts(16, 27, 1), summary({ app1: 5, app2: 7, failures: 1, hits: 2 })),
     ).toEqual([['redis_hits>=client_hits', -1, false]]);
+  });
+
+  it('checks no server count when a fault may have restarted a replica or Redis, and says why', () => {
+    const faulted = summary({ app1: 5, app2: 7, hits: 3, faulted: true });
+    const r = compareWithServers(counts(10, 20, 9), counts(15, 2, 1), faulted);
+    expect(r.checks).toEqual([]);
+    expect(r.sections![0]!.note).toMatch(/not checked: faults were applied during this run/);
   });
 });
