@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 .PHONY: help setup test lint format typecheck test-unit test-integration test-stack bench
-.PHONY: up down status logs health restart clean-stack
+.PHONY: up down status logs health restart fault clean-stack
 .PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive load-breakpoint load-scaling
 .PHONY: load-failover load-redis-outage load-db-outage load-pool load-faults
 
@@ -48,6 +48,9 @@ health: ## one table: gateway, each replica (status, instance, uptime, ready), P
 
 restart: ## restart one part of the stack: make restart PART=app2
 	@$(STACK_CLI) restart $(PART)
+
+fault: ## a fault on one part, by pid: make fault DO=kill|stop|start|restart|freeze|thaw PART=redis [FOR=10s] [CHECK=1] [JSON=1]
+	@$(STACK_CLI) fault $(DO) $(PART) $(if $(FOR),--for $(FOR)) $(if $(CHECK),--check) $(if $(JSON),--json)
 
 clean-stack: down ## stop the stack and delete .stack/ (database included)
 	rm -rf .stack
