@@ -178,7 +178,9 @@ describe('swarm merge', () => {
       { id: 'f9', at: now + 500, end: now + 800, label: 'planned', kind: 'fault', source: 'file' },
     ]);
     expect(m.annotations.filter((a) => a.label === 'first read')).toHaveLength(2);
-    expect(m.metrics.reads).toBe(read('seg1.json').metrics.reads + read('seg2.json').metrics.reads);
+    expect(m.metrics.reads).toBe(
+      (read('seg1.json').metrics.reads ?? 0) + (read('seg2.json').metrics.reads ?? 0),
+    );
     expect(m.server?.series).toEqual([
       {
         name: 'process_cpu_cores',

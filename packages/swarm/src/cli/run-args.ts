@@ -115,12 +115,14 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --run-id ID          the id every segment of this run shares (default: SWARM_RUN_ID, else chosen, see README)
       --instance-header H  response header naming the replica (default X-Instance)
       --timeout T          request timeout (default 30s)
-      --threshold EXPR     e.g. 'p(95)<500', 'rate<0.01', 'hit_ratio>0.8' (repeatable)
+      --threshold EXPR     e.g. 'p(95)<500', 'rate<0.01', 'hit_ratio>0.8', 'recovery_s<10', 'lost_writes==0'
+                           (repeatable)
       --annotations FILE   follow FILE during the run for timeline marks, one JSON object a line:
                            {"id":"f1","at":EPOCH_MS,"end":EPOCH_MS,"label":"redis frozen","kind":"fault"}
                            (a later line with the same id updates it; kind fault: recovery is measured)
       --json FILE          write the summary (schema swarm.summary/v2)
       --csv PREFIX         write PREFIX_stats.csv, _stats_history.csv, _failures.csv, _exceptions.csv
+                           (and _thresholds.csv with thresholds)
       --csv-full-history   with --csv: a history row per endpoint each second, not only the aggregate
       --junit FILE         write one JUnit test case per threshold
       --html FILE          write the self-contained HTML report (charts and tables, opens offline)
