@@ -73,7 +73,7 @@ load-breakpoint: up ## how much can it take: arrivals 50/s -> 3000/s until p95 >
 	./load_test.sh breakpoint
 load-scaling: up ## does scaling out help: the breakpoint at 1..REPLICAS_MAX (default 3) replicas; scaling.json/html
 	./load_test.sh scaling
-load-failover: up ## failure lab: app2 killed at 30%, started at 60% (50 s); reads never fail, app2 back with its share
+load-failover: up ## failure lab: app2 killed at 30%, started at 60% (60 s); reads never fail, app2 back with its share
 	./load_test.sh failover
 load-redis-outage: up ## failure lab: Redis frozen 10 s, then stopped 10 s; reads stay 200, hit ratio back in 15 s
 	./load_test.sh redis-outage

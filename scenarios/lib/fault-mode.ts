@@ -133,7 +133,9 @@ export async function runFaultMode(run: FaultModeRun): Promise<number> {
     code = Math.max(code, 2);
   }
   if (outcome?.error) return Math.max(code, 2);
-  if (code === 0 && outcome) code = judgeAfter(run, outcome.applied, join(run.dir, 'summary.json'), log);
+  // Judged (and printed) whatever the thresholds said; it can only turn a pass into a fail.
+  if (code <= 1 && outcome)
+    code = Math.max(code, judgeAfter(run, outcome.applied, join(run.dir, 'summary.json'), log));
   return code;
 }
 

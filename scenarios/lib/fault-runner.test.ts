@@ -82,8 +82,9 @@ describe('checkFaults', () => {
       3,
     );
     const ok = fakeStack();
-    await checkFaults('lab', faults, ok.stack);
-    expect(ok.calls).toEqual(['kill app2 --check', 'freeze redis --check']);
+    expect(await checkFaults('lab', faults, ok.stack)).toBeGreaterThanOrEqual(0);
+    // The first part is asked twice: the second, warm, start-up is the lead the schedule uses.
+    expect(ok.calls).toEqual(['kill app2 --check', 'freeze redis --check', 'kill app2 --check']);
     const broken = fakeStack({ app2: 'down', redis: 'down' });
     await expect(checkFaults('lab', faults, broken.stack)).rejects.toThrow(FaultError);
     await expect(checkFaults('lab', faults, broken.stack)).rejects.toThrow(
