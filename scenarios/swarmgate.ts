@@ -67,8 +67,8 @@ export async function setup({ host }: SetupContext): Promise<RunData> {
 }
 
 /**
- * The servers' counts beside the client's; with FaultLabUser in the run, also the lab's checks: no acknowledged
- * write lost (against Postgres), no stale read (lib/lab-verdict.ts).
+ * The servers' counts beside the client's; with FaultLabUser in the run, also the lab's: the custom metrics
+ * lost_writes (acknowledged writes against Postgres) and stale_reads, and their examples (lib/lab-verdict.ts).
  */
 export async function teardown({ host, data, summary }: TeardownContext<RunData>): Promise<TeardownResult> {
   let lab: TeardownResult | undefined;
@@ -79,5 +79,6 @@ export async function teardown({ host, data, summary }: TeardownContext<RunData>
   return {
     checks: [...(lab.checks ?? []), ...(servers.checks ?? [])],
     sections: [...(lab.sections ?? []), ...(servers.sections ?? [])],
+    metrics: lab.metrics ?? {},
   };
 }

@@ -19,14 +19,12 @@ const MAX_OWNED = 20;
 /** Deleted ids a user reads again now and then: each must stay 404. */
 const KEEP_DELETED = 5;
 
-/** The custom-metrics API the engine is gaining; used when present. */
-type MetricsSink = { add(name: string, value: number): void };
-
 /**
  * The failure lab's mixed reader and writer. It creates, reads, updates (If-Match) and deletes rows of its own,
  * reads and updates a small shared set, and reads ids it deleted; every write's end goes to the run's ledger
  * (acknowledged, refused, or of unknown outcome), checked against Postgres in the teardown (lost writes), and every
- * read is judged at once against what this user already knew (stale reads, ReadTracker). The rows are named
+ * read is judged at once against what this user already knew (stale reads, ReadTracker: counted as the custom
+ * metric `stale_reads`, recorded with its example for the teardown's table). The rows are named
  * `… [lab]` so the ledger can be held against the summary. Per request: an ETag parse, a map lookup and, for a
  * write, one short string.
  */
@@ -38,7 +36,6 @@ export class FaultLabUser extends HttpUser {
   private readonly tracker = new ReadTracker();
   private recorder!: LabRecorder;
   private shared: number[] = [];
-  private metrics: MetricsSink | undefined;
 
   private get data(): LabSetupData {
     return this.environment.setupData as LabSetupData;
@@ -53,7 +50,6 @@ export class FaultLabUser extends HttpUser {
     }
     this.recorder = labRecorder(data.labDir);
     this.shared = data.labIds;
-    this.metrics = (this.environment as { metrics?: MetricsSink }).metrics;
   }
 
   private record(op: WriteOp, id: number | null, res: Response): number | null {
@@ -66,16 +62,15 @@ export class FaultLabUser extends HttpUser {
   private judge(id: number, res: Response, version: number | null): void {
     const stale = this.tracker.read(id, res.status, version);
     if (stale === null) return;
-    const h = res.headers;
     this.recorder.stale({
       id,
       ...stale,
-      upstream: h['x-upstream'] ?? '',
+      upstream: res.headers['x-upstream'] ?? '',
       instance: res.instance ?? '',
       cache: res.cache ?? '',
       at: res.time,
     });
-    this.metrics?.add('stale_reads', 1);
+    this.environment.metrics.add('stale_reads');
     res.failure(`stale read of user ${id}: expected ${stale.expected}, got ${stale.got}`);
   }
 
