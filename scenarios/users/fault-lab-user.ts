@@ -44,9 +44,10 @@ export class FaultLabUser extends HttpUser {
   override onStart(): void {
     const data = this.data;
     if (!data?.labDir) {
-      throw new Error(
-        'FaultLabUser needs the setup() of scenarios/swarmgate.ts (setupData.labDir is missing)',
-      );
+      // Nothing it does could be checked: the run ends rather than measure writes nobody will verify.
+      const why = 'FaultLabUser needs the setup() of scenarios/swarmgate.ts (setupData.labDir is missing)';
+      this.environment.runner?.quit(why);
+      throw new Error(why);
     }
     this.recorder = labRecorder(data.labDir);
     this.shared = data.labIds;
