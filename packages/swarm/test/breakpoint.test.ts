@@ -101,6 +101,10 @@ describe('breakpoint (open-model ramp, --abort-on, knee)', () => {
     });
     expect(s.stop?.reason).toBe('slo_broken');
     expect(s.stop?.detail).toContain('failures');
+    // Swarm marks the timeline where it stopped the run.
+    expect(s.annotations).toEqual([
+      expect.objectContaining({ label: `SLO broken: ${s.stop?.detail}`, kind: 'swarm', source: 'swarm' }),
+    ]);
     expect(Number.isFinite(failFrom)).toBe(true);
     // 3 broken seconds (the first maybe partial), then the tick that sees them: well under 6 s.
     expect(s.endedAt - failFrom).toBeLessThan(6_000);

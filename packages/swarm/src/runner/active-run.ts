@@ -48,6 +48,7 @@ export class ActiveRun {
   private end: (cause: StopSummary) => void = () => {};
   private t0 = 0;
   private lastProgress = 0;
+  private sloMarked = false;
 
   constructor(
     private readonly options: RunOptions,
@@ -194,7 +195,14 @@ export class ActiveRun {
       const points = this.stats.timeSeries.points;
       const recent = points.slice(-abortOn.breakSeconds);
       const broken = sloBroken(this.offered ? this.offered.annotate(recent) : recent, abortOn);
-      if (broken !== null) this.finish(stopCause('slo_broken', broken));
+      if (broken !== null) {
+        // Swarm's own mark on the timeline, once: where the run was stopped, and why.
+        if (!this.sloMarked) {
+          this.sloMarked = true;
+          this.annotations.annotate(`SLO broken: ${broken}`, { kind: 'swarm', source: 'swarm' }, Date.now());
+        }
+        this.finish(stopCause('slo_broken', broken));
+      }
     }
     const shape = this.options.shape;
     if (shape) {
