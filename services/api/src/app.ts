@@ -6,6 +6,8 @@ import { type DeadlineVariables, deadline } from './http/deadline';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { allowedMethods } from './http/method-not-allowed';
 import { observe } from './http/observe';
+import { labRoutes } from './lab/routes';
+import { shed } from './lab/shed';
 import { systemRoutes } from './system/routes';
 import { userRoutes } from './users/routes';
 
@@ -17,6 +19,11 @@ export function createApp(deps: Deps) {
   app.onError(errorHandler(deps.log));
 
   app.use(observe({ instance: deps.env.INSTANCE_ID, metrics: deps.metrics, draining: deps.draining }));
+  // Load shedding (SHED_LAG_MS > 0): after observe, so a shed request is counted and stamped; on /api/* only, so
+  // /health, /ready and /metrics are always answered. Not mounted at all when off: the happy path runs nothing.
+  const { lag } = deps.protection;
+  if (lag)
+    app.use('/api/*', shed({ overloaded: () => lag.state.overloaded, onShed: deps.protection.metrics.shed }));
   app.use('/api/*', deadline({ budgetMs: deps.env.REQUEST_DEADLINE_MS }));
   // Only on methods with a body: the check reads `req.raw.body`, which would build a full Request on every GET.
   app.on(
@@ -32,6 +39,8 @@ export function createApp(deps: Deps) {
 
   app.route('/', systemRoutes(deps));
   app.route('/api/users', userRoutes(deps.store));
+  // The overload lab's endpoints exist only where the stack asks for them; elsewhere /api/lab/* is a 404.
+  if (deps.env.LAB_ENDPOINTS === 'on') app.route('/api/lab', labRoutes(deps.protection));
   // Built from the finished route table, so a route added above is known to the 405 answer without a list here.
   app.notFound(notFoundHandler(allowedMethods(app.routes)));
   return app;

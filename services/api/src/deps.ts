@@ -2,6 +2,7 @@ import { createRedis } from './cache/redis';
 import { createUserCache } from './cache/user-cache';
 import { createPool, createProbePool } from './db/pool';
 import type { Env } from './env';
+import { createProtection } from './lab/protection';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { prepareUserQueries } from './users/queries';
@@ -26,6 +27,8 @@ export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, e
   // A write's transaction waits for one Redis command (the cache lock) between its statements.
   const writeIdleMs = env.REDIS_COMMAND_TIMEOUT_MS + 500;
   const store = createUserStore(prepareUserQueries(pool), cache, metrics, pool, writeIdleMs);
+  // Load shedding, the memory guard and the downstream client (lab/): each off unless its setting turns it on.
+  const protection = createProtection(env, metrics.registry);
   let draining = false;
   return {
     env,
@@ -36,6 +39,7 @@ export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, e
     metrics,
     cache,
     store,
+    protection,
     startedAt: performance.now(),
     draining: () => draining,
     /** Marks the replica as shutting down: /ready answers 503 and responses ask clients to close. */
@@ -43,6 +47,7 @@ export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, e
       draining = true;
     },
     async close() {
+      protection.stop();
       cache.close();
       await Promise.allSettled([pool.end(), probePool.end(), redis.quit().catch(() => redis.disconnect())]);
     },

@@ -8,6 +8,10 @@ import { z } from 'zod';
  * PG_STATEMENT_TIMEOUT_MS 5000, CACHE_TTL_S 300, LOG_LEVEL info, HOST 127.0.0.1,
  * KEEP_ALIVE_TIMEOUT_MS 65000 (above nginx's 60 s upstream idle timeout, so nginx always closes first),
  * PG_TRANSACTION_POOLING off (on: DATABASE_URL is a pooler in transaction mode, PgBouncer; see db/pool.ts).
+ * The overload lab (lab/, README "Overload lab"): LAB_ENDPOINTS off, DOWNSTREAM_URL unset; SHED_LAG_MS 0 (no load
+ * shedding), MEMORY_GUARD_MB 0 and MEMORY_GUARD_HEAP_FRACTION 0 (no memory guard; set at most one);
+ * DOWNSTREAM_PROTECTION on, DOWNSTREAM_TIMEOUT_MS 1000, DOWNSTREAM_BREAKER_FAILURES 5,
+ * DOWNSTREAM_BREAKER_HALF_OPEN_MS 5000, DOWNSTREAM_BULKHEAD_LIMIT 10, DOWNSTREAM_BULKHEAD_QUEUE 10.
  */
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -45,6 +49,17 @@ const envShape = {
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   KEEP_ALIVE_TIMEOUT_MS: int(1000, 3_600_000).default(65_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  LAB_ENDPOINTS: z.enum(['on', 'off']).default('off'),
+  DOWNSTREAM_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  SHED_LAG_MS: int(0, 60_000).default(0),
+  MEMORY_GUARD_MB: int(0, 1_000_000).default(0),
+  MEMORY_GUARD_HEAP_FRACTION: z.coerce.number().min(0).max(1).default(0),
+  DOWNSTREAM_PROTECTION: z.enum(['on', 'off']).default('on'),
+  DOWNSTREAM_TIMEOUT_MS: int(1, 600_000).default(1000),
+  DOWNSTREAM_BREAKER_FAILURES: int(1, 10_000).default(5),
+  DOWNSTREAM_BREAKER_HALF_OPEN_MS: int(100, 3_600_000).default(5000),
+  DOWNSTREAM_BULKHEAD_LIMIT: int(1, 10_000).default(10),
+  DOWNSTREAM_BULKHEAD_QUEUE: int(0, 100_000).default(10),
 };
 
 const envSchema = z.object(envShape).superRefine((env, ctx) => {
@@ -56,6 +71,13 @@ const envSchema = z.object(envShape).superRefine((env, ctx) => {
       code: 'custom',
       path: ['CACHE_SETTLE_MS'],
       message: `must be at least REDIS_COMMAND_TIMEOUT_MS + 1000 (${least})`,
+    });
+  }
+  if (env.MEMORY_GUARD_MB > 0 && env.MEMORY_GUARD_HEAP_FRACTION > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['MEMORY_GUARD_HEAP_FRACTION'],
+      message: 'set MEMORY_GUARD_MB or MEMORY_GUARD_HEAP_FRACTION, not both',
     });
   }
 });

@@ -8,7 +8,7 @@ export interface ErrorBody {
 
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 428 | 500 | 503,
+    readonly status: 400 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 428 | 500 | 502 | 503 | 504,
     readonly code: string,
     message: string,
     readonly details?: unknown,
