@@ -158,6 +158,19 @@ describe('thresholds on fault windows', () => {
     ]);
   });
 
+  it('judges the shortest time to a first failure, and has no value without failures', () => {
+    const seconds = [...ok(20), ...ok(2), ...failing(3), ...ok(12), ...failing(5), ...ok(15)];
+    const [first, byLabel] = judged(
+      seconds,
+      [fault('kill', 20), fault('freeze', 37, 38)],
+      ['time_to_first_failure>=1', 'time_to_first_failure{kill}==2'],
+    );
+    expect(first).toMatchObject({ actual: 0, ok: false });
+    expect(byLabel).toMatchObject({ actual: 2, ok: true });
+    const [none] = judged(ok(30), [fault('harmless', 10)], ['time_to_first_failure>1']);
+    expect(none).toMatchObject({ actual: null, ok: false, message: 'no failure in any fault window' });
+  });
+
   it('fails with a reason when a window never recovered or there are no fault windows', () => {
     const [never] = judged([...ok(20), ...failing(10)], [fault('down', 20)], ['recovery_s<10']);
     expect(never).toMatchObject({ actual: null, ok: false });
