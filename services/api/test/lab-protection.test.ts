@@ -1,0 +1,156 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from '../../../scripts/lib/ports';
+import { type Service, startService } from '../../../scripts/lib/process';
+import { startDownstream } from '../../downstream/test/support';
+import { bodyOf, freshDatabase, type OwnRedis, ownRedis } from './support/harness';
+
+const API_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+// One replica process with the lab and every protection on, and the real downstream service beside it.
+describe('a replica with the overload protection on', () => {
+  let redis: OwnRedis;
+  let replica: Service;
+  let downstream: Awaited<ReturnType<typeof startDownstream>>;
+  let base = '';
+
+  beforeAll(async () => {
+    redis = await ownRedis();
+    downstream = await startDownstream({ LATENCY_MS: '0', JITTER_MS: '0' });
+    const port = await freePort();
+    replica = startService('api', process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+      cwd: API_DIR,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        INSTANCE_ID: 'lab1',
+        DATABASE_URL: await freshDatabase(),
+        REDIS_URL: redis.url,
+        LOG_LEVEL: 'warn',
+        LAB_ENDPOINTS: 'on',
+        SHED_LAG_MS: '200',
+        DOWNSTREAM_URL: downstream.base,
+        DOWNSTREAM_TIMEOUT_MS: '1500',
+        DOWNSTREAM_BREAKER_FAILURES: '3',
+        DOWNSTREAM_BREAKER_HALF_OPEN_MS: '1000',
+        DOWNSTREAM_BULKHEAD_LIMIT: '2',
+        DOWNSTREAM_BULKHEAD_QUEUE: '1',
+      },
+    });
+    base = `http://127.0.0.1:${port}`;
+    await waitFor('the replica to be ready', async () => (await fetch(`${base}/ready`)).ok, 30_000);
+  });
+  afterAll(async () => {
+    await replica?.stop('SIGKILL');
+    await downstream?.service.stop('SIGKILL');
+    await redis?.close();
+  });
+
+  const get = (path: string) => fetch(`${base}${path}`);
+  const metrics = async () => (await get('/metrics')).text();
+  /** The value of one series in the replica's /metrics (labels as prom-client prints them, instance last). */
+  const series = async (name: string, labels = '') => {
+    const line = (await metrics()).split('\n').find((l) => l.startsWith(`${name}{${labels}`));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
+  const code = async (res: Response) => (await bodyOf(res)).error?.code as string | undefined;
+
+  it('sheds new work while its event loop is blocked, and still answers /health and /metrics', async () => {
+    const blocking = get('/api/lab/cpu?ms=2000');
+    // Blocked once a liveness probe no longer answers within 300 ms.
+    await waitFor(
+      'the replica to be blocked',
+      async () => {
+        try {
+          await fetch(`${base}/health`, { signal: AbortSignal.timeout(300) });
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+      20,
+    );
+    // Queued behind the block, read after it.
+    const [health, read, write, scrape] = await Promise.all([
+      get('/health'),
+      get('/api/users/1'),
+      fetch(`${base}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'shed@example.test', name: 'S' }),
+      }),
+      metrics(),
+    ]);
+    expect((await blocking).status).toBe(200);
+    expect(health.status).toBe(200);
+    for (const res of [read, write]) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await code(res)).toBe('OVERLOADED');
+    }
+    expect(scrape).toMatch(/eventloop_overloaded\{instance="lab1"\} 1/);
+    expect(await series('http_requests_shed_total')).toBeGreaterThanOrEqual(2);
+    // The loop keeps time again: work is taken once the hold is over.
+    await waitFor(
+      'work to be taken again',
+      async () => (await get('/api/users/1')).status === 404,
+      15_000,
+      100,
+    );
+  });
+
+  it('opens the breaker on a failing downstream, refuses fast while open, half-opens and closes when it heals', async () => {
+    const ok = await get('/api/lab/downstream');
+    expect(ok.status).toBe(200);
+    expect((await bodyOf(ok)).downstream).toMatchObject({ ok: true });
+    expect(await series('downstream_breaker_state')).toBe(0);
+
+    await downstream.behave({ errorRate: 1 });
+    for (let i = 0; i < 3; i++) {
+      const failed = await get('/api/lab/downstream');
+      expect(failed.status).toBe(502);
+      expect(await code(failed)).toBe('DOWNSTREAM_FAILED');
+    }
+    const before = await (await fetch(`${downstream.base}/metrics`)).text();
+    const open = await get('/api/lab/downstream');
+    expect(open.status).toBe(503);
+    expect(open.headers.get('retry-after')).toBe('1');
+    expect(await code(open)).toBe('DOWNSTREAM_UNAVAILABLE');
+    // Refused without calling the downstream.
+    expect(await (await fetch(`${downstream.base}/metrics`)).text()).toContain(
+      before.split('\n').find((l) => l.startsWith('downstream_work_requests_total{outcome="failed"'))!,
+    );
+    expect(await series('downstream_breaker_state')).toBe(2);
+    expect(await series('downstream_breaker_transitions_total', 'to="open"')).toBe(1);
+    expect(await series('downstream_calls_total', 'outcome="breaker_open"')).toBeGreaterThanOrEqual(1);
+
+    // Healed: after halfOpenAfter a trial call goes through, succeeds, and closes the breaker.
+    await downstream.behave({ errorRate: 0 });
+    await waitFor(
+      'a call to succeed again',
+      async () => (await get('/api/lab/downstream')).status === 200,
+      15_000,
+      100,
+    );
+    expect(await series('downstream_breaker_transitions_total', 'to="half_open"')).toBeGreaterThanOrEqual(1);
+    expect(await series('downstream_breaker_transitions_total', 'to="closed"')).toBeGreaterThanOrEqual(1);
+    expect(await series('downstream_breaker_state')).toBe(0);
+  });
+
+  it('refuses calls past the bulkhead at once, and times out a slow downstream', async () => {
+    await downstream.behave({ latencyMs: 800, errorRate: 0 });
+    // Two run, one waits, the rest are refused.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => get('/api/lab/downstream')));
+    const codes = await Promise.all(answers.map((r) => (r.status === 200 ? 'ok' : code(r))));
+    expect(codes.filter((c) => c === 'DOWNSTREAM_BUSY').length).toBeGreaterThanOrEqual(3);
+    expect(await series('downstream_calls_total', 'outcome="bulkhead_full"')).toBeGreaterThanOrEqual(3);
+
+    await downstream.behave({ latencyMs: 5000 });
+    const slow = await get('/api/lab/downstream');
+    expect(slow.status).toBe(504);
+    expect(await code(slow)).toBe('DOWNSTREAM_TIMEOUT');
+    expect(await series('downstream_calls_total', 'outcome="timeout"')).toBe(1);
+    await downstream.behave({ latencyMs: 0 });
+  });
+});
