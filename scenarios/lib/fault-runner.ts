@@ -194,8 +194,15 @@ export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
   const log = run.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const opened = new Map<string, number>();
   const outcome: ScheduleOutcome = { applied: [] };
+  // A window lasts its `for` from when its fault really landed (a graceful stop may take seconds), not from its
+  // planned instant: the planned instant of each applied fault and when the stack runner says it acted.
+  const landed = new Map<number, { plannedS: number; at: number }>();
+  const lead = Math.min(run.leadMs ?? 0, MAX_LEAD_MS);
   for (const step of run.steps) {
-    const due = run.startMs + step.atS * 1000 - Math.min(run.leadMs ?? 0, MAX_LEAD_MS);
+    const fault = step.undo ? landed.get(step.index) : undefined;
+    const due = fault
+      ? fault.at + (step.atS - fault.plannedS) * 1000 - lead
+      : run.startMs + step.atS * 1000 - lead;
     if (!(await wait(due - Date.now(), run.signal))) break;
     let record: AppliedFault;
     try {
@@ -206,6 +213,7 @@ export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
       break;
     }
     outcome.applied.push({ step, record });
+    if (!step.undo) landed.set(step.index, { plannedS: step.atS, at: record.at });
     const { id, label, edge } = step.annotation;
     const line: AnnotationLine =
       edge === 'open'
