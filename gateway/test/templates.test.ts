@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gatewayVars, renderTemplate } from '../../scripts/stack/gateway-config';
+import { gatewayVars, QUOTA_OFF, renderTemplate, retryAfterS } from '../../scripts/stack/gateway-config';
 import { GATEWAY_TEMPLATES, renderGatewayConfig } from '../../scripts/stack/native/gateway-files';
 import { findBinary } from '../../scripts/stack/preflight';
 import { DEFAULT_INSPECT_ALLOW } from '../../scripts/stack/settings';
@@ -55,11 +55,11 @@ describe('the gateway templates', () => {
   });
 
   it.each([
-    ['round_robin', 3, DEFAULT_INSPECT_ALLOW],
-    ['least_conn', 5, []],
+    ['round_robin', 3, DEFAULT_INSPECT_ALLOW, QUOTA_OFF],
+    ['least_conn', 5, [], { rate: '600r/m', burst: 7, keyHeader: 'X-Client-Key' }],
   ] as const)(
-    'render a config nginx accepts (%s, %i replicas, inspectors %j)',
-    (balance, count, inspectAllow) => {
+    'render a config nginx accepts (%s, %i replicas, inspectors %j, quota %j)',
+    (balance, count, inspectAllow, quota) => {
       const dir = mkdtempSync(join(tmpdir(), 'swarmgate-templates-'));
       dirs.push(dir);
       const conf = join(dir, 'conf');
@@ -73,8 +73,20 @@ describe('the gateway templates', () => {
         readTimeoutS: 7,
         inspectAllow: [...inspectAllow],
         statusListen: '127.0.0.1:18081',
+        quota,
       });
       const text = renderGatewayConfig(conf, vars);
+      // Quotas: the zone and the limit (in /api/ and @write) only when on, keyed by the header's variable.
+      expect(text.includes('limit_req_zone $gateway_quota_key zone=gateway_quota:10m rate=600r/m;')).toBe(
+        quota.rate !== null,
+      );
+      expect(text.match(/^\s*limit_req zone=gateway_quota burst=7 nodelay;$/gm) ?? []).toHaveLength(
+        quota.rate === null ? 0 : 1,
+      );
+      expect(text.match(/include gateway\.d\/quota-limit\.conf;/g)).toHaveLength(2);
+      expect(text).toContain(
+        `map ${quota.rate === null ? '$http_x_api_key' : '$http_x_client_key'} $gateway_quota_key`,
+      );
       expect(text).toContain('proxy_read_timeout 7s;');
       for (const network of inspectAllow) expect(text).toContain(`${network} 1;`);
       expect(/^\s*least_conn;/m.test(text)).toBe(balance === 'least_conn');
@@ -109,7 +121,7 @@ describe('the gateway templates', () => {
       return answered ? codes.map(() => Number(answered.slice(1))) : codes;
     });
     expect([...new Set(routed)].sort()).toEqual(
-      [400, 403, 404, 405, 408, 411, 413, 414, 431, 500, 501, 502, 503, 504, 505].sort(),
+      [400, 403, 404, 405, 408, 411, 413, 414, 429, 431, 500, 501, 502, 503, 504, 505].sort(),
     );
     const table = /map \$status \$gateway_error_body \{([^}]*(?:\}[^}]*)*?)\n\}/.exec(text)?.[1] ?? '';
     const bodies = new Map(
@@ -121,5 +133,12 @@ describe('the gateway templates', () => {
         error: { code: expect.stringMatching(/^[A-Z_]+$/), message: expect.any(String) },
       });
     }
+  });
+
+  it('give a 429 a Retry-After of the time one request takes at the rate, at least 1 s', () => {
+    expect([retryAfterS('50r/s'), retryAfterS('1r/s'), retryAfterS('600r/m'), retryAfterS('20r/m')]).toEqual([
+      1, 1, 1, 3,
+    ]);
+    expect(() => retryAfterS('0r/s')).toThrow('not an nginx rate');
   });
 });

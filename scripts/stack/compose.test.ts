@@ -173,8 +173,12 @@ describe('docker-compose.yml', () => {
     expect(gateway.image).toMatch(/^nginx:/);
     expect(gateway.volumes).toEqual(['./gateway:/etc/nginx/templates:ro']);
     expect(gateway.ports).toEqual([`127.0.0.1:${native.gateway.port}:${inCompose.gateway.port}`]);
-    const { NGINX_ENVSUBST_OUTPUT_DIR, ...vars } = gateway.environment ?? {};
+    const { NGINX_ENVSUBST_OUTPUT_DIR, ...escaped } = gateway.environment ?? {};
     expect(NGINX_ENVSUBST_OUTPUT_DIR).toBe('/etc/nginx');
+    // `$$` is compose's escape for `$` (nginx variables such as $http_x_api_key in the quota's key).
+    const vars = Object.fromEntries(
+      Object.entries(escaped).map(([k, v]) => [k, String(v).replaceAll('$$', '$')]),
+    );
     expect(vars).toEqual(
       gatewayVars({
         listen: String(inCompose.gateway.port),

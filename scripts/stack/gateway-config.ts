@@ -22,6 +22,45 @@ export interface GatewayTarget {
   inspectAllow: string[];
   /** `listen` argument of the stub_status server: `127.0.0.1:8081` natively, `8081` in a container. */
   statusListen: string;
+  /** Per-client quotas (gateway.d/quota.conf); off when absent or when `rate` is null. */
+  quota?: Quota;
+}
+
+/** QUOTA_RATE, QUOTA_BURST, QUOTA_KEY_HEADER as the stack settings hold them. */
+export interface Quota {
+  /** nginx's rate syntax, `50r/s` or `600r/m`; null: quotas off. */
+  rate: string | null;
+  /** Requests a client may send over the rate at once before it gets 429s. */
+  burst: number;
+  /** The request header that names a client (else its address), e.g. `X-API-Key`. */
+  keyHeader: string;
+}
+
+export const QUOTA_OFF: Quota = { rate: null, burst: 0, keyHeader: 'X-API-Key' };
+
+/** nginx's variable for request header `name`: `X-API-Key` → `$http_x_api_key`. */
+export const headerVariable = (name: string) => `$http_${name.toLowerCase().replaceAll('-', '_')}`;
+
+/**
+ * Retry-After for a rate, in whole seconds: the time one request's share of it takes, at least 1.
+ * Example: `retryAfterS('50r/s')` → 1, `retryAfterS('20r/m')` → 3.
+ */
+export function retryAfterS(rate: string): number {
+  const match = /^([0-9]+)r\/(s|m)$/.exec(rate);
+  if (!match || Number(match[1]) <= 0) throw new Error(`not an nginx rate: ${JSON.stringify(rate)}`);
+  const perSecond = Number(match[1]) / (match[2] === 'm' ? 60 : 1);
+  return Math.max(1, Math.ceil(1 / perSecond));
+}
+
+/** The quota placeholders: the zone and the limit directives, empty when quotas are off. */
+function quotaVars(q: Quota) {
+  const on = q.rate !== null;
+  return {
+    GATEWAY_QUOTA_KEY_VAR: headerVariable(q.keyHeader),
+    GATEWAY_QUOTA_ZONE: on ? `limit_req_zone $gateway_quota_key zone=gateway_quota:10m rate=${q.rate};` : '',
+    GATEWAY_QUOTA_LIMIT: on ? `limit_req zone=gateway_quota burst=${q.burst} nodelay;` : '',
+    GATEWAY_QUOTA_RETRY_AFTER: on ? String(retryAfterS(q.rate!)) : '',
+  };
 }
 
 export type GatewayVars = TemplateVars<'GATEWAY_'>;
@@ -55,6 +94,7 @@ export function gatewayVars(t: GatewayTarget): GatewayVars {
     // The body of a `geo` block (gateway.d/inspect.conf): each network maps to 1, everything else to 0.
     GATEWAY_INSPECT_GEO: t.inspectAllow.map((network) => `${network} 1;`).join(' '),
     GATEWAY_STATUS_LISTEN: t.statusListen,
+    ...quotaVars(t.quota ?? QUOTA_OFF),
   };
 }
 

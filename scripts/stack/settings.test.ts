@@ -128,4 +128,26 @@ describe('the monitoring settings', () => {
       "GATEWAY_STATUS_PORT: 8002 collides with the replicas' ports 8001-8003 (REPLICA_BASE_PORT)",
     );
   });
+
+  it('reads per-client quotas: off unless QUOTA_RATE is set, and names a bad rate, burst or key header', () => {
+    expect(loadSettings({}).quota).toEqual({ rate: null, burst: 20, keyHeader: 'X-API-Key' });
+    expect(loadSettings({ QUOTA_RATE: '0' }).quota.rate).toBeNull();
+    expect(
+      loadSettings({ QUOTA_RATE: '50r/s', QUOTA_BURST: '0', QUOTA_KEY_HEADER: 'X-Client' }).quota,
+    ).toEqual({
+      rate: '50r/s',
+      burst: 0,
+      keyHeader: 'X-Client',
+    });
+    expect(loadSettings({ QUOTA_RATE: '600r/m' }).quota.rate).toBe('600r/m');
+    for (const bad of ['50', '50r/h', '0r/s', '1.5r/s', 'fast']) {
+      expect(() => loadSettings({ QUOTA_RATE: bad }), bad).toThrow(
+        `QUOTA_RATE: must be requests per second or minute like 50r/s or 600r/m (1 to 1000000), or 0 for no quota (got ${JSON.stringify(bad)})`,
+      );
+    }
+    expect(() => loadSettings({ QUOTA_BURST: '-1' })).toThrow('QUOTA_BURST: must be a whole number from 0');
+    expect(() => loadSettings({ QUOTA_KEY_HEADER: 'X API;Key' })).toThrow(
+      'QUOTA_KEY_HEADER: must be a header name of letters, digits and "-", like X-API-Key (got "X API;Key")',
+    );
+  });
 });

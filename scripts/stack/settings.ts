@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { resolve } from 'node:path';
+import type { Quota } from './gateway-config';
 
 /**
  * The stack runner's settings, read from the environment in this one place (`make up REPLICAS=5` passes them).
@@ -13,7 +14,9 @@ import { resolve } from 'node:path';
  * POSTGRES_EXPORTER_PORT 9187 (the exporters' usual ports), SWARM_METRICS_PORT 9646 (where Prometheus looks for the
  * load generator during a run), SCRAPE_INTERVAL 1s, PROMETHEUS_RETENTION 1d; PGBOUNCER off (on: the replicas reach
  * Postgres through PgBouncer in transaction pooling mode), PGBOUNCER_PORT 56432, PGBOUNCER_POOL_SIZE 20,
- * STACK_PG_MAX_CONNECTIONS 200.
+ * STACK_PG_MAX_CONNECTIONS 200; QUOTA_RATE off (unset or 0; `50r/s` or `600r/m`: per-client quotas at the
+ * gateway), QUOTA_BURST 20, QUOTA_KEY_HEADER X-API-Key; LAB off (on: the replicas mount the overload lab's
+ * endpoints, LAB_ENDPOINTS=on), DOWNSTREAM_PORT 8500 (the lab's downstream service, always started natively).
  * A bad value throws a `SettingsError` naming the setting and what it accepts.
  */
 export interface StackSettings {
@@ -54,6 +57,12 @@ export interface StackSettings {
   pgbouncerPoolSize: number;
   /** Postgres's max_connections (read when Postgres starts: `make fault DO=restart PART=postgres` applies it). */
   postgresMaxConnections: number;
+  /** Per-client quotas at the gateway (gateway.d/quota.conf); `rate` null when off. */
+  quota: Quota;
+  /** Whether the replicas mount the overload lab's endpoints (/api/lab/*): LAB_ENDPOINTS on their side. */
+  lab: 'on' | 'off';
+  /** The downstream service the lab's /api/lab/downstream calls (services/downstream). */
+  downstreamPort: number;
 }
 
 export class SettingsError extends Error {
@@ -100,6 +109,22 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 export function durationMs(text: string): number {
   const match = DURATION.exec(text);
   return match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
+}
+
+/**
+ * QUOTA_RATE as nginx's limit_req takes it: `50r/s` or `600r/m` (whole requests, 1 to 1,000,000); unset, empty or
+ * `0` turns quotas off (null). Example: `quotaRate('50r/s', [])` → `'50r/s'`, `quotaRate('0', [])` → null.
+ */
+export function quotaRate(raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw === '0' || raw === 'off') return null;
+  const match = /^([0-9]{1,7})r\/(s|m)$/.exec(raw);
+  if (!match || Number(match[1]) < 1 || Number(match[1]) > 1_000_000) {
+    problems.push(
+      `QUOTA_RATE: must be requests per second or minute like 50r/s or 600r/m (1 to 1000000), or 0 for no quota (got ${JSON.stringify(raw)})`,
+    );
+    return null;
+  }
+  return raw;
 }
 
 export function loadSettings(source: Source = process.env, root = process.cwd()): StackSettings {
@@ -179,7 +204,20 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     pgbouncerPort: int('PGBOUNCER_PORT', 56432, 1, 65535),
     pgbouncerPoolSize: int('PGBOUNCER_POOL_SIZE', 20, 1, 1000),
     postgresMaxConnections: int('STACK_PG_MAX_CONNECTIONS', 200, 10, 10_000),
+    quota: {
+      rate: quotaRate(read('QUOTA_RATE'), problems),
+      burst: int('QUOTA_BURST', 20, 0, 100_000),
+      keyHeader: read('QUOTA_KEY_HEADER') ?? 'X-API-Key',
+    },
+    lab: oneOf('LAB', 'off', ['on', 'off'] as const),
+    downstreamPort: int('DOWNSTREAM_PORT', 8500, 1, 65535),
   };
+  // A header name nginx can make a variable of ($http_x_api_key): letters, digits and dashes.
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(settings.quota.keyHeader)) {
+    problems.push(
+      `QUOTA_KEY_HEADER: must be a header name of letters, digits and "-", like X-API-Key (got ${JSON.stringify(settings.quota.keyHeader)})`,
+    );
+  }
   if (!/^[A-Za-z0-9_]{1,63}$/.test(settings.database)) {
     problems.push(
       `STACK_DATABASE: must be 1-63 letters, digits or "_" (got ${JSON.stringify(settings.database)})`,
@@ -196,6 +234,7 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     ['POSTGRES_EXPORTER_PORT', settings.postgresExporterPort],
     ['SWARM_METRICS_PORT', settings.swarmMetricsPort],
     ['PGBOUNCER_PORT', settings.pgbouncerPort],
+    ['DOWNSTREAM_PORT', settings.downstreamPort],
   ];
   const replicaPorts = [settings.replicaBasePort, settings.replicaBasePort + settings.replicas - 1];
   ports.forEach(([key, port], i) => {

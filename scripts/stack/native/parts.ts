@@ -128,6 +128,7 @@ export function renderNative(ctx: Context): string {
       readTimeoutS: settings.gatewayReadTimeoutS,
       inspectAllow: settings.gatewayInspectAllow,
       statusListen: `${topology.gateway.host}:${topology.gateway.statusPort}`,
+      quota: settings.quota,
     }),
   );
 }
