@@ -19,8 +19,10 @@ export interface HitRatioBack {
 }
 
 /**
- * When the share of HIT among the responses that carried an `X-Cache` value (HIT, MISS, BYPASS, ...) was at least
- * `target` for `holdS` seconds in a row, after `since` (epoch ms). Seconds without such responses are skipped.
+ * When the share of HIT among the responses that carried an `X-Cache` value (HIT, MISS, BYPASS, ...) reached
+ * `target` over `holdS` consecutive seconds taken together (a second of 25 reads moves the ratio by 4 points, so
+ * one second alone is noise), after `since` (epoch ms): seconds from `since` to the first second of that span.
+ * Seconds without such responses are skipped.
  *
  * @example
  * hitRatioBack(series, redisStartedAt, 0.9); // { seconds: 4, ratios: [0.2, 0.6, 0.85, 0.93, ...] }
@@ -33,21 +35,21 @@ export function hitRatioBack(
 ): HitRatioBack {
   const from = Math.floor(since / 1000);
   const ratios: number[] = [];
-  let streakStart: number | null = null;
-  let streak = 0;
+  const span: Array<{ t: number; hit: number; total: number }> = [];
   for (const p of series) {
     if (p.t < from) continue;
     const total = Object.values(p.cache).reduce((s, n) => s + n, 0);
     if (total === 0) continue;
-    const ratio = (p.cache.HIT ?? 0) / total;
-    ratios.push(Math.round(ratio * 100) / 100);
-    if (ratio >= target) {
-      streakStart ??= p.t;
-      if (++streak >= holdS) return { seconds: Math.max(0, streakStart - since / 1000), ratios };
-    } else {
-      streakStart = null;
-      streak = 0;
-    }
+    const hit = p.cache.HIT ?? 0;
+    ratios.push(Math.round((hit / total) * 100) / 100);
+    span.push({ t: p.t, hit, total });
+    if (span.length > holdS) span.shift();
+    if (span.length < holdS) continue;
+    const sum = span.reduce((acc, x) => ({ hit: acc.hit + x.hit, total: acc.total + x.total }), {
+      hit: 0,
+      total: 0,
+    });
+    if (sum.hit / sum.total >= target) return { seconds: Math.max(0, span[0]!.t - since / 1000), ratios };
   }
   return { seconds: null, ratios };
 }
