@@ -163,6 +163,16 @@ describe('stack fault', () => {
     expect((await fetch(`${gateway()}/gateway-health`)).status).toBe(200);
   });
 
+  it('up thaws a part left frozen (a freeze whose thaw never came)', async () => {
+    const app1 = stack.pid('app1');
+    await fault('freeze', 'app1');
+    const up = await stack.cli('up');
+    expect(up.stdout).toMatch(/^\s+app1\s+was frozen: thawed$/m);
+    expect(isFrozen(app1)).toBe(false);
+    expect(stack.pid('app1').pid).toBe(app1.pid);
+    expect(await healthLine('app1')).toMatch(/^app1\s+up\s/);
+  });
+
   it('down after a freeze of Postgres and the gateway leaves no process and no port behind', async () => {
     await fault('freeze', 'postgres');
     await fault('freeze', 'gateway');

@@ -1,4 +1,4 @@
-import { runningFrom } from '../../lib/daemon';
+import { isFrozen, runningFrom, signalGroup } from '../../lib/daemon';
 import { requirePortFree, StackError } from '../preflight';
 import { type Context, logTail, type Part } from './parts';
 
@@ -50,9 +50,24 @@ export async function requirePortsFree(ctx: Context, parts: Part[]) {
   }
 }
 
-/** Starts `part` unless its pid file names a live process; returns whether it started it. */
+/**
+ * Whether the part's pid file names a live process; one left frozen (by a `fault freeze` whose thaw never came)
+ * is thawed first, or it would never become ready.
+ */
+export function thawIfFrozen(ctx: Context, name: string): boolean {
+  const running = runningFrom(ctx.paths.pidFile(name));
+  if (running && isFrozen(running)) {
+    signalGroup(running.pid, 'SIGCONT');
+    say(partLine(name, 'was frozen: thawed'));
+  }
+  return running !== undefined;
+}
+
+/**
+ * Starts `part` unless its pid file names a live process (thawed if frozen); returns whether it started it.
+ */
 export async function ensureStarted(ctx: Context, part: Part): Promise<boolean> {
-  if (runningFrom(ctx.paths.pidFile(part.name))) return false;
+  if (thawIfFrozen(ctx, part.name)) return false;
   // Checked again: another program may have taken the port since the preflight.
   await requirePartPortsFree(part);
   try {

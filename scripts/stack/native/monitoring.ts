@@ -21,7 +21,7 @@ import {
   type TargetState,
   targetStates,
 } from '../scrape-targets';
-import { ensureStarted, partLine, say, waitReady } from './lifecycle';
+import { ensureStarted, partLine, say, thawIfFrozen, waitReady } from './lifecycle';
 import { type Context, daemon, logTail, type Part } from './parts';
 import { renderTemplateDir } from './template-files';
 
@@ -237,6 +237,7 @@ export async function startMonitoring(ctx: Context): Promise<Monitoring> {
   const prometheus = prometheusPart(ctx);
   const started = new Set<string>();
   for (const part of early) if (await ensureStarted(ctx, part)) started.add(part.name);
+  thawIfFrozen(ctx, 'prometheus');
   const running = runningFrom(ctx.paths.pidFile('prometheus'));
   if (running) reloadPrometheusIfChanged(ctx, running);
   else if (await ensureStarted(ctx, prometheus)) started.add(prometheus.name);

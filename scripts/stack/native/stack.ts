@@ -7,7 +7,7 @@ import { type StackPaths, stackPaths } from '../paths';
 import { portFree, requireBinaries, StackError } from '../preflight';
 import type { StackSettings } from '../settings';
 import { databaseUrl, nativeTopology } from '../topology';
-import { ensureStarted, partLine, requirePortsFree, say, waitReady } from './lifecycle';
+import { ensureStarted, partLine, requirePortsFree, say, thawIfFrozen, waitReady } from './lifecycle';
 import {
   MONITORING_PARTS,
   monitoringDown,
@@ -135,6 +135,7 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
     say(partLine(part.name, `${fresh[i] ? 'started' : 'already running'} on 127.0.0.1:${part.port}`));
   });
 
+  thawIfFrozen(ctx, 'gateway');
   const runningGateway = runningFrom(paths.pidFile('gateway'));
   if (runningGateway) reloadGatewayIfChanged(ctx, runningGateway);
   else await ensureStarted(ctx, gateway);
