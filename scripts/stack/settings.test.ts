@@ -151,3 +151,33 @@ describe('the monitoring settings', () => {
     );
   });
 });
+
+describe('the PgBouncer and Postgres settings', () => {
+  it('default to no PgBouncer (port 56432, pool 20) and 200 Postgres connections; on, the replicas go through it', () => {
+    const s = loadSettings({});
+    expect([s.pgbouncer, s.pgbouncerPort, s.pgbouncerPoolSize, s.postgresMaxConnections]).toEqual([
+      'off',
+      56432,
+      20,
+      200,
+    ]);
+    expect(nativeTopology(s).pgbouncer).toBeUndefined();
+    const on = nativeTopology(loadSettings({ PGBOUNCER: 'on', PGBOUNCER_POOL_SIZE: '5' }));
+    expect(on.pgbouncer).toEqual({ host: '127.0.0.1', port: 56432, poolSize: 5 });
+  });
+
+  it('name a bad value, and a PgBouncer port another part has', () => {
+    expect(() =>
+      loadSettings({ PGBOUNCER: 'yes', PGBOUNCER_POOL_SIZE: '0', STACK_PG_MAX_CONNECTIONS: '5' }),
+    ).toThrow(
+      new SettingsError([
+        'PGBOUNCER: must be one of on, off (got "yes")',
+        'PGBOUNCER_POOL_SIZE: must be a whole number from 1 to 1000 (got "0")',
+        'STACK_PG_MAX_CONNECTIONS: must be a whole number from 10 to 10000 (got "5")',
+      ]),
+    );
+    expect(() => loadSettings({ PGBOUNCER_PORT: '55432' })).toThrow(
+      'PGBOUNCER_PORT: 55432 is STACK_PG_PORT already',
+    );
+  });
+});
