@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hitRatioBack } from './cache-back';
+import { hitRatioBack, hitRatioBetween } from './cache-back';
 
 const s = (t: number, HIT: number, MISS: number, BYPASS = 0) => ({ t, cache: { HIT, MISS, BYPASS } });
 
@@ -26,5 +26,11 @@ describe('hitRatioBack', () => {
     expect(
       hitRatioBack([s(10, 90, 0, 20), s(11, 90, 0, 20), s(12, 90, 0, 20)], 10_000, 0.9).seconds,
     ).toBeNull();
+  });
+
+  it('gives the HIT share over a span of seconds', () => {
+    const series = [s(9, 0, 100), s(10, 80, 20), s(11, 90, 10, 0), s(12, 0, 100)];
+    expect(hitRatioBetween(series, 10_000, 12_000)).toBeCloseTo(0.85);
+    expect(hitRatioBetween(series, 20_000, 30_000)).toBeNull();
   });
 });

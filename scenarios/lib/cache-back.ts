@@ -53,3 +53,15 @@ export function hitRatioBack(
   }
   return { seconds: null, ratios };
 }
+
+/** The HIT share of the `X-Cache` responses in the seconds that start in [fromMs, toMs); null without any. */
+export function hitRatioBetween(series: readonly CacheSecond[], fromMs: number, toMs: number): number | null {
+  let hit = 0;
+  let total = 0;
+  for (const p of series) {
+    if (p.t * 1000 < fromMs || p.t * 1000 >= toMs) continue;
+    hit += p.cache.HIT ?? 0;
+    total += Object.values(p.cache).reduce((sum, n) => sum + n, 0);
+  }
+  return total === 0 ? null : hit / total;
+}

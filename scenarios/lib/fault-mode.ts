@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { type CacheSecond, hitRatioBack } from './cache-back';
+import { type CacheSecond, hitRatioBack, hitRatioBetween } from './cache-back';
 import {
   checkFaults,
   FaultError,
@@ -174,10 +174,17 @@ function judgeAfter(
   }
   const redis = starts.filter((a) => a.step.part === 'redis').at(-1);
   if (run.hitRatioBackS !== undefined && redis) {
-    const r = hitRatioBack(series, redis.record.end, 0.9);
+    // 90%, or the level the mix held in the 10 s before the first fault when that was lower: the lab's own rows
+    // are rewritten all the time, so with it in the run the steady ratio sits near 90% and a target above the
+    // steady state would judge the mix, not the recovery.
+    const first = applied[0]!.record.at;
+    const before = hitRatioBetween(series, first - 10_000, first);
+    const target = Math.min(0.9, before ?? 0.9);
+    const r = hitRatioBack(series, redis.record.end, target);
     say(
       r.seconds !== null && r.seconds <= run.hitRatioBackS,
-      `hit ratio back to >= 90% within ${run.hitRatioBackS}s of redis's ${redis.step.do} (actual ${r.seconds === null ? 'never' : `${r.seconds.toFixed(1)}s`}; ` +
+      `hit ratio back to >= ${(target * 100).toFixed(1)}% (90%, or the ${before === null ? '-' : `${(before * 100).toFixed(1)}%`} of the 10 s before the first fault if lower) ` +
+        `within ${run.hitRatioBackS}s of redis's ${redis.step.do} (actual ${r.seconds === null ? 'never' : `${r.seconds.toFixed(1)}s`}; ` +
         `each second after: ${r.ratios.slice(0, 16).join(' ')})`,
     );
   }
