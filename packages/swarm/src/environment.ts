@@ -1,3 +1,4 @@
+import type { RetryAfterPolicy } from './client/retry-after';
 import type { Events } from './events/events';
 import type { AnnotateOptions } from './stats/annotations';
 import type { MetricsRecorder } from './stats/custom-metrics';
@@ -44,4 +45,11 @@ export interface Environment {
   endAnnotation(id: string, at?: number): void;
   /** Custom counters (k6's Counter), e.g. `this.environment.metrics.add('stale_reads')`: `summary.metrics`. */
   metrics: MetricsRecorder;
+  /**
+   * `--honor-retry-after` (`options.honorRetryAfter`): every HTTP user waits out a 429's or 503's Retry-After;
+   * null or absent: only the classes with `static honorRetryAfter = true` do.
+   */
+  retryAfter?: RetryAfterPolicy | null;
+  /** Records one honoured Retry-After wait (`retry_after_waits`, `retry_after_wait_s`). Called unbound. */
+  onRetryAfterWait?: (ms: number) => void;
 }

@@ -99,4 +99,18 @@ describe('parseRunArgs: what Locust users type', () => {
       '--server-queries: serverQueries.db: need PromQL text or { query, unit }',
     );
   });
+
+  it('reads --honor-retry-after and its bound, which needs it', () => {
+    expect(parseRunArgs(['load.ts']).honorRetryAfter).toBeUndefined();
+    expect(parseRunArgs(['load.ts', '--honor-retry-after']).honorRetryAfter).toEqual({ maxMs: 30_000 });
+    expect(
+      parseRunArgs(['load.ts', '--honor-retry-after', '--retry-after-max', '5s']).honorRetryAfter,
+    ).toEqual({ maxMs: 5000 });
+    expect(() => parseRunArgs(['load.ts', '--retry-after-max', '5s'])).toThrow(
+      '--retry-after-max needs --honor-retry-after',
+    );
+    expect(() => parseRunArgs(['load.ts', '--honor-retry-after', '--retry-after-max', '0s'])).toThrow(
+      '--retry-after-max: must be more than 0',
+    );
+  });
 });

@@ -48,6 +48,8 @@ export interface RunArgs {
   segment?: Segment;
   instanceHeader?: string;
   timeoutMs?: number;
+  /** `--honor-retry-after [--retry-after-max T]`: every HTTP user waits out a 429's or 503's Retry-After. */
+  honorRetryAfter?: { maxMs: number };
   checkHost: boolean;
   /** Without `--headless` the run is driven from the web UI. */
   headless: boolean;
@@ -115,6 +117,9 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --run-id ID          the id every segment of this run shares (default: SWARM_RUN_ID, else chosen, see README)
       --instance-header H  response header naming the replica (default X-Instance)
       --timeout T          request timeout (default 30s)
+      --honor-retry-after  users wait out a 429's or 503's Retry-After before going on (the time waited is
+                           reported as the metrics retry_after_waits and retry_after_wait_s)
+      --retry-after-max T  with --honor-retry-after: wait at most T whatever the server asks (default 30s)
       --threshold EXPR     e.g. 'p(95)<500', 'rate<0.01', 'hit_ratio>0.8', 'recovery_s<10', 'lost_writes==0'
                            (repeatable)
       --annotations FILE   follow FILE during the run for timeline marks, one JSON object a line:
@@ -286,6 +291,11 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
   const webPort = positiveNumber('--web-port', v['web-port'], true) ?? 8089;
   if (webPort > 65535) throw new UsageError(`--web-port: "${v['web-port']}" is not a port (0-65535)`);
   const timeoutS = duration('--timeout', v.timeout);
+  const retryAfterMaxS = duration('--retry-after-max', v['retry-after-max']);
+  if (retryAfterMaxS !== undefined && v['honor-retry-after'] !== true) {
+    throw new UsageError('--retry-after-max needs --honor-retry-after');
+  }
+  if (retryAfterMaxS === 0) throw new UsageError('--retry-after-max: must be more than 0 (e.g. 10s)');
   const compare = parseCompareFlags(v);
   if (compare.given && v.baseline === undefined) {
     throw new UsageError(
@@ -364,6 +374,7 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     segment,
     instanceHeader: v['instance-header'],
     timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+    honorRetryAfter: v['honor-retry-after'] === true ? { maxMs: (retryAfterMaxS ?? 30) * 1000 } : undefined,
     checkHost: !v['no-check'],
     headless,
     webHost: v['web-host'] ?? '127.0.0.1',
@@ -421,6 +432,8 @@ function parseRunFlags(argv: string[]) {
       segment: { type: 'string' },
       'instance-header': { type: 'string' },
       timeout: { type: 'string' },
+      'honor-retry-after': { type: 'boolean' },
+      'retry-after-max': { type: 'string' },
       'no-check': { type: 'boolean' },
       'run-id': { type: 'string' },
       'exit-code-on-error': { type: 'string' },

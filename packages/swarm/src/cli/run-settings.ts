@@ -44,8 +44,10 @@ function scenarioMetrics(o: ScenarioOptions): string[] | undefined {
 /** `options.recovery`: each given number must be > 0 (a `UsageError` naming it otherwise). */
 function checkRecovery(o: ScenarioOptions): void {
   for (const [key, value] of Object.entries(o.recovery ?? {})) {
-    if (!['baselineS', 'p95Factor', 'holdS'].includes(key)) {
-      throw new UsageError(`options.recovery.${key}: unknown; use baselineS, p95Factor or holdS`);
+    if (!['baselineS', 'p95Factor', 'holdS', 'p95WindowS', 'p95MinAnswers'].includes(key)) {
+      throw new UsageError(
+        `options.recovery.${key}: unknown; use baselineS, p95Factor, holdS, p95WindowS or p95MinAnswers`,
+      );
     }
     if (typeof value !== 'number' || !(value > 0)) {
       throw new UsageError(`options.recovery.${key}: must be a number > 0, got ${JSON.stringify(value)}`);
@@ -91,6 +93,7 @@ export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSetting
     excludeTags: args.excludeTags,
     instanceHeader: (args.instanceHeader ?? o.instanceHeader)?.toLowerCase(),
     timeoutMs: args.timeoutMs,
+    honorRetryAfter: args.honorRetryAfter,
     segment: args.segment,
     runId: args.runId,
     resetStatsAfterSpawn: args.resetStats,

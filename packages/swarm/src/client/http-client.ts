@@ -5,6 +5,7 @@ import { memoUrlTemplate } from '../stats/url-template';
 import { Exchange, type ExchangeOwner } from './exchange';
 import { type Reporter, reportPoint } from './report-point';
 import { Response } from './response';
+import { honoursStatus, type RetryAfterPolicy, retryAfterMs } from './retry-after';
 import { type Expect, errorText, verdict } from './verdict';
 
 export interface RequestOptions {
@@ -38,6 +39,16 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** Called for each request `destroy()` cuts short: sent (the target may count it) but never reported. */
   onInterrupted?: () => void;
+  /** Wait out a 429's or 503's Retry-After before the request resolves (retry-after.ts); default: never. */
+  retryAfter?: RetryAfterPolicy | null;
+  /** Called with the ms waited after each honoured Retry-After (cut short by `destroy()` included). */
+  onRetryAfterWait?: (ms: number) => void;
+}
+
+/** A Retry-After wait in progress, ended by its timer or by `destroy()`. */
+interface RetryWait {
+  timer: NodeJS.Timeout;
+  end: () => void;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -109,6 +120,9 @@ export class HttpClient implements Reporter, ExchangeOwner {
   private readonly headers: Record<string, string>;
   private readonly jsonHeaders: Record<string, string>;
   private destroyed = false;
+  private readonly retryAfter: RetryAfterPolicy | null;
+  /** Retry-After waits in progress (null until the first). */
+  private waits: Set<RetryWait> | null = null;
   /** The exchange in flight; any more at once (a task awaiting several requests together) in `alsoInFlight`. */
   private inFlight: Exchange | null = null;
   private alsoInFlight: Set<Exchange> | null = null;
@@ -128,6 +142,9 @@ export class HttpClient implements Reporter, ExchangeOwner {
     // Shared by every client without headers of its own (the usual case): nothing per user to keep.
     this.headers = options.headers === undefined ? NO_HEADERS : { ...options.headers };
     this.jsonHeaders = options.headers === undefined ? JSON_HEADERS : { ...this.headers, ...JSON_HEADERS };
+    this.retryAfter = options.retryAfter ?? null;
+    // Bound once, and only for a client that honours Retry-After: the others' requests keep their one promise.
+    if (this.retryAfter !== null) this.honour = this.honour.bind(this);
   }
 
   get(url: string, options?: RequestOptions): Promise<Response> {
@@ -242,7 +259,7 @@ export class HttpClient implements Reporter, ExchangeOwner {
       // After the test stopped, a task still running sends nothing more: the target would count what we do not.
       if (this.destroyed) ex.onError(new Error('swarm: the test stopped'));
       else this.dispatcherFor(origin).dispatch(dispatchOptions, ex);
-      return ex.done;
+      return this.retryAfter === null ? ex.done : ex.done.then(this.honour);
     } catch (err) {
       if (ex !== null) {
         ex.forget();
@@ -250,6 +267,30 @@ export class HttpClient implements Reporter, ExchangeOwner {
       }
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * Resolves with `r` at once, or, for a 429 or 503 with a Retry-After, once the wait it asks for (at most the
+   * policy's maximum) is over or `destroy()` cut it short. Bound in the constructor.
+   */
+  private honour(r: Response): Response | Promise<Response> {
+    if (!honoursStatus(r.status) || this.destroyed) return r;
+    const ms = retryAfterMs(r.headers['retry-after'], this.retryAfter!.maxMs);
+    if (ms === null || ms === 0) return r;
+    return new Promise<Response>((resolve) => {
+      const startedAt = performance.now();
+      const wait: RetryWait = {
+        timer: setTimeout(() => wait.end(), ms),
+        end: () => {
+          clearTimeout(wait.timer);
+          this.waits?.delete(wait);
+          this.options.onRetryAfterWait?.(performance.now() - startedAt);
+          resolve(r);
+        },
+      };
+      this.waits ??= new Set();
+      this.waits.add(wait);
+    });
   }
 
   private untrack(ex: Exchange): void {
@@ -320,6 +361,8 @@ export class HttpClient implements Reporter, ExchangeOwner {
    */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
+    // A 429 or 503 being waited out was answered: it is reported as it is (throttled), not dropped as interrupted.
+    if (this.waits !== null && this.waits.size > 0) reportPoint.endOfTask(this);
     this.destroyed = true;
     // Sent and never to be reported: counted apart, so a comparison with the target's own count can allow for it.
     const stopped = new Error('swarm: the test stopped');
@@ -327,6 +370,7 @@ export class HttpClient implements Reporter, ExchangeOwner {
     if (this.alsoInFlight !== null) inFlight.push(...this.alsoInFlight);
     for (let n = inFlight.length + reportPoint.drop(this); n > 0; n--) this.options.onInterrupted?.();
     for (const ex of inFlight) ex.abort(stopped);
+    if (this.waits !== null) for (const wait of [...this.waits]) wait.end();
     await Promise.all(this.takeClients().map((c) => c.destroy()));
   }
 }

@@ -1,3 +1,4 @@
+import { RETRY_AFTER_METRICS, retryAfterPolicy } from '../client/retry-after';
 import type { Environment } from '../environment';
 import { Events } from '../events/events';
 import type { startEngineMonitor } from '../monitor/engine-monitor';
@@ -62,7 +63,11 @@ export class ActiveRun {
     // Ids stay apart across workers, whose annotations their parent merges by id.
     this.annotations =
       options.annotations ?? new AnnotationLog(segment.count > 1 ? `w${segment.index + 1}-` : 'a');
-    this.metrics = new CustomMetrics(options.metrics);
+    // With --honor-retry-after the wait counters are in every summary, 0 when nothing asked a user to wait.
+    this.metrics = new CustomMetrics([
+      ...(options.metrics ?? []),
+      ...(options.honorRetryAfter ? RETRY_AFTER_METRICS : []),
+    ]);
     this.unsubscribe = this.events.request.add((e) => {
       this.stats.record(e);
       this.endpointSeries?.record(e);
@@ -84,6 +89,11 @@ export class ActiveRun {
       annotate: (label, o) => this.annotations.annotate(label, { source: 'scenario', ...o }, Date.now()),
       endAnnotation: (id, at) => this.annotations.end(id, at ?? Date.now()),
       metrics: { add: (name, n) => this.metrics.add(name, n) },
+      retryAfter: retryAfterPolicy(options.honorRetryAfter),
+      onRetryAfterWait: (ms) => {
+        this.metrics.add('retry_after_waits');
+        this.metrics.add('retry_after_wait_s', ms / 1000);
+      },
     };
     this.first = options.shape ? options.shape.tick(0) : null;
     const isOpen = options.rate !== undefined || (this.first !== null && isRateTarget(this.first));

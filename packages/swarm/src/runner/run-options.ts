@@ -33,6 +33,12 @@ export interface RunOptions {
   instanceHeader?: string;
   /** Default request timeout; 30 s. */
   timeoutMs?: number;
+  /**
+   * Every HTTP user waits out a 429's or 503's Retry-After (at most `maxMs`, default 30 s) before going on; the
+   * time waited is counted in `summary.metrics` (retry_after_waits, retry_after_wait_s). Default: off (only
+   * classes with `static honorRetryAfter = true`).
+   */
+  honorRetryAfter?: boolean | { maxMs?: number };
   segment?: Segment;
   /**
    * Aborting stops the run; reports are still produced (Ctrl-C). Abort with `stopCause(reason, detail)` to say

@@ -1,6 +1,9 @@
 import { HttpClient } from '../client/http-client';
+import { DEFAULT_RETRY_AFTER_MAX_MS, type RetryAfterPolicy } from '../client/retry-after';
 import type { Environment } from '../environment';
 import { User } from './user';
+
+const CLASS_RETRY_AFTER: RetryAfterPolicy = Object.freeze({ maxMs: DEFAULT_RETRY_AFTER_MAX_MS });
 
 /**
  * A user with `this.client`, an HTTP client on its own keep-alive connection to `--host` (or `static host`).
@@ -15,6 +18,12 @@ import { User } from './user';
  */
 export class HttpUser extends User {
   static override abstract = true;
+  /**
+   * Wait out a 429's or 503's Retry-After (at most 30 s) before going on, as a well-behaved client does; the run's
+   * `--honor-retry-after` turns it on for every class. Default false: a 429 is counted as throttled and the task
+   * goes on at once.
+   */
+  static honorRetryAfter = false;
   readonly client: HttpClient;
 
   constructor(environment: Environment) {
@@ -29,6 +38,8 @@ export class HttpUser extends User {
       timeoutMs: environment.timeoutMs,
       // The environment's own function (its callbacks do not use `this`): no closure per user.
       onInterrupted: environment.onInterrupted,
+      retryAfter: environment.retryAfter ?? (cls.honorRetryAfter ? CLASS_RETRY_AFTER : null),
+      onRetryAfterWait: environment.onRetryAfterWait,
     });
   }
 
