@@ -102,6 +102,9 @@ describe('stack fault', () => {
     const stopped = await failure(stack.cli('fault', 'stop', 'app2'));
     expect(stopped?.code).toBe(2);
     expect(stopped?.stderr).toContain('app2 is not running, so it cannot be stopped');
+    const checked = await failure(stack.cli('fault', 'freeze', 'app2', '--check'));
+    expect(checked?.code).toBe(2);
+    expect(checked?.stderr).toContain('app2 is not running, so it cannot be frozen');
 
     const started = await fault('start', 'app2');
     expect(started.pid).not.toBe(before.pid);
