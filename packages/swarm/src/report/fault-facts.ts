@@ -65,5 +65,6 @@ export function failuresByEndpoint(r: RecoveryEntry): string[] {
 }
 
 export const RECOVERY_NOTE =
-  'Recovered after: from the end of the fault (an instant: the fault itself) until failures are 0 and p95 is ' +
-  'within 1.5× the p95 of the 60 s before it, held for 10 s. Fault failures: from the fault to its recovery.';
+  'Recovered after: from the end of the fault (an instant, or a kill started again later: the fault itself) until ' +
+  'failures are 0 and p95 (from 100 answers or 5 s) is within 1.5× the p95 of the 60 s before it, held for 10 s. ' +
+  'Fault failures: from the fault to its recovery.';

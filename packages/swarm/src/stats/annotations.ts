@@ -8,6 +8,8 @@ export interface AnnotateOptions {
   /** Epoch ms: makes it a window at once (else `endAnnotation(id)` closes it later, or it stays an instant). */
   end?: number;
   source?: string;
+  /** A fault window's recovery from its start instead of its end (see `Annotation.recoverFrom`). */
+  recoverFrom?: 'start' | 'end';
 }
 
 const byAt = (a: Annotation, b: Annotation) => a.at - b.at || a.label.localeCompare(b.label);
@@ -54,6 +56,7 @@ export class AnnotationLog {
       ...(options.end !== undefined && { end: Math.max(at, options.end) }),
       ...(options.kind !== undefined && { kind: options.kind }),
       ...(options.source !== undefined && { source: options.source }),
+      ...(options.recoverFrom !== undefined && { recoverFrom: options.recoverFrom }),
     });
     return id;
   }
@@ -101,6 +104,7 @@ const FIELDS: Record<string, 'string' | 'number'> = {
   label: 'string',
   kind: 'string',
   source: 'string',
+  recoverFrom: 'string',
 };
 
 /**
@@ -133,5 +137,10 @@ export function parseAnnotationLine(line: string, known: (id: string) => Annotat
   if (a.end !== undefined) out.end = a.end;
   if (a.kind !== undefined) out.kind = a.kind;
   if (a.source !== undefined) out.source = a.source;
+  if (a.recoverFrom !== undefined) {
+    if (a.recoverFrom !== 'start' && a.recoverFrom !== 'end')
+      throw new Error('"recoverFrom" must be "start" or "end"');
+    out.recoverFrom = a.recoverFrom;
+  }
   return out;
 }

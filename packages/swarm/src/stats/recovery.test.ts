@@ -91,8 +91,12 @@ describe('computeRecovery', () => {
 
   it('waits for p95 to come back within 1.5x of the baseline once failures stopped', () => {
     const series = seriesOf([...ok(20), ...failing(2), ...ok(8, 100), ...ok(15)]);
-    const [r] = computeRecovery(series, [fault('slow after', 20)]);
+    // Each second judged alone (as a run with 100 answers a second would be).
+    const [r] = computeRecovery(series, [fault('slow after', 20)], { p95MinAnswers: 1 });
     expect(r!.recoveryS).toBe(10);
+    // 10 answers a second: p95 over 5 s, so the slow seconds weigh on it 4 s longer.
+    const [smoothed] = computeRecovery(series, [fault('slow after', 20)]);
+    expect(smoothed!.recoveryS).toBe(14);
     // Looser limits see it recovered as soon as the failures stop.
     const [loose] = computeRecovery(series, [fault('slow after', 20)], { p95Factor: 20 });
     expect(loose!.recoveryS).toBe(2);
@@ -183,5 +187,41 @@ describe('thresholds on fault windows', () => {
     });
     const [unknown] = judged(ok(10), [fault('a', 2)], ['recovery_s{b}<10']);
     expect(unknown!.message).toMatch(/no fault window labelled "b"/);
+  });
+
+  it('takes a low-rate second’s p95 with the seconds before it, so one slow answer does not break the hold', () => {
+    // 20 answers a second at 10 ms; after 2 s of failures, every 4th second has 2 answers of 60 ms: its own p95 is
+    // 60 ms (over the 15 ms limit), while 5 s of answers hold at most 4 slow ones in 100 (p95 10 ms).
+    const stats = new RequestStats(T0);
+    for (let s = 0; s < 42; s++) {
+      for (let i = 0; i < 20; i++) {
+        const failed = s >= 20 && s < 22 && i < 2;
+        const slow = s >= 22 && (s - 23) % 4 === 0 && i < 2;
+        stats.record(
+          requestEvent({
+            time: at(s) + 500,
+            ms: slow ? 60 : 10,
+            status: failed ? 503 : 200,
+            error: failed ? 'HTTP 503' : null,
+          }),
+        );
+      }
+      stats.tick(at(s + 1), 1);
+    }
+    stats.finish(at(42) - 1, 1);
+    const series = stats.timeSeries.points;
+    const [alone] = computeRecovery(series, [fault('noisy', 20)], { p95MinAnswers: 1 });
+    const [smoothed] = computeRecovery(series, [fault('noisy', 20)]);
+    expect(alone!.recoveryS).toBeNull();
+    expect(smoothed!.recoveryS).toBe(2);
+  });
+
+  it('measures a window marked recoverFrom start (a kill, started again later) from the kill', () => {
+    const series = seriesOf([...ok(20), ...failing(1), ...ok(30)]);
+    const kill: Annotation = { ...fault('app2 killed', 20, 40), recoverFrom: 'start' };
+    const [fromKill] = computeRecovery(series, [kill]);
+    const [fromStart] = computeRecovery(series, [{ ...kill, recoverFrom: undefined }]);
+    expect(fromKill).toMatchObject({ recoveryS: 1, recoverFrom: 'start' });
+    expect(fromStart!.recoveryS).toBe(0);
   });
 });

@@ -9,6 +9,14 @@ export interface RecoveryOptions {
   p95Factor?: number;
   /** Seconds in a row a healthy state must hold to count as recovered. Default 10. */
   holdS?: number;
+  /**
+   * A second's p95 is taken from at least `p95MinAnswers` (100) answers: the second alone when it has them, else
+   * it and the seconds before it (since the recovery began), up to `p95WindowS` (5) seconds in all — one second
+   * of a run at tens of requests a second is too few answers for a steady p95, and the hold would break on one
+   * slow request, while a run with enough answers is judged second by second.
+   */
+  p95WindowS?: number;
+  p95MinAnswers?: number;
 }
 
 /** The annotation kind that marks a fault. */
@@ -65,10 +73,12 @@ function rowsOf(points: readonly TimePoint[]): RecoveryEndpoint[] {
 /**
  * Recovery per fault window (pure), from the per-second series and the annotations of kind `fault`, in order of
  * their start. For each: the requests and failures within the window (an instant: its second), the time from its
- * start to the first failure, and the **time to recover**: from the window's end (an instant, e.g. a kill: its
- * `at`) to the first second of `holdS` (10) seconds in a row that each answered requests, without a failure, with
- * a p95 at most `p95Factor` (1.5) × the p95 of the `baselineS` (60) seconds before the fault (what there is of
- * them, leaving out earlier faults until they recovered; without any, only the failures count). A second without
+ * start to the first failure, and the **time to recover**: from the window's end (an instant, or a window marked
+ * `recoverFrom: 'start'` such as a kill whose part is started later: its `at`) to the first second of `holdS` (10)
+ * seconds in a row that each answered requests, without a failure, with a p95 (from at least `p95MinAnswers` (100)
+ * answers: the second's own, else with the seconds before it, `p95WindowS` (5) at most) at most `p95Factor` (1.5) × the p95 of the `baselineS` (60) seconds
+ * before the fault (what there is of them, leaving out earlier faults until they recovered; without any, only the
+ * failures count). A second without
  * answers is not healthy (a frozen target answers nothing). `recoveryS` is null with a `reason` when it never
  * recovered within the run, or when the next fault began before the hold was complete (that fault's recovery then
  * covers both). `faultFailures` and `endpoints` cover the fault's start until it recovered (else the run's end, or
@@ -85,6 +95,8 @@ export function computeRecovery(
   const baselineS = options.baselineS ?? 60;
   const factor = options.p95Factor ?? 1.5;
   const holdS = options.holdS ?? 10;
+  const windowS = options.p95WindowS ?? 5;
+  const minAnswers = options.p95MinAnswers ?? 100;
   const points = [...series].sort((a, b) => a.t - b.t);
   const bySecond = new Map(points.map((p) => [p.t, p]));
   const lastT = points.at(-1)?.t ?? -1;
@@ -92,7 +104,10 @@ export function computeRecovery(
   /** What earlier faults disturbed: [start, recovered) each, left out of later baselines. */
   const disturbed: Array<[number, number]> = [];
   return faults.map((fault, i) => {
-    const endMs = fault.end ?? fault.at;
+    // A kill is over once it happened: the question is how soon the rest routes around it, not what the part's
+    // later start does (`recoverFrom: 'start'`).
+    const endMs = fault.recoverFrom === 'start' ? fault.at : (fault.end ?? fault.at);
+    const fromT = Math.floor(endMs / 1000);
     const next = faults[i + 1];
     const nextAt = next?.at ?? Number.POSITIVE_INFINITY;
     const before = points.filter(
@@ -103,13 +118,28 @@ export function computeRecovery(
     );
     const baseline = p95Of(before);
     const limit = baseline === null ? null : baseline * factor;
-    const healthy = (p: TimePoint | undefined) =>
-      p !== undefined && p.requests > 0 && p.failures === 0 && (limit === null || p.p95Ms <= limit);
+    const rollingP95 = (t: number) => {
+      const seconds: TimePoint[] = [];
+      let answers = 0;
+      for (let u = t; u >= Math.max(fromT, t - windowS + 1) && answers < minAnswers; u--) {
+        const p = bySecond.get(u);
+        if (p === undefined) continue;
+        seconds.push(p);
+        answers += p.requests;
+      }
+      return seconds.length === 1 ? seconds[0]!.p95Ms : (p95Of(seconds) ?? Number.POSITIVE_INFINITY);
+    };
+    const healthy = (t: number) => {
+      const p = bySecond.get(t);
+      return (
+        p !== undefined && p.requests > 0 && p.failures === 0 && (limit === null || rollingP95(t) <= limit)
+      );
+    };
 
     let streak: number | null = null;
     let recoveredAt: number | null = null;
-    for (let t = Math.floor(endMs / 1000); t <= lastT; t++) {
-      if (!healthy(bySecond.get(t))) {
+    for (let t = fromT; t <= lastT; t++) {
+      if (!healthy(t)) {
         streak = null;
         continue;
       }
@@ -151,6 +181,7 @@ export function computeRecovery(
         firstFailed === undefined ? null : round3(Math.max(0, firstFailed.t * 1000 - fault.at) / 1000),
       baselineP95Ms: baseline,
       recoveryS: recoveredAt === null ? null : round3((recoveredAt - endMs) / 1000),
+      ...(fault.recoverFrom === 'start' && { recoverFrom: 'start' as const }),
       ...(reason !== undefined && { reason }),
       faultFailures: span.reduce((n, p) => n + p.failures, 0),
       endpoints: rowsOf(span),

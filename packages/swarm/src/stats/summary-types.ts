@@ -151,6 +151,11 @@ export interface Annotation {
   kind?: string;
   /** Who made it, e.g. `mode-runner`, `scenario`, `swarm`. */
   source?: string;
+  /**
+   * A fault window's recovery is measured from its end (default), or from its start (`'start'`): a kill whose
+   * part is started again later, where the question is how soon the rest routes around it.
+   */
+  recoverFrom?: 'start' | 'end';
 }
 
 /** One row of a fault window's requests: by endpoint, failures by status, over the window and its recovery. */
@@ -180,6 +185,8 @@ export interface RecoveryEntry {
   recoveryS: number | null;
   /** Why `recoveryS` is null (never recovered within the run, or interrupted by the next fault). */
   reason?: string;
+  /** Measured from the fault's start (its annotation's `recoverFrom`), not its end. */
+  recoverFrom?: 'start';
   /** Failures from the fault's start until it recovered (or the run ended): `fault_failures`' count. */
   faultFailures: number;
   /** The same span's rows. */
