@@ -42,6 +42,8 @@ export interface AnnotationLine {
   label: string;
   kind: 'fault';
   source: 'mode-runner';
+  /** Swarm measures this window's recovery from its start (a kill). */
+  recoverFrom?: 'start';
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -214,10 +216,17 @@ export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
     }
     outcome.applied.push({ step, record });
     if (!step.undo) landed.set(step.index, { plannedS: step.atS, at: record.at });
-    const { id, label, edge } = step.annotation;
+    const { id, label, edge, recoverFrom } = step.annotation;
     const line: AnnotationLine =
       edge === 'open'
-        ? { id, at: record.at, label, kind: 'fault', source: 'mode-runner' }
+        ? {
+            id,
+            at: record.at,
+            label,
+            kind: 'fault',
+            source: 'mode-runner',
+            ...(recoverFrom && { recoverFrom }),
+          }
         : edge === 'close'
           ? {
               id,

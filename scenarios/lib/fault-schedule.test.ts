@@ -128,6 +128,7 @@ describe('planSteps', () => {
       [30, 'start', 'redis', true, 'close', 'f1-stop-redis'],
     ]);
     expect(steps[0]!.annotation.label).toBe('redis frozen 10s');
+    expect(steps.map((s) => s.annotation.recoverFrom)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('closes a kill’s band with the later start of the same part', () => {
@@ -143,6 +144,9 @@ describe('planSteps', () => {
       [36, 'start', 'close', 'f0-kill-app2', 'app2 killed'],
       [50, 'restart', 'instant', 'f2-restart-app1', 'app1 restarted'],
     ]);
+    // Swarm measures a kill's recovery from the kill, not from the start that ends its band.
+    expect(steps[0]!.annotation.recoverFrom).toBe('start');
+    expect(steps[2]!.annotation.recoverFrom).toBeUndefined();
   });
 });
 

@@ -191,7 +191,7 @@ export interface FaultStep {
    * The annotation it writes: `open` starts a window (a kill, stop or freeze; ended by the step that brings the
    * part back, which `close`s the same id), `instant` is a point (a restart, or a start with no window open).
    */
-  annotation: { id: string; label: string; edge: 'open' | 'close' | 'instant' };
+  annotation: { id: string; label: string; edge: 'open' | 'close' | 'instant'; recoverFrom?: 'start' };
 }
 
 /**
@@ -224,7 +224,9 @@ export function planSteps(faults: readonly Fault[]): FaultStep[] {
     if (s.do === 'kill' || s.do === 'stop' || s.do === 'freeze') {
       const a = { id: `f${s.index}-${s.do}-${s.part}`, label: faultLabel(fault) };
       open.set(s.part, a);
-      return { ...s, annotation: { ...a, edge: 'open' as const } };
+      // A kill is over once done: recovery is how soon the rest routes around it, whenever the part is started.
+      const from = s.do === 'kill' ? { recoverFrom: 'start' as const } : {};
+      return { ...s, annotation: { ...a, edge: 'open' as const, ...from } };
     }
     const window = (s.do === 'start' || s.do === 'thaw') && open.get(s.part);
     if (window) {
