@@ -13,6 +13,7 @@ import {
 } from './docker';
 import {
   composeFaultCommands,
+  degradeProblem,
   FaultError,
   type FaultRecord,
   type FaultRequest,
@@ -49,6 +50,9 @@ import { COMPOSE_REPLICAS, composeTopology, nativeTopology } from './topology';
  *                      same failures exit 2 before anything is touched without it). --json prints one line
  *                      {"do","part","pid","at","end"} (epoch ms). Under docker compose: kill, stop, up --wait,
  *                      restart, pause, unpause of the service of the same name (fault-plan.ts).
+ *                      degrade downstream [--latency-ms N] [--jitter-ms N] [--error-rate R] sets the lab's
+ *                      downstream service's behaviour (its admin endpoint; --for undoes it), heal downstream puts
+ *                      back the one it started with.
  *
  * Settings come from the environment (see settings.ts). Exit 0 on success, 1 when the stack fails, 2 on usage.
  */
@@ -213,6 +217,7 @@ async function dockerFault(settings: StackSettings, request: FaultRequest): Prom
     'postgres',
     'redis',
     ...(topology.pgbouncer ? ['pgbouncer'] : []),
+    'downstream',
     ...topology.replicas.map((r) => r.name),
     'gateway',
     ...MONITORING_PARTS,
@@ -222,12 +227,14 @@ async function dockerFault(settings: StackSettings, request: FaultRequest): Prom
       `unknown part ${JSON.stringify(request.part)}: the parts are ${services.join(', ')}`,
     );
   }
+  const degrade = degradeProblem(request);
+  if (degrade) throw new FaultError(degrade);
   if (request.check) return 0;
   // The same interpolation as `up`, or `up --wait` would recreate a replica with another DATABASE_URL.
   const env = { ...process.env, ...composeEnv(settings) };
   const at = Date.now();
-  for (const args of composeFaultCommands(request.action, request.part, request.timeoutMs))
-    compose(args, env);
+  const commands = composeFaultCommands(request.action, request.part, request.timeoutMs, request.degradation);
+  for (const args of commands) compose(args, env);
   const undo = undoOf(request.action);
   if (request.forMs !== undefined && undo) {
     await delay(request.forMs);

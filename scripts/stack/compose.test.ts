@@ -80,6 +80,7 @@ describe('docker-compose.yml', () => {
         'redis-exporter',
         'postgres-exporter',
         'pgbouncer',
+        'downstream',
       ].sort(),
     );
   });

@@ -45,7 +45,18 @@ describe('parseFaultArgs', () => {
     [['explode', 'app2'], /unknown action "explode": one of kill, stop, start, restart, freeze, thaw/],
     [['freeze', 'redis', '--for', 'ten'], /--for: must be a duration like 10s .*got "ten"/],
     [['freeze', 'redis', '--for'], /--for: must be a duration .*got ""/],
-    [['start', 'app2', '--for', '5s'], /--for applies to kill, stop and freeze .*not to start/],
+    [['start', 'app2', '--for', '5s'], /--for applies to kill, stop, freeze and degrade .*not to start/],
+    [['degrade', 'downstream'], /degrade needs at least one of --latency-ms, --jitter-ms, --error-rate/],
+    [
+      ['degrade', 'downstream', '--error-rate', '1.5'],
+      /--error-rate: must be a number from 0 to 1 \(got "1.5"\)/,
+    ],
+    [
+      ['degrade', 'downstream', '--latency-ms', '2.5'],
+      /--latency-ms: must be a whole number of ms from 0 to 60000/,
+    ],
+    [['degrade', 'downstream', '--latency-ms'], /--latency-ms: .*got ""/],
+    [['kill', 'app2', '--error-rate', '0.2'], /--error-rate apply to degrade, not to kill/],
     [['start', 'app2', '--timeout', '10ms'], /--timeout: must be a duration/],
     [['kill', 'app2', '--force'], /unknown option --force/],
   ])('refuses %j', (args, message) => {
@@ -99,8 +110,48 @@ describe('composeFaultCommands', () => {
     const names = ['postgres', 'redis', 'pgbouncer', 'gateway', ...topology.replicas.map((r) => r.name)];
     for (const part of [...names, ...MONITORING_PARTS]) {
       expect(Object.keys(compose.services), part).toContain(part);
-      for (const action of FAULT_ACTIONS)
+      for (const action of FAULT_ACTIONS.filter((a) => a !== 'degrade' && a !== 'heal'))
         for (const args of composeFaultCommands(action, part, 30_000)) expect(args.at(-1)).toBe(part);
     }
+  });
+});
+
+describe('degrade and heal (the overload lab downstream)', () => {
+  it('reads the behaviour flags into a degradation, with --for', () => {
+    expect(
+      parseFaultArgs(['degrade', 'downstream', '--latency-ms', '2000', '--error-rate=0.2', '--for', '30s']),
+    ).toMatchObject({
+      action: 'degrade',
+      part: 'downstream',
+      forMs: 30_000,
+      degradation: { latencyMs: 2000, errorRate: 0.2 },
+    });
+    expect(parseFaultArgs(['heal', 'downstream']).degradation).toBeUndefined();
+  });
+
+  it('apply to the downstream service only, while it runs', () => {
+    const withDownstream: PartState[] = [...parts, { name: 'downstream', running: true, frozen: false }];
+    expect(faultProblem({ action: 'degrade', part: 'downstream' }, withDownstream)).toBeUndefined();
+    expect(faultProblem({ action: 'heal', part: 'downstream' }, withDownstream)).toBeUndefined();
+    expect(faultProblem({ action: 'degrade', part: 'redis' }, withDownstream)).toBe(
+      'degrade applies to downstream (a behaviour set at run time), not to redis',
+    );
+    const stopped: PartState[] = [{ name: 'downstream', running: false, frozen: false }];
+    expect(faultProblem({ action: 'degrade', part: 'downstream' }, stopped)).toBe(
+      'downstream is not running, so it cannot be degraded',
+    );
+  });
+
+  it('under docker compose call the admin endpoint from inside the downstream container', () => {
+    const [degrade] = composeFaultCommands('degrade', 'downstream', 30_000, {
+      latencyMs: 2000,
+      errorRate: 0.2,
+    });
+    expect(degrade!.slice(0, 5)).toEqual(['exec', '-T', 'downstream', 'node', '-e']);
+    expect(degrade![5]).toContain('/admin/behaviour');
+    expect(degrade![5]).toContain('"method":"PUT"');
+    expect(degrade![5]).toContain('\\"latencyMs\\":2000');
+    const [heal] = composeFaultCommands('heal', 'downstream', 30_000);
+    expect(heal![5]).toContain('"method":"DELETE"');
   });
 });

@@ -7,14 +7,40 @@ import { durationMs } from './settings';
  *
  * Actions: `kill` (SIGKILL to the part's process group), `stop` (its own stop signal, as `make down` sends),
  * `start` (as `make up` starts it, waiting until it is ready), `restart` (stop, then start), `freeze` / `thaw`
- * (SIGSTOP / SIGCONT to its process group). `--for D` on kill, stop and freeze undoes the fault after D (start,
- * start, thaw) before the command returns.
+ * (SIGSTOP / SIGCONT to its process group), and for the overload lab's `downstream` only `degrade` (its
+ * behaviour set through its admin endpoint: `--latency-ms`, `--jitter-ms`, `--error-rate`) / `heal` (back to the
+ * behaviour it started with). `--for D` on kill, stop, freeze and degrade undoes the fault after D (start, start,
+ * thaw, heal) before the command returns.
  */
-export const FAULT_ACTIONS = ['kill', 'stop', 'start', 'restart', 'freeze', 'thaw'] as const;
+export const FAULT_ACTIONS = [
+  'kill',
+  'stop',
+  'start',
+  'restart',
+  'freeze',
+  'thaw',
+  'degrade',
+  'heal',
+] as const;
 export type FaultAction = (typeof FAULT_ACTIONS)[number];
 
 /** The actions `--for` undoes, and how. */
-const UNDO: Partial<Record<FaultAction, FaultAction>> = { kill: 'start', stop: 'start', freeze: 'thaw' };
+const UNDO: Partial<Record<FaultAction, FaultAction>> = {
+  kill: 'start',
+  stop: 'start',
+  freeze: 'thaw',
+  degrade: 'heal',
+};
+
+/** The parts whose behaviour `degrade` and `heal` set (a service with an admin endpoint for it). */
+export const DEGRADABLE_PARTS = ['downstream'] as const;
+
+/** What `degrade` sets on the downstream service (PUT /admin/behaviour); fields left out keep their value. */
+export interface Degradation {
+  latencyMs?: number;
+  jitterMs?: number;
+  errorRate?: number;
+}
 
 export interface FaultRequest {
   action: FaultAction;
@@ -27,6 +53,8 @@ export interface FaultRequest {
   check: boolean;
   /** `--json`: one JSON line on stdout on success. */
   json: boolean;
+  /** degrade's `--latency-ms`, `--jitter-ms`, `--error-rate`. */
+  degradation?: Degradation;
 }
 
 /** A fault that cannot be applied, or a command line that names none: exit 2, before anything is touched. */
@@ -38,7 +66,8 @@ export class FaultError extends Error {
 }
 
 export const FAULT_USAGE =
-  'usage: stack fault <kill|stop|start|restart|freeze|thaw> <part> [--for 10s] [--timeout 30s] [--check] [--json]';
+  'usage: stack fault <kill|stop|start|restart|freeze|thaw> <part> [--for 10s] [--timeout 30s] [--check] [--json]\n' +
+  '       stack fault degrade downstream [--latency-ms 2000] [--jitter-ms 100] [--error-rate 0.2] [--for 30s] | heal downstream';
 
 export const DEFAULT_START_TIMEOUT_MS = 30_000;
 
@@ -53,6 +82,16 @@ function durationFlag(flag: string, value: string | undefined, min: number, max:
   return ms;
 }
 
+/** A degrade flag's number, within its bounds (the downstream service's own: latency up to a minute, a rate 0..1). */
+function degradeFlag(flag: string, value: string | undefined, max: number, whole: boolean): number {
+  const n = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
+  if (!(n >= 0 && n <= max) || (whole && !Number.isInteger(n))) {
+    const what = whole ? `a whole number of ms from 0 to ${max}` : `a number from 0 to ${max}`;
+    throw new FaultError(`${flag}: must be ${what} (got ${JSON.stringify(value ?? '')})`);
+  }
+  return n;
+}
+
 /**
  * Parses the words after `fault`. Throws a `FaultError` naming the bad word.
  * Example: `parseFaultArgs(['freeze', 'redis', '--for', '10s'])` → `{ action: 'freeze', part: 'redis', forMs: 10000, ... }`.
@@ -64,6 +103,7 @@ export function parseFaultArgs(args: string[]): FaultRequest {
     check: false,
     json: false,
   };
+  const degradation: Degradation = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.startsWith('--') ? arg.split('=', 2) : [arg, undefined];
@@ -72,6 +112,10 @@ export function parseFaultArgs(args: string[]): FaultRequest {
     else if (flag === '--json') request.json = true;
     else if (flag === '--for') request.forMs = durationFlag('--for', value(), 1, 3_600_000);
     else if (flag === '--timeout') request.timeoutMs = durationFlag('--timeout', value(), 1000, 3_600_000);
+    else if (flag === '--latency-ms')
+      degradation.latencyMs = degradeFlag('--latency-ms', value(), 60_000, true);
+    else if (flag === '--jitter-ms') degradation.jitterMs = degradeFlag('--jitter-ms', value(), 60_000, true);
+    else if (flag === '--error-rate') degradation.errorRate = degradeFlag('--error-rate', value(), 1, false);
     else if (arg.startsWith('-')) throw new FaultError(`unknown option ${arg}\n${FAULT_USAGE}`);
     else words.push(arg);
   }
@@ -82,9 +126,18 @@ export function parseFaultArgs(args: string[]): FaultRequest {
   }
   const typed = action as FaultAction;
   if (request.forMs !== undefined && !UNDO[typed]) {
-    throw new FaultError(`--for applies to kill, stop and freeze (undone after it), not to ${typed}`);
+    throw new FaultError(
+      `--for applies to kill, stop, freeze and degrade (undone after it), not to ${typed}`,
+    );
   }
-  return { action: typed, part, ...request };
+  const degrading = Object.keys(degradation).length > 0;
+  if (typed === 'degrade' && !degrading) {
+    throw new FaultError('degrade needs at least one of --latency-ms, --jitter-ms, --error-rate');
+  }
+  if (typed !== 'degrade' && degrading) {
+    throw new FaultError(`--latency-ms, --jitter-ms and --error-rate apply to degrade, not to ${typed}`);
+  }
+  return { action: typed, part, ...request, ...(degrading ? { degradation } : {}) };
 }
 
 /** What the stack runner knows of one part when it checks a fault. */
@@ -107,6 +160,8 @@ export function faultProblem(
   const state = parts.find((p) => p.name === part);
   if (!state)
     return `unknown part ${JSON.stringify(part)}: the parts are ${parts.map((p) => p.name).join(', ')}`;
+  const degrade = degradeProblem(request);
+  if (degrade) return degrade;
   switch (action) {
     case 'start':
       return state.running ? `${part} is already running; start applies to a part that is down` : undefined;
@@ -117,6 +172,17 @@ export function faultProblem(
   }
 }
 
+/** Why degrade or heal cannot apply to the part it names (only the downstream service has a behaviour to set). */
+export function degradeProblem({ action, part }: Pick<FaultRequest, 'action' | 'part'>): string | undefined {
+  if (
+    (action === 'degrade' || action === 'heal') &&
+    !(DEGRADABLE_PARTS as readonly string[]).includes(part)
+  ) {
+    return `${action} applies to ${DEGRADABLE_PARTS.join(', ')} (a behaviour set at run time), not to ${part}`;
+  }
+  return undefined;
+}
+
 const PAST: Record<FaultAction, string> = {
   kill: 'killed',
   stop: 'stopped',
@@ -124,9 +190,11 @@ const PAST: Record<FaultAction, string> = {
   restart: 'restarted',
   freeze: 'frozen',
   thaw: 'thawed',
+  degrade: 'degraded',
+  heal: 'healed',
 };
 
-/** The action that undoes `action` after `--for` (kill/stop → start, freeze → thaw). */
+/** The action that undoes `action` after `--for` (kill/stop → start, freeze → thaw, degrade → heal). */
 export const undoOf = (action: FaultAction): FaultAction | undefined => UNDO[action];
 
 /**
@@ -144,6 +212,18 @@ export interface FaultRecord {
   startedPid?: number;
   /** With `--for`: how long the fault lasted as asked. */
   forMs?: number;
+  /** degrade: the behaviour asked for (the fields given). */
+  degradation?: Degradation;
+}
+
+/**
+ * The admin call that applies degrade or heal to the downstream service: PUT the given fields, or DELETE (back to
+ * the behaviour it started with).
+ */
+export function degradeCall(action: 'degrade' | 'heal', degradation: Degradation = {}) {
+  return action === 'degrade'
+    ? { method: 'PUT', path: '/admin/behaviour', body: JSON.stringify(degradation) }
+    : { method: 'DELETE', path: '/admin/behaviour', body: undefined };
 }
 
 /**
@@ -152,10 +232,17 @@ export interface FaultRecord {
  * the stopped container and waits for its healthcheck, as `make up` does), restart → `restart`, then the same wait,
  * freeze → `pause` (the cgroup freezer: every process of the container, as SIGSTOP to the process group is
  * natively), thaw → `unpause`. The compose file names its services as the native parts (`app1`…`app3`,
- * `postgres`, `redis`, `gateway`, `pgbouncer`, `prometheus` and the exporters), so a part's name is its service's.
+ * `postgres`, `redis`, `gateway`, `pgbouncer`, `downstream`, `prometheus` and the exporters), so a part's name is
+ * its service's. degrade and heal call the downstream's admin endpoint from inside its container (`exec`, with the
+ * image's node), so nothing but the service's own port is needed.
  * Example: `composeFaultCommands('freeze', 'redis', 30000)` → `[['pause', 'redis']]`.
  */
-export function composeFaultCommands(action: FaultAction, service: string, timeoutMs: number): string[][] {
+export function composeFaultCommands(
+  action: FaultAction,
+  service: string,
+  timeoutMs: number,
+  degradation?: Degradation,
+): string[][] {
   const ready = [
     'up',
     '--detach',
@@ -178,5 +265,16 @@ export function composeFaultCommands(action: FaultAction, service: string, timeo
       return [['pause', service]];
     case 'thaw':
       return [['unpause', service]];
+    case 'degrade':
+    case 'heal': {
+      const call = degradeCall(action, degradation);
+      const init = JSON.stringify({
+        method: call.method,
+        body: call.body,
+        headers: { 'content-type': 'application/json' },
+      });
+      const script = `fetch('http://127.0.0.1:'+process.env.PORT+'${call.path}',${init}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+      return [['exec', '-T', service, 'node', '-e', script]];
+    }
   }
 }

@@ -73,7 +73,7 @@ describe('stack fault', () => {
     const unknown = await failure(stack.cli('fault', 'kill', 'app9', '--check'));
     expect(unknown?.code).toBe(2);
     expect(unknown?.stderr).toContain(
-      'stack: fault: unknown part "app9": the parts are postgres, redis, app1, app2, app3, gateway',
+      'stack: fault: unknown part "app9": the parts are postgres, redis, downstream, app1, app2, app3, gateway',
     );
     const running = await failure(stack.cli('fault', 'start', 'app2', '--check'));
     expect(running?.code).toBe(2);

@@ -26,6 +26,8 @@ export interface Topology {
   redis: Endpoint;
   /** PgBouncer in transaction pooling mode, when on (PGBOUNCER=on): the replicas' way to Postgres. */
   pgbouncer?: Endpoint & { poolSize: number };
+  /** The overload lab's downstream service (services/downstream), which /api/lab/downstream calls. */
+  downstream: Endpoint;
   /** Prometheus, the exporters, and where the load generator serves its metrics during a run. */
   monitoring: {
     prometheus: Endpoint;
@@ -49,6 +51,7 @@ export function nativeTopology(s: StackSettings): Topology {
     })),
     postgres: { host, port: s.postgresPort, database: s.database },
     redis: { host, port: s.redisPort },
+    downstream: { host, port: s.downstreamPort },
     ...(s.pgbouncer === 'on'
       ? { pgbouncer: { host, port: s.pgbouncerPort, poolSize: s.pgbouncerPoolSize } }
       : {}),
@@ -76,6 +79,8 @@ export const replicaDatabaseUrl = (t: Topology) =>
 
 export const redisUrl = (t: Topology) => `redis://${t.redis.host}:${t.redis.port}`;
 
+export const downstreamUrl = (t: Topology) => `http://${t.downstream.host}:${t.downstream.port}`;
+
 export const gatewayUrl = (t: Topology) => `http://${t.gateway.host}:${t.gateway.port}`;
 
 /**
@@ -87,7 +92,7 @@ export function replicaEnv(
   t: Topology,
   r: Replica,
   bindHost: string,
-  settings: { logLevel: string; gatewayReadTimeoutS: number },
+  settings: { logLevel: string; gatewayReadTimeoutS: number; lab: 'on' | 'off' },
 ): Record<string, string> {
   return {
     HOST: bindHost,
@@ -97,6 +102,9 @@ export function replicaEnv(
     REDIS_URL: redisUrl(t),
     LOG_LEVEL: settings.logLevel,
     REQUEST_DEADLINE_MS: String(settings.gatewayReadTimeoutS * 1000),
+    // The overload lab (LAB=on): /api/lab/* mounted, its downstream call going to the stack's downstream service.
+    LAB_ENDPOINTS: settings.lab,
+    DOWNSTREAM_URL: downstreamUrl(t),
     // Behind PgBouncer's transaction pooling: unnamed statements, session settings on PgBouncer's side.
     ...(t.pgbouncer ? { PG_TRANSACTION_POOLING: 'on' } : {}),
   };
@@ -117,6 +125,7 @@ export function composeTopology(s: StackSettings): Topology {
     replicas: native.replicas.map((r) => ({ ...r, host: r.name })),
     postgres: { host: 'postgres', port: 5432, database: s.database },
     redis: { host: 'redis', port: 6379 },
+    downstream: { ...native.downstream, host: 'downstream' },
     ...(native.pgbouncer ? { pgbouncer: { ...native.pgbouncer, host: 'pgbouncer', port: 6432 } } : {}),
     monitoring: {
       prometheus: { ...native.monitoring.prometheus, host: 'prometheus' },

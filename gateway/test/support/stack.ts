@@ -87,6 +87,8 @@ export async function createTestStack(
     POSTGRES_EXPORTER_PORT: String(monitoringPorts.postgresExporter),
     GATEWAY_STATUS_PORT: String(monitoringPorts.gatewayStatus),
     SWARM_METRICS_PORT: String(monitoringPorts.swarm),
+    // The overload lab's downstream service, which every native stack starts.
+    DOWNSTREAM_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     STACK_UP_TIMEOUT_S: '120',
     ...settings,

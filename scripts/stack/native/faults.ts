@@ -2,6 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isFrozen, isRunning, type PidRecord, runningFrom, signalGroup, stopDaemon } from '../../lib/daemon';
 import { waitFor } from '../../lib/ports';
 import {
+  type Degradation,
+  degradeCall,
   type FaultAction,
   FaultError,
   type FaultRecord,
@@ -11,7 +13,9 @@ import {
   undoOf,
 } from '../fault-plan';
 import { probe } from '../http-probe';
-import { gatewayUrl } from '../topology';
+import { StackError } from '../preflight';
+import { downstreamUrl, gatewayUrl } from '../topology';
+import { downstreamPart } from './downstream';
 import { ensureStarted, waitReady } from './lifecycle';
 import { monitoringParts } from './monitoring';
 import { type Context, gatewayPart, type Part, postgresPart, redisPart, replicaPart } from './parts';
@@ -24,13 +28,17 @@ import { pgbouncerPart } from './pgbouncer';
  * readiness check for it.
  */
 
-/** Every part a fault may name, in start order: Postgres, Redis, PgBouncer (when on), the replicas, the gateway, monitoring (when on). */
+/**
+ * Every part a fault may name, in start order: Postgres, Redis, PgBouncer (when on), the downstream service, the
+ * replicas, the gateway, monitoring (when on).
+ */
 export function faultParts(ctx: Context): Part[] {
   const gateway = gatewayPart(ctx);
   return [
     postgresPart(ctx),
     redisPart(ctx),
     ...(ctx.topology.pgbouncer ? [pgbouncerPart(ctx)] : []),
+    downstreamPart(ctx),
     ...ctx.topology.replicas.map((r) => replicaPart(ctx, r)),
     // Started alone, the gateway is ready once nginx answers: `up`'s check (every replica through it) would make
     // `start gateway` wait for a replica that the same fault schedule has killed.
@@ -55,8 +63,37 @@ export function partStates(ctx: Context, parts: Part[]): PartState[] {
 
 const GONE_WITHIN_MS = 10_000;
 
+/** degrade / heal: the downstream service's admin endpoint, within 5 s; its refusal is the fault's failure. */
+async function setBehaviour(ctx: Context, action: 'degrade' | 'heal', degradation?: Degradation) {
+  const call = degradeCall(action, degradation);
+  const url = `${downstreamUrl(ctx.topology)}${call.path}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: call.method,
+      headers: { 'content-type': 'application/json' },
+      body: call.body,
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch (err) {
+    throw new StackError('downstream', `${action}: ${call.method} ${url} failed: ${(err as Error).message}`);
+  }
+  if (!res.ok) {
+    throw new StackError(
+      'downstream',
+      `${action}: ${call.method} ${url} answered ${res.status}: ${await res.text()}`,
+    );
+  }
+}
+
 /** Applies one action; returns the pid it acted on (the new one after start and restart; null when none ran). */
-async function act(ctx: Context, part: Part, action: FaultAction, timeoutMs: number): Promise<number | null> {
+async function act(
+  ctx: Context,
+  part: Part,
+  action: FaultAction,
+  timeoutMs: number,
+  degradation?: Degradation,
+): Promise<number | null> {
   const pidFile = ctx.paths.pidFile(part.name);
   const record = runningFrom(pidFile);
   const gone = (r: PidRecord) =>
@@ -88,6 +125,10 @@ async function act(ctx: Context, part: Part, action: FaultAction, timeoutMs: num
       if (!record) return null;
       if (!signalGroup(record.pid, 'SIGCONT')) process.kill(record.pid, 'SIGCONT');
       return record.pid;
+    case 'degrade':
+    case 'heal':
+      await setBehaviour(ctx, action, degradation);
+      return record?.pid ?? null;
   }
 }
 
@@ -135,7 +176,7 @@ export async function applyNativeFault(
   const part = parts.find((p) => p.name === request.part)!;
   const before = runningFrom(ctx.paths.pidFile(part.name))?.pid ?? null;
   const at = Date.now();
-  const result = await act(ctx, part, request.action, request.timeoutMs);
+  const result = await act(ctx, part, request.action, request.timeoutMs, request.degradation);
   const record: FaultRecord = {
     do: request.action,
     part: part.name,
@@ -144,6 +185,7 @@ export async function applyNativeFault(
     end: at,
   };
   if (request.action === 'restart' && result !== null) record.startedPid = result;
+  if (request.degradation) record.degradation = request.degradation;
   let interrupted = false;
   const undo = undoOf(request.action);
   if (request.forMs !== undefined && undo) {

@@ -7,6 +7,7 @@ import { type StackPaths, stackPaths } from '../paths';
 import { portFree, requireBinaries, StackError } from '../preflight';
 import type { StackSettings } from '../settings';
 import { databaseUrl, nativeTopology } from '../topology';
+import { downstreamPart } from './downstream';
 import { ensureStarted, partLine, requirePortsFree, say, thawIfFrozen, waitReady } from './lifecycle';
 import {
   MONITORING_PARTS,
@@ -97,7 +98,8 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   const gateway = gatewayPart(ctx);
   const [postgres, redis] = [postgresPart(ctx), redisPart(ctx)];
   const pgbouncer = ctx.topology.pgbouncer ? pgbouncerPart(ctx) : undefined;
-  const core = [postgres, redis, ...(pgbouncer ? [pgbouncer] : []), ...replicas, gateway];
+  const downstream = downstreamPart(ctx);
+  const core = [postgres, redis, ...(pgbouncer ? [pgbouncer] : []), downstream, ...replicas, gateway];
   await requirePortsFree(ctx, monitored ? [...core, ...monitoringParts(ctx)] : core);
   for (const dir of [paths.root, paths.pids, paths.logs]) mkdirSync(dir, { recursive: true });
   // As root, Postgres runs as `postgres` and nginx's workers as `nobody`: both must be able to reach their dirs.
@@ -119,6 +121,8 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   // Prometheus and the exporters of Postgres and Redis start now and come up while the replicas boot.
   const monitoring = monitored ? await startMonitoring(ctx) : undefined;
   if (!monitoring) await monitoringDown(ctx, 'MONITOR=off');
+  // The overload lab's downstream service, before the replicas that call it (tiny: started whatever LAB says).
+  await step(downstream);
 
   // Running replicas reach the database the old way when PGBOUNCER changed since the last `up`: restart them.
   if ((recordedPgbouncer(ctx) ?? 'off') !== settings.pgbouncer) {
@@ -179,7 +183,7 @@ function recordedPgbouncer(ctx: Context): 'on' | 'off' | undefined {
 
 /**
  * Every part that has a pid file in the reverse of the order `up` starts them: Prometheus, the exporters, the
- * gateway, the replicas, PgBouncer, Redis, Postgres.
+ * gateway, the replicas, the downstream service, PgBouncer, Redis, Postgres.
  */
 export function recordedParts(paths: StackPaths): string[] {
   if (!existsSync(paths.pids)) return [];
@@ -187,7 +191,15 @@ export function recordedParts(paths: StackPaths): string[] {
     .filter((f) => f.endsWith('.pid'))
     .map((f) => f.slice(0, -4));
   // Replicas (and any other name) between the gateway and Redis.
-  const order = [...[...MONITORING_PARTS].reverse(), 'gateway', '', 'pgbouncer', 'redis', 'postgres'];
+  const order = [
+    ...[...MONITORING_PARTS].reverse(),
+    'gateway',
+    '',
+    'downstream',
+    'pgbouncer',
+    'redis',
+    'postgres',
+  ];
   const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.indexOf(''));
   return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, 'en', { numeric: true }));
 }
@@ -208,7 +220,8 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
   for (const name of names.filter((n) => MONITORING_PARTS.includes(n))) await stop(name);
   if (names.includes('gateway')) await stop('gateway');
   await Promise.all(replicas.map(stop));
-  for (const name of ['pgbouncer', 'redis', 'postgres']) if (names.includes(name)) await stop(name);
+  for (const name of ['downstream', 'pgbouncer', 'redis', 'postgres'])
+    if (names.includes(name)) await stop(name);
   rmSync(ctx.paths.state, { force: true });
   say(`down: stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -230,6 +243,7 @@ export async function nativeStatus(settings: StackSettings): Promise<PartStatus[
     ['postgres', ctx.topology.postgres.port],
     ['redis', ctx.topology.redis.port],
     ...(ctx.topology.pgbouncer ? [['pgbouncer', ctx.topology.pgbouncer.port] as [string, number]] : []),
+    ['downstream', ctx.topology.downstream.port],
     ...ctx.topology.replicas.map((r) => [r.name, r.port] as [string, number]),
     ['gateway', ctx.topology.gateway.port],
   ]);
