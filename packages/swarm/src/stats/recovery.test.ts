@@ -222,6 +222,9 @@ describe('thresholds on fault windows', () => {
     const [fromKill] = computeRecovery(series, [kill]);
     const [fromStart] = computeRecovery(series, [{ ...kill, recoverFrom: undefined }]);
     expect(fromKill).toMatchObject({ recoveryS: 1, recoverFrom: 'start' });
+    // Its requests and failures are still those of the whole band, kill to start.
+    expect(fromKill!.requests).toBe(fromStart!.requests);
+    expect(fromKill!.requests).toBe(200);
     expect(fromStart!.recoveryS).toBe(0);
   });
 });

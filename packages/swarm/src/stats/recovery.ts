@@ -169,7 +169,7 @@ export function computeRecovery(
     disturbed.push([fault.at, spanEnd]);
     const span = secondsOf(points, fault.at, Math.max(spanEnd, fault.at + 1));
     const firstFailed = span.find((p) => p.failures > 0);
-    const window = secondsOf(points, fault.at, endMs);
+    const window = secondsOf(points, fault.at, fault.end ?? fault.at);
     const entry: RecoveryEntry = {
       label: fault.label,
       ...(fault.id !== undefined && { id: fault.id }),
