@@ -26,9 +26,11 @@ import { scrapeTargets } from './monitoring-config';
 import { applyNativeFault } from './native/faults';
 import { MONITORING_PARTS } from './native/monitoring';
 import { nativeContext, nativeDown, nativeRestart, nativeStatus, nativeUp } from './native/stack';
+import { supervisorRunning } from './native/supervise';
 import { stackPaths } from './paths';
 import { StackError } from './preflight';
 import { loadSettings, SettingsError, type StackSettings } from './settings';
+import { describeSupervision, readSupervision } from './supervision';
 import { COMPOSE_REPLICAS, composeTopology, nativeTopology } from './topology';
 
 /**
@@ -148,6 +150,7 @@ async function run(command: string | undefined, args: string[]): Promise<number>
           const port = p.port ? `127.0.0.1:${p.port}${p.listening ? '' : ' (not listening)'}` : '';
           console.log(`${p.name.padEnd(18)} ${state.padEnd(22)} ${port}`);
         }
+        console.log(`\n${describeSupervision(readSupervision(settings.dir), supervisorRunning(paths))}`);
         if (expectedTargets) {
           const { targets } = await collectHealth(published, expectedTargets);
           console.log(
@@ -167,9 +170,13 @@ async function run(command: string | undefined, args: string[]): Promise<number>
     }
     case 'health': {
       const health = await collectHealth(published, expectedTargets);
-      if (args.includes('--json')) console.log(JSON.stringify(health, null, 2));
+      // Natively, the supervisor's restart counts (SUPERVISE=on); compose restarts by its own policy.
+      const supervised = !docker && supervisorRunning(paths);
+      const supervision = supervised ? readSupervision(settings.dir) : undefined;
+      if (args.includes('--json')) console.log(JSON.stringify({ ...health, supervision }, null, 2));
       else {
         console.log(renderHealthTable(health.parts));
+        if (!docker) console.log(`\n${describeSupervision(supervision, supervised)}`);
         if (health.targets.length > 0) console.log(`\n${renderTargetsTable(health.targets)}`);
       }
       return allHealthy(health.parts, health.targets) ? 0 : 1;

@@ -16,7 +16,9 @@ import type { Quota } from './gateway-config';
  * Postgres through PgBouncer in transaction pooling mode), PGBOUNCER_PORT 56432, PGBOUNCER_POOL_SIZE 20,
  * STACK_PG_MAX_CONNECTIONS 200; QUOTA_RATE off (unset or 0; `50r/s` or `600r/m`: per-client quotas at the
  * gateway), QUOTA_BURST 20, QUOTA_KEY_HEADER X-API-Key; LAB off (on: the replicas mount the overload lab's
- * endpoints, LAB_ENDPOINTS=on), DOWNSTREAM_PORT 8500 (the lab's downstream service, always started natively).
+ * endpoints, LAB_ENDPOINTS=on), DOWNSTREAM_PORT 8500 (the lab's downstream service, always started natively);
+ * SUPERVISE off (on: a supervisor process restarts a replica that dies, with back-off), SUPERVISOR_PORT 9648
+ * (its /metrics, loopback only).
  * A bad value throws a `SettingsError` naming the setting and what it accepts.
  */
 export interface StackSettings {
@@ -63,6 +65,10 @@ export interface StackSettings {
   lab: 'on' | 'off';
   /** The downstream service the lab's /api/lab/downstream calls (services/downstream). */
   downstreamPort: number;
+  /** Whether `up` runs the supervisor, which restarts a replica that dies (native stack only). */
+  supervise: 'on' | 'off';
+  /** The supervisor's /metrics (restarts per replica), on 127.0.0.1. */
+  supervisorPort: number;
 }
 
 export class SettingsError extends Error {
@@ -211,6 +217,9 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     },
     lab: oneOf('LAB', 'off', ['on', 'off'] as const),
     downstreamPort: int('DOWNSTREAM_PORT', 8500, 1, 65535),
+    // Off by default: the failure lab's failover kills app2 and expects it to stay dead until its scheduled start.
+    supervise: oneOf('SUPERVISE', 'off', ['on', 'off'] as const),
+    supervisorPort: int('SUPERVISOR_PORT', 9648, 1, 65535),
   };
   // A header name nginx can make a variable of ($http_x_api_key): letters, digits and dashes.
   if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(settings.quota.keyHeader)) {
@@ -235,6 +244,7 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     ['SWARM_METRICS_PORT', settings.swarmMetricsPort],
     ['PGBOUNCER_PORT', settings.pgbouncerPort],
     ['DOWNSTREAM_PORT', settings.downstreamPort],
+    ['SUPERVISOR_PORT', settings.supervisorPort],
   ];
   const replicaPorts = [settings.replicaBasePort, settings.replicaBasePort + settings.replicas - 1];
   ports.forEach(([key, port], i) => {

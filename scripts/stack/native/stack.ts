@@ -6,6 +6,7 @@ import { makeTraversable } from '../../lib/traversable';
 import { type StackPaths, stackPaths } from '../paths';
 import { portFree, requireBinaries, StackError } from '../preflight';
 import type { StackSettings } from '../settings';
+import { supervisionFile } from '../supervision';
 import { databaseUrl, nativeTopology } from '../topology';
 import { downstreamPart } from './downstream';
 import { ensureStarted, partLine, requirePortsFree, say, thawIfFrozen, waitReady } from './lifecycle';
@@ -30,6 +31,7 @@ import {
   testNginxConfig,
 } from './parts';
 import { pgbouncerDown, pgbouncerPart, requirePgbouncerBinary } from './pgbouncer';
+import { startSupervisor, stopSupervisor } from './supervise';
 
 /**
  * The native stack: Postgres, Redis, the replicas and nginx as background processes of this machine, each with a
@@ -94,6 +96,8 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   const monitored = settings.monitor === 'on';
   if (monitored) requireMonitoringBinaries();
   if (ctx.topology.pgbouncer) requirePgbouncerBinary();
+  // The supervisor (SUPERVISE=on) would restart a replica this `up` stops on purpose: it starts again last.
+  if (await stopSupervisor(ctx)) say(partLine('supervisor', 'stopped until the replicas are up'));
   const replicas = ctx.topology.replicas.map((r) => replicaPart(ctx, r));
   const gateway = gatewayPart(ctx);
   const [postgres, redis] = [postgresPart(ctx), redisPart(ctx)];
@@ -157,6 +161,7 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   }
 
   await monitoring?.ready(deadline);
+  await startSupervisor(ctx, deadline);
 
   const state = {
     kind: 'native',
@@ -192,6 +197,7 @@ export function recordedParts(paths: StackPaths): string[] {
     .map((f) => f.slice(0, -4));
   // Replicas (and any other name) between the gateway and Redis.
   const order = [
+    'supervisor',
     ...[...MONITORING_PARTS].reverse(),
     'gateway',
     '',
@@ -216,6 +222,8 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
     const stopped = await stopDaemon(ctx.paths.pidFile(name), signal);
     say(partLine(name, stopped ? 'stopped' : 'was not running'));
   };
+  // The supervisor before anything else, or it would restart the replicas this stops.
+  if (names.includes('supervisor')) await stop('supervisor');
   // Prometheus first, then the exporters: none of them reports a part going away as a failure.
   for (const name of names.filter((n) => MONITORING_PARTS.includes(n))) await stop(name);
   if (names.includes('gateway')) await stop('gateway');
@@ -223,6 +231,8 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
   for (const name of ['downstream', 'pgbouncer', 'redis', 'postgres'])
     if (names.includes(name)) await stop(name);
   rmSync(ctx.paths.state, { force: true });
+  // Restart counts belong to one stack's life: the next `up` starts from 0 (an `up` over a running stack keeps them).
+  rmSync(supervisionFile(ctx.paths.root), { force: true });
   say(`down: stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

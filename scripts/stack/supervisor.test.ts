@@ -1,0 +1,135 @@
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStack, type TestStack } from '../../gateway/test/support/stack';
+import { isRunning, type PidRecord, readPidFile } from '../lib/daemon';
+import { freePort, waitFor } from '../lib/ports';
+import { readSupervision } from './supervision';
+
+// SUPERVISE=on on a native stack of two replicas: a replica killed is started again and counted; one stopped on
+// purpose stays down; `down` stops the supervisor first and leaves no process behind.
+let stack: TestStack;
+let metricsUrl = '';
+const seen: PidRecord[] = [];
+
+beforeAll(async () => {
+  const supervisorPort = await freePort();
+  metricsUrl = `http://127.0.0.1:${supervisorPort}/metrics`;
+  stack = await createTestStack(2, {
+    SUPERVISE: 'on',
+    SUPERVISOR_PORT: String(supervisorPort),
+    MONITOR: 'off',
+    DOWNSTREAM_PORT: String(await freePort()),
+  });
+  try {
+    await stack.cli('up');
+  } catch (err) {
+    await stack.cli('down').catch(() => {});
+    throw err;
+  }
+});
+
+afterAll(async () => {
+  if (stack === undefined) return;
+  await stack.cli('down').catch(() => {});
+  stack.remove();
+});
+
+const pidOf = (part: string) => readPidFile(`${stack.dir}/pids/${part}.pid`);
+const restarts = (replica: string) => readSupervision(stack.dir)?.replicas[replica]?.restarts;
+async function metric(replica: string): Promise<number | undefined> {
+  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`swarmgate_replica_restarts_total{replica="${replica}"}`));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+}
+
+/** Waits until `replica` runs as a new process (not `old`) and answers through the gateway as itself. */
+async function waitBack(replica: string, old: number) {
+  await waitFor(
+    `${replica} restarted by the supervisor`,
+    () => {
+      const r = pidOf(replica);
+      return r !== undefined && r.pid !== old && isRunning(r);
+    },
+    60_000,
+    100,
+  );
+  await waitFor(
+    `${replica} answering through the gateway`,
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${stack.gatewayPort}/${replica}/health`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      return res.status === 200 && res.headers.get('x-instance') === replica;
+    },
+    90_000,
+    200,
+  );
+  seen.push(pidOf(replica)!);
+}
+
+describe('supervision of the native replicas', () => {
+  it('starts with the stack and serves restart counts at 0', async () => {
+    const supervisor = pidOf('supervisor');
+    expect(supervisor && isRunning(supervisor)).toBe(true);
+    seen.push(supervisor!, pidOf('app1')!, pidOf('app2')!);
+    expect([await metric('app1'), await metric('app2')]).toEqual([0, 0]);
+    expect((await stack.cli('status')).stdout).toContain('supervision: on');
+  });
+
+  it('restarts a replica killed with SIGKILL, counts it, and shows it in status, health and metrics', async () => {
+    const old = pidOf('app1')!;
+    process.kill(old.pid, 'SIGKILL');
+    await waitBack('app1', old.pid);
+    expect(restarts('app1')).toBe(1);
+    expect(await metric('app1')).toBe(1);
+    expect(await metric('app2')).toBe(0);
+    expect((await stack.cli('status')).stdout).toMatch(
+      /supervision: on \(pid \d+\), restarts: app1 1, app2 0/,
+    );
+    const health = await stack.cli('health');
+    expect(health.stdout).toContain('restarts: app1 1, app2 0');
+  });
+
+  it('restarts one `fault kill` killed, and leaves one `fault stop` stopped down until `fault start`', async () => {
+    const old = pidOf('app2')!;
+    await stack.cli('fault', 'kill', 'app2');
+    await waitBack('app2', old.pid);
+    expect(restarts('app2')).toBe(1);
+
+    await stack.cli('fault', 'stop', 'app2');
+    // The supervisor has seen it go without a pid file: stopped, which it never starts (supervision.test.ts).
+    await waitFor(
+      'the supervisor to see app2 stopped',
+      () => readSupervision(stack.dir)?.replicas.app2?.state === 'stopped',
+      10_000,
+      100,
+    );
+    expect(pidOf('app2')).toBeUndefined();
+    expect(restarts('app2')).toBe(1);
+
+    await stack.cli('fault', 'start', 'app2');
+    await waitFor(
+      'the supervisor to see app2 up',
+      () => readSupervision(stack.dir)?.replicas.app2?.state === 'up',
+      10_000,
+      100,
+    );
+    seen.push(pidOf('app2')!);
+    expect(restarts('app2')).toBe(1);
+  });
+
+  it('is stopped first by down, which leaves no process and no pid file behind', async () => {
+    const everything = [
+      ...seen,
+      ...readdirSync(`${stack.dir}/pids`).map((f) => pidOf(f.replace(/\.pid$/, ''))!),
+    ];
+    const down = await stack.cli('down');
+    const lines = down.stdout.split('\n').filter((l) => /stopped|was not running/.test(l));
+    expect(lines[0]).toMatch(/^\s+supervisor\s+stopped/);
+    expect(everything.filter((r) => r !== undefined && isRunning(r)).map((r) => r.command)).toEqual([]);
+    expect(readdirSync(`${stack.dir}/pids`)).toEqual([]);
+    expect(readSupervision(stack.dir)).toBeUndefined();
+  });
+});
