@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { SubRun } from './mode-plan';
 import {
@@ -69,7 +70,7 @@ export async function runPoolMode(run: PoolModeRun): Promise<number> {
         `load_test: ${run.mode}: ${sub.name}: ${sub.description}; the stack comes up with ${settings(sub)}`,
       );
       restoreNeeded = true;
-      const up = (await stack('down', run.env)) === 0 ? await stack('up', env) : 1;
+      const up = (await downAndFree(stack, run.env)) ? await stack('up', env) : 1;
       const dir = join(run.out, sub.name);
       mkdirSync(dir, { recursive: true });
       const code = up === 0 ? await run.runSub(sub, dir, Number(env.REPLICAS ?? 3)) : 2;
@@ -82,7 +83,7 @@ export async function runPoolMode(run: PoolModeRun): Promise<number> {
   } finally {
     if (restoreNeeded) {
       log(`load_test: ${run.mode}: bringing the stack back up with your settings`);
-      const restored = (await stack('down', run.env)) === 0 && (await stack('up', run.env)) === 0;
+      const restored = (await downAndFree(stack, run.env)) && (await stack('up', run.env)) === 0;
       if (!restored) log(`load_test: ${run.mode}: the stack did not come back: run \`make down && make up\``);
     }
   }
@@ -95,6 +96,30 @@ export async function runPoolMode(run: PoolModeRun): Promise<number> {
   const worst = Math.max(0, ...rows.map((r) => r.code));
   // Cut short (Ctrl-C, TERM) with nothing failed so far: the shell's code for an interrupt, not a pass.
   return rows.length < run.runs.length && worst === 0 ? 130 : worst;
+}
+
+/** Whether nothing listens on 127.0.0.1:`port`. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `stack down`, then until the gateway's port is free (30 s at most): nginx's workers may still hold it for a moment
+ * after `down` returns, and the next `up` refuses a taken port.
+ */
+async function downAndFree(stack: StackLifecycle, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if ((await stack('down', env)) !== 0) return false;
+  const port = Number(env.GATEWAY_PORT || '8080');
+  const deadline = Date.now() + 30_000;
+  while (!(await portFree(port))) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return true;
 }
 
 const settings = (sub: SubRun) =>

@@ -69,4 +69,15 @@ describe('pool report', () => {
     expect(html).toContain('<a href="3-replicas-pgbouncer/report.html">');
     expect(html).toContain('<title>pool &lt;run&gt;</title>');
   });
+
+  it('takes throughput over the seconds with users running, not the idle tail', () => {
+    const s = summary(10, 0, 1, 0, 100, []);
+    s.timeSeries = [
+      { users: 30, requests: 100 },
+      { users: 30, requests: 80 },
+      { users: 0, requests: 0 },
+      { users: 0, requests: 0 },
+    ];
+    expect(poolRow('a', 'b', 0, s).rps).toBe(90);
+  });
 });

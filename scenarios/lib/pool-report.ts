@@ -15,7 +15,11 @@ export interface PoolSummary {
     maxMs: number;
     percentiles: Record<string, number>;
   };
-  timeSeries: Array<{ endpoints?: Record<string, { statuses: Record<string, number> }> }>;
+  timeSeries: Array<{
+    users?: number;
+    requests?: number;
+    endpoints?: Record<string, { statuses: Record<string, number> }>;
+  }>;
   server?: { series: Array<{ name: string; points: Array<[number, number]> }> };
   thresholds: Array<{ expression: string; ok: boolean }>;
 }
@@ -71,7 +75,7 @@ export function poolRow(
     name,
     description,
     code,
-    rps: s.total.rps,
+    rps: loadedRps(s),
     p95Ms: s.total.percentiles['95'] ?? null,
     p99Ms: s.total.percentiles['99'] ?? null,
     maxMs: s.total.maxMs,
@@ -81,6 +85,13 @@ export function poolRow(
     noAnswer: statuses['0'] ?? 0,
     pgConnectionsMax: pg.length > 0 ? Math.max(...pg.map(([, v]) => v)) : null,
   };
+}
+
+/** Requests per second over the seconds with users running (the pool mode ends on an idle tail). */
+function loadedRps(s: PoolSummary): number {
+  const loaded = s.timeSeries.filter((p) => (p.users ?? 0) > 0);
+  if (loaded.length === 0) return s.total.rps;
+  return loaded.reduce((sum, p) => sum + (p.requests ?? 0), 0) / loaded.length;
 }
 
 /** What the rows show, in words: which set-up served most, which failed most, and whether any request hung. */
