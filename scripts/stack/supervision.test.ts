@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseAnnotationLine } from '../../packages/swarm/src/stats/annotations';
 import {
   BACKOFF_RESET_MS,
   backoffMs,
@@ -6,6 +7,7 @@ import {
   describeSupervision,
   type ReplicaSupervision,
   renderMetrics,
+  restartEvent,
   step,
 } from './supervision';
 
@@ -89,5 +91,19 @@ describe('supervision', () => {
       'supervision: on (pid 99), restarts: app1 1 (stopped), app2 2 (dead, restarting), app10 0',
     );
     expect(describeSupervision(s, false)).toMatch(/^supervision: off/);
+  });
+
+  it("marks a death and its restart as one window in Swarm's annotation format", () => {
+    const r = { ...up(0), state: 'backoff' as const, pid: 7, lastExitAt: 1000 };
+    const opened = parseAnnotationLine(JSON.stringify(restartEvent('app2', r)), () => undefined);
+    expect(opened).toEqual({
+      id: 'restart-app2-1000',
+      at: 1000,
+      label: 'app2 died (pid 7), restarting',
+      kind: 'restart',
+    });
+    const closed = parseAnnotationLine(JSON.stringify(restartEvent('app2', r, 1800)), () => opened);
+    expect(closed).toMatchObject({ id: 'restart-app2-1000', at: 1000, end: 1800 });
+    expect(closed.label).toBe('app2 died (pid 7), restarted by the supervisor');
   });
 });

@@ -109,6 +109,30 @@ export function step(
 
 export const supervisionFile = (stackDir: string) => join(stackDir, 'supervision.json');
 
+/**
+ * Each death and restart as a timeline mark in Swarm's annotation format (JSON lines; `swarm run --annotations
+ * FILE` draws them on every chart): a window from the death to the moment the restarted process was seen running.
+ * Appended by the supervisor; `down` removes the file, so it holds this stack's life only.
+ */
+export const supervisionEventsFile = (stackDir: string) => join(stackDir, 'supervision-events.jsonl');
+
+/**
+ * The annotation line of replica `name`'s death (`end` undefined while it is dead) or of its restart (`end` set):
+ * the same id, so the second line closes the window the first opened (pure).
+ * Example: `restartEvent('app2', { ...r, pid: 7, lastExitAt: 1000 }, 1800)` →
+ * `{ id: 'restart-app2-1000', at: 1000, end: 1800, label: 'app2 died (pid 7), restarted by the supervisor', kind: 'restart' }`.
+ */
+export function restartEvent(name: string, r: ReplicaSupervision, end?: number) {
+  const at = r.lastExitAt ?? 0;
+  return {
+    id: `restart-${name}-${at}`,
+    at,
+    ...(end !== undefined && { end }),
+    label: `${name} died (pid ${r.pid}), ${end === undefined ? 'restarting' : 'restarted by the supervisor'}`,
+    kind: 'restart',
+  };
+}
+
 /** The supervisor's state file, or undefined when there is none (SUPERVISE=off, or never started). */
 export function readSupervision(stackDir: string): SupervisionState | undefined {
   try {

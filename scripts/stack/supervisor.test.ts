@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStack, type TestStack } from '../../gateway/test/support/stack';
 import { isRunning, type PidRecord, readPidFile } from '../lib/daemon';
@@ -90,6 +91,12 @@ describe('supervision of the native replicas', () => {
     );
     const health = await stack.cli('health');
     expect(health.stdout).toContain('restarts: app1 1, app2 0');
+    // The death and the restart, as one window for `swarm run --annotations` (closed once app1 ran again).
+    const events = readFileSync(join(stack.dir, 'supervision-events.jsonl'), 'utf8').trim().split('\n');
+    const last = JSON.parse(events.at(-1)!) as { id: string; at: number; end?: number; kind: string };
+    expect(events).toHaveLength(2);
+    expect(last).toMatchObject({ id: expect.stringMatching(/^restart-app1-/), kind: 'restart' });
+    expect(last.end).toBeGreaterThanOrEqual(last.at);
   });
 
   it('restarts one `fault kill` killed, and leaves one `fault stop` stopped down until `fault start`', async () => {

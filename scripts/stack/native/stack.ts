@@ -6,7 +6,7 @@ import { makeTraversable } from '../../lib/traversable';
 import { type StackPaths, stackPaths } from '../paths';
 import { portFree, requireBinaries, StackError } from '../preflight';
 import type { StackSettings } from '../settings';
-import { supervisionFile } from '../supervision';
+import { supervisionEventsFile, supervisionFile } from '../supervision';
 import { databaseUrl, nativeTopology } from '../topology';
 import { downstreamPart } from './downstream';
 import { ensureStarted, partLine, requirePortsFree, say, thawIfFrozen, waitReady } from './lifecycle';
@@ -233,6 +233,7 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
   rmSync(ctx.paths.state, { force: true });
   // Restart counts belong to one stack's life: the next `up` starts from 0 (an `up` over a running stack keeps them).
   rmSync(supervisionFile(ctx.paths.root), { force: true });
+  rmSync(supervisionEventsFile(ctx.paths.root), { force: true });
   say(`down: stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { isRunning, readPidFile } from '../../lib/daemon';
 import { stackPaths } from '../paths';
@@ -8,8 +8,10 @@ import {
   type ReplicaSupervision,
   readSupervision,
   renderMetrics,
+  restartEvent,
   type SupervisionState,
   step,
+  supervisionEventsFile,
   supervisionFile,
 } from '../supervision';
 import { nativeTopology } from '../topology';
@@ -76,6 +78,10 @@ async function main() {
   }
   const parts = new Map(ctx.topology.replicas.map((r) => [r.name, replicaPart(ctx, r)]));
   const deadSince = new Map<string, { pid: number; at: number }>();
+  /** Replicas dead since their death's annotation, which closes once they run (or are stopped). */
+  const dying = new Map<string, ReplicaSupervision>();
+  const events = supervisionEventsFile(ctx.paths.root);
+  const annotate = (event: object) => appendFileSync(events, `${JSON.stringify(event)}\n`);
 
   const server: Server = createServer((req, res) => {
     if (req.url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -107,8 +113,16 @@ async function main() {
     for (const [name, part] of parts) {
       const before: ReplicaSupervision = state.replicas[name]!;
       const { next, start } = step(before, observe(ctx, name, deadSince, now), now);
-      if (next.state === 'backoff' && before.state !== 'backoff') {
+      if (next.state === 'backoff' && next.lastExitAt !== before.lastExitAt) {
         log(`${name} (pid ${next.pid}) died; restart in ${((next.nextStartAt! - now) / 1000).toFixed(1)} s`);
+        annotate(restartEvent(name, next));
+        dying.set(name, next);
+      }
+      const died = dying.get(name);
+      if (died !== undefined && next.state !== 'backoff') {
+        // Running again (the supervisor's start, or anyone's), or stopped on purpose: the window closes.
+        annotate(restartEvent(name, died, now));
+        dying.delete(name);
       }
       state.replicas[name] = next;
       if (start && !stopping) {
