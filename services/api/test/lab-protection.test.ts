@@ -3,66 +3,85 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../../scripts/lib/ports';
 import { type Service, startService } from '../../../scripts/lib/process';
 import { startDownstream } from '../../downstream/test/support';
+import { createDownstreamClient } from '../src/lab/downstream-client';
 import { bodyOf, freshDatabase, type OwnRedis, ownRedis } from './support/harness';
 
 const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-// One replica process with the lab and every protection on, and the real downstream service beside it.
-describe('a replica with the overload protection on', () => {
+// Two replica processes with the lab on: one sheds load (and calls no downstream), the other calls the real
+// downstream service through its protection and never sheds, so a slow moment of this shared machine cannot turn
+// a breaker answer into OVERLOADED.
+describe('replicas with the overload protection on', () => {
   let redis: OwnRedis;
-  let replica: Service;
+  let shedder: Service;
+  let caller: Service;
   let downstream: Awaited<ReturnType<typeof startDownstream>>;
+  let shedBase = '';
   let base = '';
 
-  beforeAll(async () => {
-    redis = await ownRedis();
-    downstream = await startDownstream({ LATENCY_MS: '0', JITTER_MS: '0' });
+  async function replica(instance: string, env: Record<string, string>) {
     const port = await freePort();
-    replica = startService('api', process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    const service = startService('api', process.execPath, ['--import', 'tsx', 'src/index.ts'], {
       cwd: API_DIR,
       env: {
         ...process.env,
         PORT: String(port),
-        INSTANCE_ID: 'lab1',
-        DATABASE_URL: await freshDatabase(),
+        INSTANCE_ID: instance,
+        DATABASE_URL: databaseUrl,
         REDIS_URL: redis.url,
         LOG_LEVEL: 'warn',
         LAB_ENDPOINTS: 'on',
-        SHED_LAG_MS: '200',
-        DOWNSTREAM_URL: downstream.base,
-        DOWNSTREAM_TIMEOUT_MS: '1500',
-        DOWNSTREAM_BREAKER_FAILURES: '3',
-        DOWNSTREAM_BREAKER_HALF_OPEN_MS: '1000',
-        DOWNSTREAM_BULKHEAD_LIMIT: '2',
-        DOWNSTREAM_BULKHEAD_QUEUE: '1',
+        ...env,
       },
     });
-    base = `http://127.0.0.1:${port}`;
-    await waitFor('the replica to be ready', async () => (await fetch(`${base}/ready`)).ok, 30_000);
+    return { service, base: `http://127.0.0.1:${port}` };
+  }
+  let databaseUrl = '';
+
+  beforeAll(async () => {
+    redis = await ownRedis();
+    databaseUrl = await freshDatabase();
+    downstream = await startDownstream({ LATENCY_MS: '0', JITTER_MS: '0' });
+    const shedding = await replica('shed1', { SHED_LAG_MS: '500' });
+    shedder = shedding.service;
+    shedBase = shedding.base;
+    const calling = await replica('lab1', {
+      DOWNSTREAM_URL: downstream.base,
+      DOWNSTREAM_TIMEOUT_MS: '1500',
+      DOWNSTREAM_BREAKER_FAILURES: '3',
+      DOWNSTREAM_BREAKER_HALF_OPEN_MS: '1000',
+      DOWNSTREAM_BULKHEAD_LIMIT: '2',
+      DOWNSTREAM_BULKHEAD_QUEUE: '1',
+    });
+    caller = calling.service;
+    base = calling.base;
+    for (const b of [shedBase, base])
+      await waitFor(`the replica at ${b} to be ready`, async () => (await fetch(`${b}/ready`)).ok, 60_000);
   });
   afterAll(async () => {
-    await replica?.stop('SIGKILL');
+    await shedder?.stop('SIGKILL');
+    await caller?.stop('SIGKILL');
     await downstream?.service.stop('SIGKILL');
     await redis?.close();
   });
 
   const get = (path: string) => fetch(`${base}${path}`);
-  const metrics = async () => (await get('/metrics')).text();
-  /** The value of one series in the replica's /metrics (labels as prom-client prints them, instance last). */
-  const series = async (name: string, labels = '') => {
-    const line = (await metrics()).split('\n').find((l) => l.startsWith(`${name}{${labels}`));
+  /** The value of one series in a replica's /metrics (labels as prom-client prints them, instance last). */
+  const series = async (name: string, labels = '', from = base) => {
+    const text = await (await fetch(`${from}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}`));
     return line === undefined ? undefined : Number(line.split(' ').pop());
   };
   const code = async (res: Response) => (await bodyOf(res)).error?.code as string | undefined;
 
   it('sheds new work while its event loop is blocked, and still answers /health and /metrics', async () => {
-    const blocking = get('/api/lab/cpu?ms=2000');
+    const blocking = fetch(`${shedBase}/api/lab/cpu?ms=2000`);
     // Blocked once a liveness probe no longer answers within 300 ms.
     await waitFor(
       'the replica to be blocked',
       async () => {
         try {
-          await fetch(`${base}/health`, { signal: AbortSignal.timeout(300) });
+          await fetch(`${shedBase}/health`, { signal: AbortSignal.timeout(300) });
           return false;
         } catch {
           return true;
@@ -73,14 +92,14 @@ describe('a replica with the overload protection on', () => {
     );
     // Queued behind the block, read after it.
     const [health, read, write, scrape] = await Promise.all([
-      get('/health'),
-      get('/api/users/1'),
-      fetch(`${base}/api/users`, {
+      fetch(`${shedBase}/health`),
+      fetch(`${shedBase}/api/users/1`),
+      fetch(`${shedBase}/api/users`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'shed@example.test', name: 'S' }),
       }),
-      metrics(),
+      fetch(`${shedBase}/metrics`).then((r) => r.text()),
     ]);
     expect((await blocking).status).toBe(200);
     expect(health.status).toBe(200);
@@ -89,12 +108,12 @@ describe('a replica with the overload protection on', () => {
       expect(res.headers.get('retry-after')).toBe('1');
       expect(await code(res)).toBe('OVERLOADED');
     }
-    expect(scrape).toMatch(/eventloop_overloaded\{instance="lab1"\} 1/);
-    expect(await series('http_requests_shed_total')).toBeGreaterThanOrEqual(2);
+    expect(scrape).toMatch(/eventloop_overloaded\{instance="shed1"\} 1/);
+    expect(await series('http_requests_shed_total', '', shedBase)).toBeGreaterThanOrEqual(2);
     // The loop keeps time again: work is taken once the hold is over.
     await waitFor(
       'work to be taken again',
-      async () => (await get('/api/users/1')).status === 404,
+      async () => (await fetch(`${shedBase}/api/users/1`)).status === 404,
       15_000,
       100,
     );
@@ -152,5 +171,29 @@ describe('a replica with the overload protection on', () => {
     expect(await code(slow)).toBe('DOWNSTREAM_TIMEOUT');
     expect(await series('downstream_calls_total', 'outcome="timeout"')).toBe(1);
     await downstream.behave({ latencyMs: 0 });
+  });
+
+  it('without protection (DOWNSTREAM_PROTECTION=off) calls straight through: no breaker, no bulkhead, no timeout', async () => {
+    const outcomes: string[] = [];
+    const client = createDownstreamClient({
+      url: downstream.base,
+      protection: false,
+      timeoutMs: 100,
+      breakerFailures: 1,
+      halfOpenAfterMs: 60_000,
+      bulkheadLimit: 1,
+      bulkheadQueue: 0,
+      onCall: (outcome) => outcomes.push(outcome),
+      onBreaker: () => {},
+    });
+    await downstream.behave({ latencyMs: 300, errorRate: 1 });
+    const failed = await Promise.allSettled(Array.from({ length: 4 }, () => client.call()));
+    // Every call reached the downstream and waited for it: failures, never refusals or timeouts.
+    expect(failed.map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual(
+      Array(4).fill('DOWNSTREAM_FAILED'),
+    );
+    await downstream.behave({ latencyMs: 0, errorRate: 0 });
+    await expect(client.call()).resolves.toMatchObject({ ok: true });
+    expect(outcomes).toEqual(['failed', 'failed', 'failed', 'failed', 'ok']);
   });
 });
