@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('MONITOR=off', () => {
   it('starts neither Prometheus nor an exporter, and health has no row for them', async () => {
-    expect(parts()).toEqual(['app1', 'app2', 'gateway', 'postgres', 'redis']);
+    expect(parts()).toEqual(['app1', 'app2', 'downstream', 'gateway', 'postgres', 'redis']);
     for (const port of monitoringPorts()) expect(await portFree(port), `port ${port}`).toBe(true);
     // Later commands see what `up` started: healthy without Prometheus.
     const health = await stack.cli('health');
@@ -45,9 +45,11 @@ describe('MONITOR=on on the running stack', () => {
   it('starts only Prometheus and the exporters, and returns once every target but swarm is up', async () => {
     stack.env.MONITOR = 'on';
     const up = await stack.cli('up');
-    expect(up.stdout.match(/already running/g)).toHaveLength(5);
+    expect(up.stdout.match(/already running/g)).toHaveLength(6);
     expect(up.stdout).toMatch(/^ {2}prometheus\s+started on http:\/\/127\.0\.0\.1:\d+: 6 of 7 targets up/m);
-    expect(parts()).toEqual(['app1', 'app2', 'gateway', 'postgres', 'redis', ...MONITORING].sort());
+    expect(parts()).toEqual(
+      ['app1', 'app2', 'downstream', 'gateway', 'postgres', 'redis', ...MONITORING].sort(),
+    );
     for (const part of MONITORING) records[part] = stack.pid(part);
 
     const targets = await activeTargets(stack.prometheusUrl);
@@ -138,8 +140,8 @@ describe('MONITOR=off again', () => {
       expect(up.stdout).toMatch(new RegExp(`^ {2}${part}\\s+stopped \\(MONITOR=off\\)$`, 'm'));
       expect(isRunning(records[part]!), `${part} still runs`).toBe(false);
     }
-    expect(up.stdout.match(/already running/g)).toHaveLength(5);
-    expect(parts()).toEqual(['app1', 'app2', 'gateway', 'postgres', 'redis']);
+    expect(up.stdout.match(/already running/g)).toHaveLength(6);
+    expect(parts()).toEqual(['app1', 'app2', 'downstream', 'gateway', 'postgres', 'redis']);
     for (const port of monitoringPorts()) expect(await portFree(port), `port ${port}`).toBe(true);
   });
 });

@@ -29,7 +29,7 @@ function pidRecords(dir: string): Record<string, PidRecord> {
   );
 }
 
-const CORE = ['app1', 'app2', 'gateway', 'postgres', 'redis'];
+const CORE = ['app1', 'app2', 'downstream', 'gateway', 'postgres', 'redis'];
 const MONITORING = ['nginx-exporter', 'postgres-exporter', 'prometheus', 'redis-exporter'];
 
 /** Every port the monitoring parts listen on (the load generator's is Swarm's, never the stack's). */
@@ -46,6 +46,7 @@ describe('make up / make down', () => {
       ...stack.replicaPorts,
       stack.postgresPort,
       stack.redisPort,
+      Number(stack.env.DOWNSTREAM_PORT),
       ...monitoringPorts(stack),
     ];
     try {
@@ -57,7 +58,7 @@ describe('make up / make down', () => {
       for (const port of ports) expect(await portFree(port)).toBe(false);
 
       const second = await stack.make('up');
-      expect(second.stdout.match(/already running/g)).toHaveLength(9);
+      expect(second.stdout.match(/already running/g)).toHaveLength(10);
       expect(pidRecords(stack.dir)).toEqual(records);
 
       const health = await stack.make('health');
