@@ -68,6 +68,7 @@ interface RecordedState {
   replicas?: number;
   monitor?: 'on' | 'off';
   pgbouncer?: 'on' | 'off';
+  supervise?: 'on' | 'off';
 }
 
 /** What the last `up` recorded in state.json (kind, replica count, monitoring), or nothing. */
@@ -108,6 +109,8 @@ async function run(command: string | undefined, args: string[]): Promise<number>
     ...(!process.env.REPLICAS && recorded.replicas ? { REPLICAS: String(recorded.replicas) } : {}),
     ...(!process.env.MONITOR && recorded.monitor ? { MONITOR: recorded.monitor } : {}),
     ...(!process.env.PGBOUNCER && recorded.pgbouncer ? { PGBOUNCER: recorded.pgbouncer } : {}),
+    // A later `make up` (to start what died) keeps the supervisor the first one started.
+    ...(!process.env.SUPERVISE && recorded.supervise ? { SUPERVISE: recorded.supervise } : {}),
   });
   const kind = resolveKind(settings, recorded);
   const paths = stackPaths(settings.dir);
@@ -150,7 +153,10 @@ async function run(command: string | undefined, args: string[]): Promise<number>
           const port = p.port ? `127.0.0.1:${p.port}${p.listening ? '' : ' (not listening)'}` : '';
           console.log(`${p.name.padEnd(18)} ${state.padEnd(22)} ${port}`);
         }
-        console.log(`\n${describeSupervision(readSupervision(settings.dir), supervisorRunning(paths))}`);
+        const running = supervisorRunning(paths);
+        console.log(
+          `\n${describeSupervision(readSupervision(settings.dir), running, settings.supervise === 'on')}`,
+        );
         if (expectedTargets) {
           const { targets } = await collectHealth(published, expectedTargets);
           console.log(
@@ -173,13 +179,16 @@ async function run(command: string | undefined, args: string[]): Promise<number>
       // Natively, the supervisor's restart counts (SUPERVISE=on); compose restarts by its own policy.
       const supervised = !docker && supervisorRunning(paths);
       const supervision = supervised ? readSupervision(settings.dir) : undefined;
+      // Up with SUPERVISE=on and no supervisor: replicas that die stay dead, which health must not hide.
+      const supervisorLost = !docker && settings.supervise === 'on' && !supervised;
       if (args.includes('--json')) console.log(JSON.stringify({ ...health, supervision }, null, 2));
       else {
         console.log(renderHealthTable(health.parts));
-        if (!docker) console.log(`\n${describeSupervision(supervision, supervised)}`);
+        if (!docker)
+          console.log(`\n${describeSupervision(supervision, supervised, settings.supervise === 'on')}`);
         if (health.targets.length > 0) console.log(`\n${renderTargetsTable(health.targets)}`);
       }
-      return allHealthy(health.parts, health.targets) ? 0 : 1;
+      return allHealthy(health.parts, health.targets) && !supervisorLost ? 0 : 1;
     }
     case 'restart': {
       const part = args[0];

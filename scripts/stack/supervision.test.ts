@@ -91,6 +91,9 @@ describe('supervision', () => {
       'supervision: on (pid 99), restarts: app1 1 (stopped), app2 2 (dead, restarting), app10 0',
     );
     expect(describeSupervision(s, false)).toMatch(/^supervision: off/);
+    expect(describeSupervision(undefined, false, true)).toMatch(
+      /^supervision: DOWN: SUPERVISE=on but the supervisor/,
+    );
   });
 
   it("marks a death and its restart as one window in Swarm's annotation format", () => {

@@ -170,9 +170,17 @@ export function renderMetrics(s: SupervisionState): string {
 
 /**
  * One line for `make status` and `make health`: `supervision: on (pid 123), restarts app1 0, app2 2 (back-off)`;
- * says off when no supervisor runs.
+ * says off when no supervisor runs, and that it is missing when the stack was brought up with SUPERVISE=on
+ * (`expected`).
  */
-export function describeSupervision(s: SupervisionState | undefined, running: boolean): string {
+export function describeSupervision(
+  s: SupervisionState | undefined,
+  running: boolean,
+  expected = false,
+): string {
+  if (!running && expected) {
+    return 'supervision: DOWN: SUPERVISE=on but the supervisor is not running (`make up` starts it; `make logs supervisor`)';
+  }
   if (!running || s === undefined) return 'supervision: off (SUPERVISE=on restarts replicas that die)';
   const names = Object.keys(s.replicas).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const each = names.map((n) => {

@@ -127,6 +127,29 @@ describe('supervision of the native replicas', () => {
     expect(restarts('app2')).toBe(1);
   });
 
+  it('fails health while the supervisor is gone; a later up starts it again (SUPERVISE recorded), counts kept', async () => {
+    const supervisor = pidOf('supervisor')!;
+    process.kill(supervisor.pid, 'SIGKILL');
+    await waitFor('the supervisor to die', () => !isRunning(supervisor), 10_000, 50);
+    const health = await stack.cli('health').then(
+      () => undefined,
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect(health?.code).toBe(1);
+    expect(health?.stdout).toContain('supervision: DOWN: SUPERVISE=on but the supervisor is not running');
+    // Without SUPERVISE in the environment, `up` keeps what the first `up` recorded.
+    delete stack.env.SUPERVISE;
+    await stack.cli('up');
+    const again = pidOf('supervisor')!;
+    expect(again.pid).not.toBe(supervisor.pid);
+    expect(isRunning(again)).toBe(true);
+    seen.push(again);
+    expect(await metric('app1')).toBe(1);
+    expect((await stack.cli('status')).stdout).toMatch(
+      /supervision: on \(pid \d+\), restarts: app1 1, app2 1/,
+    );
+  });
+
   it('is stopped first by down, which leaves no process and no pid file behind', async () => {
     const everything = [
       ...seen,

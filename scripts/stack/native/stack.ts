@@ -168,6 +168,7 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
     replicas: settings.replicas,
     monitor: settings.monitor,
     pgbouncer: settings.pgbouncer,
+    supervise: settings.supervise,
   };
   writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
   say(
