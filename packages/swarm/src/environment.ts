@@ -50,6 +50,6 @@ export interface Environment {
    * null or absent: only the classes with `static honorRetryAfter = true` do.
    */
   retryAfter?: RetryAfterPolicy | null;
-  /** Records one honoured Retry-After wait (`retry_after_waits`, `retry_after_wait_s`). Called unbound. */
+  /** Records one honoured Retry-After wait (`retry_after_waits`, `retry_after_wait_ms`). Called unbound. */
   onRetryAfterWait?: (ms: number) => void;
 }

@@ -118,7 +118,7 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --instance-header H  response header naming the replica (default X-Instance)
       --timeout T          request timeout (default 30s)
       --honor-retry-after  users wait out a 429's or 503's Retry-After before going on (the time waited is
-                           reported as the metrics retry_after_waits and retry_after_wait_s)
+                           reported as the metrics retry_after_waits and retry_after_wait_ms)
       --retry-after-max T  with --honor-retry-after: wait at most T whatever the server asks (default 30s)
       --threshold EXPR     e.g. 'p(95)<500', 'rate<0.01', 'hit_ratio>0.8', 'recovery_s<10', 'lost_writes==0'
                            (repeatable)

@@ -13,8 +13,8 @@ export interface RetryAfterPolicy {
 
 export const DEFAULT_RETRY_AFTER_MAX_MS = 30_000;
 
-/** The custom counters (`summary.metrics`) every honoured wait adds to: how many waits, and their seconds. */
-export const RETRY_AFTER_METRICS = ['retry_after_waits', 'retry_after_wait_s'] as const;
+/** The custom counters (`summary.metrics`) every honoured wait adds to: how many waits, and their whole milliseconds. */
+export const RETRY_AFTER_METRICS = ['retry_after_waits', 'retry_after_wait_ms'] as const;
 
 /**
  * The wait a `Retry-After` value asks for, in ms, bounded to `[0, maxMs]`: delta-seconds (`"2"`) or an HTTP date

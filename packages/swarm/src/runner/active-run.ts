@@ -92,7 +92,8 @@ export class ActiveRun {
       retryAfter: retryAfterPolicy(options.honorRetryAfter),
       onRetryAfterWait: (ms) => {
         this.metrics.add('retry_after_waits');
-        this.metrics.add('retry_after_wait_s', ms / 1000);
+        // Whole milliseconds: integers add up exactly across users and workers, and print without float noise.
+        this.metrics.add('retry_after_wait_ms', Math.round(ms));
       },
     };
     this.first = options.shape ? options.shape.tick(0) : null;

@@ -35,7 +35,7 @@ export interface RunOptions {
   timeoutMs?: number;
   /**
    * Every HTTP user waits out a 429's or 503's Retry-After (at most `maxMs`, default 30 s) before going on; the
-   * time waited is counted in `summary.metrics` (retry_after_waits, retry_after_wait_s). Default: off (only
+   * time waited is counted in `summary.metrics` (retry_after_waits, retry_after_wait_ms). Default: off (only
    * classes with `static honorRetryAfter = true`).
    */
   honorRetryAfter?: boolean | { maxMs?: number };
