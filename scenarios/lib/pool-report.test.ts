@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type PoolSummary, poolFindings, poolRow, renderPoolConsole, renderPoolHtml } from './pool-report';
+import {
+  type PoolSummary,
+  poolFindings,
+  poolRow,
+  renderPoolConsole,
+  renderPoolHtml,
+  subRunFindings,
+} from './pool-report';
 
 function summary(
   rps: number,
@@ -70,14 +77,77 @@ describe('pool report', () => {
     expect(html).toContain('<title>pool &lt;run&gt;</title>');
   });
 
-  it('takes throughput over the seconds with users running, not the idle tail', () => {
+  it('takes throughput over the seconds at the peak user count, not the quiet tail', () => {
     const s = summary(10, 0, 1, 0, 100, []);
     s.timeSeries = [
       { users: 30, requests: 100 },
       { users: 30, requests: 80 },
-      { users: 0, requests: 0 },
-      { users: 0, requests: 0 },
+      { users: 1, requests: 3 },
+      { users: 1, requests: 3 },
     ];
     expect(poolRow('a', 'b', 0, s).rps).toBe(90);
+  });
+});
+
+describe('a runs mode’s comparison beyond the pool (the overload lab)', () => {
+  const withEndpoints = (throttled: number, p95: number): PoolSummary => ({
+    durationS: 40,
+    total: { requests: 400, failures: 2, rps: 10, maxMs: 900, percentiles: { '95': p95, '99': p95 * 2 } },
+    timeSeries: [
+      { endpoints: { 'GET /api/users/:id [eager]': { statuses: { '200': 300, '429': throttled } } } },
+    ],
+    thresholds: [],
+    endpoints: [
+      {
+        method: 'GET',
+        name: '/api/users/:id [eager]',
+        requests: 300 + throttled,
+        failures: 0,
+        throttled,
+        percentiles: { '95': p95, '99': p95 * 2 },
+      },
+      {
+        method: 'GET',
+        name: '/health',
+        requests: 40,
+        failures: 2,
+        throttled: 0,
+        percentiles: { '95': 3, '99': 4 },
+      },
+    ],
+  });
+
+  it('counts 429s and keeps each endpoint’s row', () => {
+    const r = poolRow('with-quota', 'quota on', 0, withEndpoints(120, 20));
+    expect(r.status429).toBe(120);
+    expect(r.endpoints).toEqual([
+      {
+        name: 'GET /api/users/:id [eager]',
+        requests: 420,
+        failures: 0,
+        throttled: 120,
+        p95Ms: 20,
+        p99Ms: 40,
+      },
+      { name: 'GET /health', requests: 40, failures: 2, throttled: 0, p95Ms: 3, p99Ms: 4 },
+    ]);
+  });
+
+  it('says each sub-run’s verdict, failures, 429s and slowest endpoint, and draws the endpoint table', () => {
+    const rows = [
+      poolRow('without-quota', 'off', 0, withEndpoints(0, 50)),
+      poolRow('with-quota', 'on', 1, withEndpoints(120, 20)),
+      poolRow('broken', 'x', 2, undefined),
+    ];
+    expect(subRunFindings(rows)).toEqual([
+      'without-quota: PASS; 400 requests, 2 failed (0 503, 0 without an answer), 0 throttled (429); slowest endpoint GET /api/users/:id [eager] (p95 50 ms)',
+      'with-quota: FAIL; 400 requests, 2 failed (0 503, 0 without an answer), 120 throttled (429); slowest endpoint GET /api/users/:id [eager] (p95 20 ms)',
+      'broken: ERROR (exit 2), no summary',
+    ]);
+    const text = renderPoolConsole(rows, subRunFindings(rows));
+    expect(text).toMatch(/with-quota\s+GET \/health\s+40\s+2\s+0\s+3\s+4/);
+    expect(renderPoolHtml(rows, [], 'quota')).toContain(
+      '<td>with-quota</td><td>GET /api/users/:id [eager]</td><td>420</td>',
+    );
   });
 });

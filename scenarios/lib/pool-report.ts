@@ -1,8 +1,9 @@
 /**
- * The pool mode's comparison (pure): the same load on differently set up stacks (1 replica, 3 replicas, 3 through
- * PgBouncer), one row each from its summary.json — throughput, p95/p99, the slowest request, 503s, requests that
- * got no answer, Postgres connections in use — and what the rows show, in words. Rendered for the console and as
- * a small self-contained HTML page beside the sub-runs' own reports.
+ * A `runs` mode's comparison (pure): the same load on differently set up stacks (the pool mode's 1 replica, 3
+ * replicas, 3 through PgBouncer; the overload lab's without and with protection), one row each from its
+ * summary.json — throughput, p95/p99, the slowest request, 503s, 429s, requests that got no answer, Postgres
+ * connections in use — then each endpoint's row per sub-run, and what the rows show, in words. Rendered for the
+ * console and as a small self-contained HTML page beside the sub-runs' own reports.
  */
 
 /** The fields of a Swarm summary this reads. */
@@ -22,6 +23,24 @@ export interface PoolSummary {
   }>;
   server?: { series: Array<{ name: string; points: Array<[number, number]> }> };
   thresholds: Array<{ expression: string; ok: boolean }>;
+  endpoints?: Array<{
+    method: string;
+    name: string;
+    requests: number;
+    failures: number;
+    throttled?: number;
+    percentiles: Record<string, number>;
+  }>;
+}
+
+/** One endpoint's numbers in one sub-run. */
+export interface EndpointRow {
+  name: string;
+  requests: number;
+  failures: number;
+  throttled: number;
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface PoolRow {
@@ -36,10 +55,14 @@ export interface PoolRow {
   requests: number | null;
   failures: number | null;
   status503: number | null;
+  /** Answers 429 (throttled by a quota: not failures). */
+  status429: number | null;
   /** Failures without a response (status 0): timeouts and refused or reset connections. */
   noAnswer: number | null;
   /** Most Postgres backends seen at once (pg_connections from Prometheus); null without it. */
   pgConnectionsMax: number | null;
+  /** Each endpoint's row of the sub-run's summary (empty without one). */
+  endpoints: EndpointRow[];
 }
 
 /** One row from a sub-run's summary (undefined: the sub-run wrote none). */
@@ -62,8 +85,10 @@ export function poolRow(
       requests: none,
       failures: none,
       status503: none,
+      status429: none,
       noAnswer: none,
       pgConnectionsMax: none,
+      endpoints: [],
     };
   }
   const statuses: Record<string, number> = {};
@@ -82,14 +107,24 @@ export function poolRow(
     requests: s.total.requests,
     failures: s.total.failures,
     status503: statuses['503'] ?? 0,
+    status429: statuses['429'] ?? 0,
     noAnswer: statuses['0'] ?? 0,
     pgConnectionsMax: pg.length > 0 ? Math.max(...pg.map(([, v]) => v)) : null,
+    endpoints: (s.endpoints ?? []).map((e) => ({
+      name: e.name.startsWith(`${e.method} `) ? e.name : `${e.method} ${e.name}`,
+      requests: e.requests,
+      failures: e.failures,
+      throttled: e.throttled ?? 0,
+      p95Ms: e.percentiles['95'] ?? null,
+      p99Ms: e.percentiles['99'] ?? null,
+    })),
   };
 }
 
-/** Requests per second over the seconds with users running (the pool mode ends on an idle tail). */
+/** Requests per second over the seconds at the peak user count (the pool mode ends on a one-user tail). */
 function loadedRps(s: PoolSummary): number {
-  const loaded = s.timeSeries.filter((p) => (p.users ?? 0) > 0);
+  const peak = Math.max(0, ...s.timeSeries.map((p) => p.users ?? 0));
+  const loaded = s.timeSeries.filter((p) => peak > 0 && p.users === peak);
   if (loaded.length === 0) return s.total.rps;
   return loaded.reduce((sum, p) => sum + (p.requests ?? 0), 0) / loaded.length;
 }
@@ -129,6 +164,23 @@ export function poolFindings(rows: readonly PoolRow[], poolTimeoutMs: number): s
   return out;
 }
 
+/**
+ * What a `runs` mode's rows show when the mode has no findings of its own (the overload lab): each sub-run's
+ * verdict with its failures (503s, no answer) and 429s, and its slowest endpoint by p95.
+ */
+export function subRunFindings(rows: readonly PoolRow[]): string[] {
+  return rows.map((r) => {
+    const verdict = r.code === 0 ? 'PASS' : r.code === 1 ? 'FAIL' : `ERROR (exit ${r.code})`;
+    if (r.requests === null) return `${r.name}: ${verdict}, no summary`;
+    const slowest = [...r.endpoints].sort((a, b) => (b.p95Ms ?? 0) - (a.p95Ms ?? 0))[0];
+    return (
+      `${r.name}: ${verdict}; ${r.requests} requests, ${r.failures} failed (${r.status503} 503, ${r.noAnswer} ` +
+      `without an answer), ${r.status429} throttled (429)` +
+      (slowest ? `; slowest endpoint ${slowest.name} (p95 ${Math.round(slowest.p95Ms ?? 0)} ms)` : '')
+    );
+  });
+}
+
 const COLUMNS = [
   'sub-run',
   'req/s',
@@ -138,6 +190,7 @@ const COLUMNS = [
   'requests',
   'failures',
   '503',
+  '429',
   'no answer',
   'pg conns max',
   'verdict',
@@ -154,6 +207,7 @@ function cells(r: PoolRow): string[] {
     n(r.requests),
     n(r.failures),
     n(r.status503),
+    n(r.status429),
     n(r.noAnswer),
     n(r.pgConnectionsMax),
     r.code === 0 ? 'PASS' : r.code === 1 ? 'FAIL' : `ERROR (${r.code})`,
@@ -167,7 +221,29 @@ export function renderPoolConsole(rows: readonly PoolRow[], findings: readonly s
   const lines = table.map((r) =>
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
   );
-  return `${lines.join('\n')}\n\n${findings.map((f) => `- ${f}`).join('\n')}\n`;
+  const ep = [ENDPOINT_COLUMNS, ...endpointCells(rows)];
+  const epWidths = ENDPOINT_COLUMNS.map((_, i) => Math.max(...ep.map((r) => r[i]!.length)));
+  const epLines = ep.map((r) =>
+    r.map((c, i) => (i < 2 ? c.padEnd(epWidths[i]!) : c.padStart(epWidths[i]!))).join('  '),
+  );
+  return `${lines.join('\n')}\n\n${epLines.join('\n')}\n\n${findings.map((f) => `- ${f}`).join('\n')}\n`;
+}
+
+const ENDPOINT_COLUMNS = ['sub-run', 'endpoint', 'requests', 'failures', '429', 'p95 ms', 'p99 ms'];
+
+function endpointCells(rows: readonly PoolRow[]): string[][] {
+  const n = (v: number | null) => (v === null ? '-' : v.toFixed(0));
+  return rows.flatMap((r) =>
+    r.endpoints.map((e) => [
+      r.name,
+      e.name,
+      n(e.requests),
+      n(e.failures),
+      n(e.throttled),
+      n(e.p95Ms),
+      n(e.p99Ms),
+    ]),
+  );
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -188,6 +264,12 @@ export function renderPoolHtml(rows: readonly PoolRow[], findings: readonly stri
 <h1>${esc(title)}</h1>
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}
+</tbody></table>
+<h2>Each endpoint</h2>
+<table><thead><tr>${ENDPOINT_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>
+${endpointCells(rows)
+  .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+  .join('\n')}
 </tbody></table>
 <h2>What it shows</h2>
 <ul>${findings.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>
