@@ -71,7 +71,7 @@ describe('pool report', () => {
     const findings = poolFindings(rows, 2000);
     const text = renderPoolConsole(rows, findings);
     expect(text.split('\n')[0]).toMatch(/^sub-run\s+req\/s\s+p95 ms/);
-    expect(text).toMatch(/3-replicas\s+80\.0\s+40\s+90\s+2100\s+3200\s+120\s+110\s+10\s+9\s+PASS/);
+    expect(text).toMatch(/3-replicas\s+80\.0\s+40\s+90\s+2100\s+3200\s+120\s+110\s+0\s+10\s+9\s+PASS/);
     const html = renderPoolHtml(rows, findings, 'pool <run>');
     expect(html).toContain('<a href="3-replicas-pgbouncer/report.html">');
     expect(html).toContain('<title>pool &lt;run&gt;</title>');
