@@ -2,21 +2,24 @@
  * What `./load_test.sh [--engine swarm|k6] MODE [flags]` runs: checks that the stack answers, runs the mode's
  * profile (scenarios/profiles.json) with every report written under OUT, prints the verdict and exits with it.
  * `all` runs basic, cache, stress and spike in turn into OUT/<mode>/ with one combined verdict; `faults` runs the
- * failure lab's modes (profiles.json's failureLab) the same way. A mode with `faults` applies them while it runs
- * (lib/fault-mode.ts); one with `runs` (pool) brings the stack up differently for each sub-run (lib/pool-mode.ts).
+ * failure lab's modes (profiles.json's failureLab) the same way, and `overload` the overload lab's (overloadLab). A
+ * mode with `faults` applies them while it runs (lib/fault-mode.ts); one with `runs` (pool; the overload lab's
+ * without and with protection) brings the stack up differently for each sub-run (lib/pool-mode.ts).
  *
  *   node --import tsx scenarios/run-mode.ts ENGINE MODE OUT [extra swarm flags]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { request } from 'undici';
 import { runFaultMode } from './lib/fault-mode';
 import { ScheduleError } from './lib/fault-schedule';
 import { isLabMode, scheduleOf } from './lib/lab-plan';
-import { loadProfiles, swarmArgs } from './lib/mode-plan';
+import { loadProfiles, profilesForSub, type SubRun, swarmArgs } from './lib/mode-plan';
 import { runPoolMode } from './lib/pool-mode';
+import { poolFindings } from './lib/pool-report';
+import { type QuotaSecond, quotaHeld, quotaPerSecond } from './lib/quota-check';
 import { runScaling } from './lib/scaling';
 
 const SWARM_BIN = join(import.meta.dirname, '..', 'packages', 'swarm', 'bin', 'swarm.js');
@@ -132,12 +135,16 @@ function previousSummary(m: string, dir: string): string | undefined {
   return candidates.at(-1);
 }
 
-/** Runs one mode into `dir` against `replicas` replicas; `compare` with the mode's previous run (scaling's steps: no). */
+/**
+ * Runs one mode into `dir` against `replicas` replicas; `compare` with the mode's previous run (scaling's steps:
+ * no); `sub`: the sub-run of a `runs` mode it is (its own thresholds).
+ */
 async function runMode(
   m: string,
   dir: string,
   replicas = profiles.replicas,
   compare = true,
+  sub?: SubRun,
 ): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const env = { ...process.env, SWARMGATE_MODE: m, REPLICAS: String(replicas) };
@@ -165,7 +172,12 @@ async function runMode(
   const monitoring = await monitoringFlags(extra);
   let args: string[];
   try {
-    args = swarmArgs(profiles, m, dir, process.env, [...previous, ...monitoring, ...extra]);
+    args = swarmArgs(profilesForSub(profiles, m, sub), m, dir, process.env, [
+      ...previous,
+      ...monitoring,
+      ...supervisionAnnotations(sub, extra),
+      ...extra,
+    ]);
   } catch (err) {
     fail((err as Error).message); // e.g. a server query in profiles.json that is not one
   }
@@ -188,7 +200,45 @@ async function runMode(
     });
   }
   const code = await run(process.execPath, [SWARM_BIN, ...args], env);
+  if (p.quotaRows) return quotaVerdict(p.quotaRows, sub, join(dir, 'summary.json'), code);
   return profiles.modes[m]!.slo ? breakpointVerdict(join(dir, 'capacity.json'), code) : code;
+}
+
+/**
+ * A sub-run with SUPERVISE=on draws the supervisor's restarts on its timeline: `--annotations` follows
+ * STACK_DIR/supervision-events.jsonl (the supervisor appends a window per death and restart), unless the caller
+ * passed its own.
+ */
+function supervisionAnnotations(sub: SubRun | undefined, given: readonly string[]): string[] {
+  if (sub?.stack.SUPERVISE !== 'on' || given.some((a) => a.startsWith('--annotations'))) return [];
+  const root = join(import.meta.dirname, '..');
+  const stackDir = process.env.STACK_DIR || '.stack';
+  return [
+    '--annotations',
+    join(isAbsolute(stackDir) ? stackDir : join(root, stackDir), 'supervision-events.jsonl'),
+  ];
+}
+
+/**
+ * The quota lab's criterion Swarm cannot judge: each client's passed requests within the sub-run's QUOTA_RATE +
+ * QUOTA_BURST at every second (lib/quota-check.ts); printed as PASS or FAIL, it can only turn a pass into a fail.
+ * A sub-run without a quota has nothing to check.
+ */
+function quotaVerdict(rows: readonly string[], sub: SubRun | undefined, file: string, code: number): number {
+  const rate = quotaPerSecond(sub?.stack.QUOTA_RATE ?? process.env.QUOTA_RATE);
+  if (rate === null || code > 1 || !existsSync(file)) return code;
+  const burst = Number(sub?.stack.QUOTA_BURST ?? process.env.QUOTA_BURST ?? '20');
+  const series = (JSON.parse(readFileSync(file, 'utf8')) as { timeSeries: QuotaSecond[] }).timeSeries;
+  let verdict = code;
+  for (const row of rows) {
+    const r = quotaHeld(series, row, rate, burst);
+    if (!r.ok) verdict = 1;
+    process.stdout.write(
+      `load_test: ${r.ok ? 'PASS' : 'FAIL'}  ${row}: ${r.passed} passed the gateway, at most ${Math.round(r.allowed)} allowed ` +
+        `(1 + burst ${burst} + ${rate}/s; worst second ${r.worstExcess > 0 ? `${Math.ceil(r.worstExcess)} over` : 'within'})\n`,
+    );
+  }
+  return verdict;
 }
 
 /**
@@ -212,11 +262,16 @@ function breakpointVerdict(file: string, code: number): number {
   return 0;
 }
 
-const modes = [...Object.keys(profiles.modes), 'all', 'faults', 'scaling', 'interactive'];
+const modes = [...Object.keys(profiles.modes), 'all', 'faults', 'overload', 'scaling', 'interactive'];
 if (!modes.includes(mode)) fail(`unknown mode "${mode}"; use one of ${modes.join(', ')}`);
 if (engine !== 'swarm' && engine !== 'k6') fail(`--engine must be swarm or k6, not "${engine}"`);
-// `faults` runs the failure lab's modes in turn. Their schedules are checked here, before any load (exit 2).
-const list = mode === 'all' ? profiles.all : mode === 'faults' ? (profiles.failureLab ?? []) : [mode];
+// `faults` and `overload` run the labs' modes in turn. Their schedules are checked here, before any load (exit 2).
+const groups: Record<string, string[]> = {
+  all: profiles.all,
+  faults: profiles.failureLab ?? [],
+  overload: profiles.overloadLab ?? [],
+};
+const list = groups[mode] ?? [mode];
 for (const m of list.filter((x) => isLabMode(profiles.modes[x]))) {
   if (engine === 'k6')
     fail(`${m} is a failure-lab mode: k6 cannot apply faults to the stack; use --engine swarm`);
@@ -262,7 +317,7 @@ if (mode === 'scaling') {
 
 const verdicts: Array<[string, number]> = [];
 for (const m of list) {
-  const dir = mode === 'all' || mode === 'faults' ? join(out, m) : out;
+  const dir = groups[mode] ? join(out, m) : out;
   const runs = profiles.modes[m]!.runs;
   const code = runs
     ? await runPoolMode({
@@ -270,9 +325,11 @@ for (const m of list) {
         runs,
         out: dir,
         env: process.env,
-        runSub: (_sub, subDir, n) => runMode(m, subDir, n, false),
+        runSub: (sub, subDir, n) => runMode(m, subDir, n, false, sub),
         interrupted: () => interrupted,
-        ...(process.env.PG_POOL_TIMEOUT_MS && { poolTimeoutMs: Number(process.env.PG_POOL_TIMEOUT_MS) }),
+        ...(m === 'pool' && {
+          findings: (rows) => poolFindings(rows, Number(process.env.PG_POOL_TIMEOUT_MS || '2000')),
+        }),
       })
     : await runMode(m, dir);
   verdicts.push([m, code]);

@@ -29,6 +29,7 @@ import { LAB_SHARED_IDS, type LabSetupData } from './users/fault-lab-user';
 export { AdminUser } from './users/admin-user';
 export { FaultLabUser } from './users/fault-lab-user';
 export { HighVolumeUser } from './users/high-volume-user';
+export { QuotaEagerUser, QuotaPoliteUser } from './users/quota-user';
 export { ScalingSystemUser } from './users/scaling-system-user';
 
 const HOT_SET_SIZE = 100;

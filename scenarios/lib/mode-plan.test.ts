@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { loadProfiles, modeServerQueries, type Profiles, runIdOf, SCENARIO, swarmArgs } from './mode-plan';
+import {
+  loadProfiles,
+  modeServerQueries,
+  type Profiles,
+  profilesForSub,
+  runIdOf,
+  SCENARIO,
+  swarmArgs,
+} from './mode-plan';
 
 const profiles = loadProfiles();
 const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
@@ -121,5 +129,28 @@ describe('swarmArgs', () => {
     expect(() => modeServerQueries({ ...profiles, serverQueries: ['up'] as never }, 'smoke')).toThrow(
       'scenarios/profiles.json: serverQueries must be an object of named queries',
     );
+  });
+});
+
+describe('profilesForSub', () => {
+  const thresholdsOf = (args: string[]) => args.flatMap((a, i) => (args[i - 1] === '--threshold' ? [a] : []));
+
+  it('runs a sub-run with its own thresholds instead of the mode’s', () => {
+    const [without, withQuota] = profiles.modes.quota!.runs!;
+    expect(thresholdsOf(swarmArgs(profilesForSub(profiles, 'quota', without), 'quota', 'o', {}, []))).toEqual(
+      without!.thresholds,
+    );
+    expect(
+      thresholdsOf(swarmArgs(profilesForSub(profiles, 'quota', withQuota), 'quota', 'o', {}, [])),
+    ).toEqual(withQuota!.thresholds);
+  });
+
+  it('keeps the mode’s thresholds for a sub-run without its own, and the profiles untouched', () => {
+    const sub = { name: 'a', description: 'b', stack: {} };
+    expect(profilesForSub(profiles, 'pool', sub)).toBe(profiles);
+    expect(profilesForSub(profiles, 'quota', undefined)).toBe(profiles);
+    const copy = profilesForSub(profiles, 'quota', { ...sub, thresholds: ['rate==0'] });
+    expect(copy.modes.quota!.thresholds).toEqual(['rate==0']);
+    expect(profiles.modes.quota!.thresholds).not.toBe(copy.modes.quota!.thresholds);
   });
 });

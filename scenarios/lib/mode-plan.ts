@@ -36,8 +36,16 @@ export interface ModeProfile {
   shareBackS?: number;
   /** The failure lab: the read hit ratio is back to >= 90% within this many seconds of Redis's return. */
   hitRatioBackS?: number;
-  /** The pool mode: sub-runs of the same load on differently set up stacks, compared side by side. */
+  /**
+   * Sub-runs of the same load on differently set up stacks (the pool mode; the overload lab's without and with
+   * protection), run one after the other and compared side by side in OUT/<mode>.html.
+   */
   runs?: SubRun[];
+  /**
+   * The quota lab: rows (one client each) whose passed requests (not 429) must stay within the sub-run's gateway
+   * quota, QUOTA_RATE per second plus QUOTA_BURST, at every second of the run (lib/quota-check.ts).
+   */
+  quotaRows?: string[];
 }
 
 /** One sub-run of a mode with `runs`: the stack settings it is brought up with (`make up` variables). */
@@ -45,6 +53,21 @@ export interface SubRun {
   name: string;
   description: string;
   stack: Record<string, string>;
+  /** This sub-run's criteria instead of the mode's (the run without protection is judged on what it shows). */
+  thresholds?: string[];
+}
+
+/**
+ * The profiles with `mode` as `sub` runs it (pure): the sub-run's thresholds, when it has its own, replace the
+ * mode's; the same profiles without a sub-run.
+ *
+ * @example
+ * swarmArgs(profilesForSub(profiles, 'quota', profiles.modes.quota!.runs![0]), 'quota', dir, {}, []);
+ */
+export function profilesForSub(profiles: Profiles, mode: string, sub: SubRun | undefined): Profiles {
+  const p = profiles.modes[mode];
+  if (!p || sub?.thresholds === undefined) return profiles;
+  return { ...profiles, modes: { ...profiles.modes, [mode]: { ...p, thresholds: sub.thresholds } } };
 }
 
 /**
@@ -64,6 +87,8 @@ export interface Profiles {
   all: string[];
   /** What `faults` runs in turn (the failure lab), one verdict. */
   failureLab?: string[];
+  /** What `overload` runs in turn (the overload lab: cpu, memory, cascade, quota), one verdict. */
+  overloadLab?: string[];
 }
 
 export const SCENARIO = 'scenarios/swarmgate.ts';

@@ -1,8 +1,9 @@
 /**
- * A mode with `runs` (the pool mode): the same load on stacks set up differently, one after the other — for each
- * sub-run the stack is brought down and up again with its settings (`make down`, `make up REPLICAS=1 …`), the
- * mode runs into OUT/<sub-run>/, and at the end pool.json, pool.html and a console table put the sub-runs side by
- * side (lib/pool-report.ts). Whatever happens, the stack is brought back up with the caller's own settings.
+ * A mode with `runs` (the pool mode, the overload lab's without/with protection): the same load on stacks set up
+ * differently, one after the other — for each sub-run the stack is brought down and up again with its settings
+ * (`make down`, `make up REPLICAS=1 …`), the mode runs into OUT/<sub-run>/, and at the end OUT/<mode>.json,
+ * OUT/<mode>.html and a console table put the sub-runs side by side (lib/pool-report.ts), with the mode's own
+ * findings. Whatever happens, the stack is brought back up with the caller's own settings.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,10 +13,10 @@ import type { SubRun } from './mode-plan';
 import {
   type PoolRow,
   type PoolSummary,
-  poolFindings,
   poolRow,
   renderPoolConsole,
   renderPoolHtml,
+  subRunFindings,
 } from './pool-report';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -50,8 +51,8 @@ export interface PoolModeRun {
   runSub: (sub: SubRun, dir: string, replicas: number) => Promise<number>;
   /** Set by Ctrl-C or TERM: no further sub-run starts. */
   interrupted: () => boolean;
-  /** The replicas' pool timeout (PG_POOL_TIMEOUT_MS; the service's default 2000). */
-  poolTimeoutMs?: number;
+  /** What the rows show, in words (the pool mode's poolFindings, say); default: each sub-run's outcome. */
+  findings?: (rows: readonly PoolRow[]) => string[];
   stack?: StackLifecycle;
   log?: (line: string) => void;
 }
@@ -87,11 +88,11 @@ export async function runPoolMode(run: PoolModeRun): Promise<number> {
       if (!restored) log(`load_test: ${run.mode}: the stack did not come back: run \`make down && make up\``);
     }
   }
-  const findings = poolFindings(rows, run.poolTimeoutMs ?? 2000);
-  writeFileSync(join(run.out, 'pool.json'), `${JSON.stringify({ rows, findings }, null, 2)}\n`);
-  writeFileSync(join(run.out, 'pool.html'), renderPoolHtml(rows, findings, `${run.mode}: ${run.out}`));
+  const findings = (run.findings ?? subRunFindings)(rows);
+  writeFileSync(join(run.out, `${run.mode}.json`), `${JSON.stringify({ rows, findings }, null, 2)}\n`);
+  writeFileSync(join(run.out, `${run.mode}.html`), renderPoolHtml(rows, findings, `${run.mode}: ${run.out}`));
   process.stdout.write(
-    `\n${renderPoolConsole(rows, findings)}load_test: ${run.mode}: side by side in ${join(run.out, 'pool.html')}\n`,
+    `\n${renderPoolConsole(rows, findings)}load_test: ${run.mode}: side by side in ${join(run.out, `${run.mode}.html`)}\n`,
   );
   const worst = Math.max(0, ...rows.map((r) => r.code));
   // Cut short (Ctrl-C, TERM) with nothing failed so far: the shell's code for an interrupt, not a pass.
