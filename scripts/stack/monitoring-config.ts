@@ -10,7 +10,7 @@ export type PrometheusVars = TemplateVars<'PROMETHEUS_'>;
 
 /** One scrape target: its job, the address Prometheus scrapes, and the stack part whose log explains a failure. */
 export interface ScrapeTarget {
-  job: 'prometheus' | 'api' | 'nginx' | 'redis' | 'postgres' | 'swarm';
+  job: 'prometheus' | 'api' | 'nginx' | 'redis' | 'postgres' | 'supervisor' | 'swarm';
   address: string;
   part: string;
   /** False for `swarm`: the load generator serves its metrics only during a run. */
@@ -36,6 +36,10 @@ export function scrapeTargets(t: Topology): ScrapeTarget[] {
     { job: 'nginx', address: address(m.nginxExporter), part: 'nginx-exporter', required: true },
     { job: 'redis', address: address(m.redisExporter), part: 'redis-exporter', required: true },
     { job: 'postgres', address: address(m.postgresExporter), part: 'postgres-exporter', required: true },
+    // The native supervisor (SUPERVISE=on): `up` starts it before it waits for the targets.
+    ...(m.supervisor
+      ? [{ job: 'supervisor' as const, address: address(m.supervisor), part: 'supervisor', required: true }]
+      : []),
     { job: 'swarm', address: address(m.swarm), part: 'swarm', required: false },
   ];
 }
@@ -54,6 +58,10 @@ export function prometheusVars(t: Topology, scrapeInterval: string): PrometheusV
     PROMETHEUS_REDIS_TARGET: one('redis'),
     PROMETHEUS_POSTGRES_TARGET: one('postgres'),
     PROMETHEUS_SWARM_TARGET: one('swarm'),
+    // An empty list without a supervisor (SUPERVISE=off, docker-compose): the job then scrapes nothing.
+    PROMETHEUS_SUPERVISOR_TARGETS: JSON.stringify(
+      targets.filter((x) => x.job === 'supervisor').map((x) => ({ targets: [x.address] })),
+    ),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderTargetsTable } from './health-table';
-import { scrapeTargets } from './monitoring-config';
+import { prometheusVars, scrapeTargets } from './monitoring-config';
 import {
   type ActiveTarget,
   describeTarget,
@@ -38,6 +38,18 @@ describe('scrape targets', () => {
       'postgres 127.0.0.1:9187 postgres-exporter',
       'swarm 127.0.0.1:9646 swarm (optional)',
     ]);
+  });
+
+  it('include the supervisor with SUPERVISE=on, and only then (an empty job otherwise)', () => {
+    const settings = loadSettings({ REPLICAS: '2', SUPERVISE: 'on', SUPERVISOR_PORT: '9700' });
+    const supervised = scrapeTargets(nativeTopology(settings)).filter((t) => t.job === 'supervisor');
+    expect(supervised).toEqual([
+      { job: 'supervisor', address: '127.0.0.1:9700', part: 'supervisor', required: true },
+    ]);
+    expect(prometheusVars(nativeTopology(settings), '1s').PROMETHEUS_SUPERVISOR_TARGETS).toBe(
+      '[{"targets":["127.0.0.1:9700"]}]',
+    );
+    expect(prometheusVars(nativeTopology(loadSettings({})), '1s').PROMETHEUS_SUPERVISOR_TARGETS).toBe('[]');
   });
 
   it('are ready when every one but swarm is up, and name the first that is not', () => {

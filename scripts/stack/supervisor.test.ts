@@ -18,7 +18,8 @@ beforeAll(async () => {
   stack = await createTestStack(2, {
     SUPERVISE: 'on',
     SUPERVISOR_PORT: String(supervisorPort),
-    MONITOR: 'off',
+    // Prometheus scrapes the supervisor (job supervisor): the restart counts as a time series.
+    MONITOR: 'on',
     DOWNSTREAM_PORT: String(await freePort()),
   });
   try {
@@ -91,6 +92,20 @@ describe('supervision of the native replicas', () => {
     );
     const health = await stack.cli('health');
     expect(health.stdout).toContain('restarts: app1 1, app2 0');
+    expect(health.stdout).toMatch(/^supervisor\s+127\.0\.0\.1:\d+\s+up\s/m);
+    await waitFor(
+      'Prometheus to scrape the restart',
+      async () => {
+        const query = encodeURIComponent('swarmgate_replica_restarts_total{job="supervisor",replica="app1"}');
+        const res = await fetch(`${stack.prometheusUrl}/api/v1/query?query=${query}`, {
+          signal: AbortSignal.timeout(5000),
+        });
+        const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+        return body.data.result[0]?.value[1] === '1';
+      },
+      30_000,
+      250,
+    );
     // The death and the restart, as one window for `swarm run --annotations` (closed once app1 ran again).
     const events = readFileSync(join(stack.dir, 'supervision-events.jsonl'), 'utf8').trim().split('\n');
     const last = JSON.parse(events.at(-1)!) as { id: string; at: number; end?: number; kind: string };

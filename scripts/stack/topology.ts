@@ -35,6 +35,8 @@ export interface Topology {
     redisExporter: Endpoint;
     postgresExporter: Endpoint;
     swarm: Endpoint;
+    /** The native supervisor's /metrics (restarts per replica), with SUPERVISE=on only. */
+    supervisor?: Endpoint;
   };
 }
 
@@ -61,6 +63,7 @@ export function nativeTopology(s: StackSettings): Topology {
       redisExporter: { host, port: s.redisExporterPort },
       postgresExporter: { host, port: s.postgresExporterPort },
       swarm: { host, port: s.swarmMetricsPort },
+      ...(s.supervise === 'on' ? { supervisor: { host, port: s.supervisorPort } } : {}),
     },
   };
 }

@@ -160,8 +160,9 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
     say(partLine(name, `stopped (REPLICAS=${settings.replicas})`));
   }
 
-  await monitoring?.ready(deadline);
+  // Before Prometheus's targets are waited for: with SUPERVISE=on the supervisor is one.
   await startSupervisor(ctx, deadline);
+  await monitoring?.ready(deadline);
 
   const state = {
     kind: 'native',
