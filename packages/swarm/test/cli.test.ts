@@ -128,7 +128,7 @@ describe('swarm run', () => {
 });
 
 describe('processes and segments', () => {
-  it('--processes 2 merges the workers exactly: totals equal the server's count', async () => {
+  it('--processes 2 merges the workers exactly: totals equal the server’s count', async () => {
     box.server = await startTestServer();
     const r = await runCli([
       ...headlessRun(scenario, box.server.url, { users: 8, time: '2s' }),
@@ -178,7 +178,7 @@ describe('processes and segments', () => {
     expect(s.total.requests).toBe(box.server.total());
   });
 
-  it('swarm merge of two segments equals the in-process merge and the server's count', async () => {
+  it('swarm merge of two segments equals the in-process merge and the server’s count', async () => {
     box.server = await startTestServer();
     const common = ['-u', '6', '-r', '100', '-t', '1s', '-H', box.server.url, '--stop-timeout', '5s'];
     const [a, b] = await Promise.all([
