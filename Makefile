@@ -49,8 +49,10 @@ health: ## one table: gateway, each replica (status, instance, uptime, ready), P
 restart: ## restart one part of the stack: make restart PART=app2
 	@$(STACK_CLI) restart $(PART)
 
-fault: ## a fault on one part, by pid: make fault DO=kill|stop|start|restart|freeze|thaw PART=redis [FOR=10s] [CHECK=1] [JSON=1]
-	@$(STACK_CLI) fault $(DO) $(PART) $(if $(FOR),--for $(FOR)) $(if $(CHECK),--check) $(if $(JSON),--json)
+fault: ## a fault on one part: make fault DO=kill|stop|start|restart|freeze|thaw|degrade|heal PART=redis [FOR=10s] [LATENCY_MS= JITTER_MS= ERROR_RATE=] [CHECK=1] [JSON=1]
+	@$(STACK_CLI) fault $(DO) $(PART) $(if $(FOR),--for $(FOR)) $(if $(LATENCY_MS),--latency-ms $(LATENCY_MS)) \
+		$(if $(JITTER_MS),--jitter-ms $(JITTER_MS)) $(if $(ERROR_RATE),--error-rate $(ERROR_RATE)) \
+		$(if $(CHECK),--check) $(if $(JSON),--json)
 
 clean-stack: down ## stop the stack and delete .stack/ (database included)
 	rm -rf .stack
