@@ -47,7 +47,8 @@ function fakeStack(initial: Record<string, 'up' | 'down' | 'frozen'> = {}) {
       return { code: 2, stdout: '', stderr: `fault: ${a} does not apply: ${part} is ${now}` };
     if (flag === '--check') return { code: 0, stdout: '', stderr: '' };
     state[part!] = leaves[a];
-    clock += 100;
+    // The real clock, 100 ms on per action: a window's undo is due its length after the fault's record.
+    clock = Math.max(clock + 100, Date.now());
     return {
       code: 0,
       stdout: `${JSON.stringify({ do: a, part, pid: 42, at: clock, end: clock + 50 })}\n`,
@@ -134,7 +135,8 @@ describe('runSchedule', () => {
       ['f2-freeze-redis', 'redis frozen 0.03s', false],
     ]);
     // The band runs from the kill's record to the start's end (the part ready again).
-    expect(lines[2]).toMatchObject({ at: lines[0]!.at, end: 1_000_000 + 300 + 50, kind: 'fault' });
+    expect(lines[2]).toMatchObject({ at: lines[0]!.at, kind: 'fault' });
+    expect(lines[2]!.end).toBeGreaterThan(lines[2]!.at);
     expect(logs[0]).toMatch(/^fault: \+.*s \(planned \+0\.01s\) kill app2: app2 killed$/);
     expect(logs[3]).toMatch(/thaw redis: ends "redis frozen 0.03s" \(its window is over\)$/);
   });
