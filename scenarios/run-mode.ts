@@ -19,7 +19,13 @@ import { isLabMode, scheduleOf } from './lib/lab-plan';
 import { loadProfiles, profilesForSub, type SubRun, swarmArgs } from './lib/mode-plan';
 import { runPoolMode } from './lib/pool-mode';
 import { poolFindings } from './lib/pool-report';
-import { type QuotaSecond, quotaHeld, quotaPerSecond } from './lib/quota-check';
+import {
+  clientWithinQuota,
+  type QuotaEndpoint,
+  type QuotaSecond,
+  quotaPerSecond,
+  replicasWithinQuota,
+} from './lib/quota-check';
 import { runScaling } from './lib/scaling';
 
 const SWARM_BIN = join(import.meta.dirname, '..', 'packages', 'swarm', 'bin', 'swarm.js');
@@ -220,22 +226,30 @@ function supervisionAnnotations(sub: SubRun | undefined, given: readonly string[
 }
 
 /**
- * The quota lab's criterion Swarm cannot judge: each client's passed requests within the sub-run's QUOTA_RATE +
- * QUOTA_BURST at every second (lib/quota-check.ts); printed as PASS or FAIL, it can only turn a pass into a fail.
- * A sub-run without a quota has nothing to check.
+ * The quota lab's criteria Swarm cannot judge (lib/quota-check.ts): each client's passed requests within the
+ * sub-run's QUOTA_RATE x seconds + QUOTA_BURST, and what the replicas saw each second within all clients' buckets;
+ * printed as PASS or FAIL, they can only turn a pass into a fail. A sub-run without a quota has nothing to check.
  */
 function quotaVerdict(rows: readonly string[], sub: SubRun | undefined, file: string, code: number): number {
   const rate = quotaPerSecond(sub?.stack.QUOTA_RATE ?? process.env.QUOTA_RATE);
   if (rate === null || code > 1 || !existsSync(file)) return code;
   const burst = Number(sub?.stack.QUOTA_BURST ?? process.env.QUOTA_BURST ?? '20');
-  const series = (JSON.parse(readFileSync(file, 'utf8')) as { timeSeries: QuotaSecond[] }).timeSeries;
+  const s = JSON.parse(readFileSync(file, 'utf8')) as {
+    durationS: number;
+    endpoints: QuotaEndpoint[];
+    timeSeries: QuotaSecond[];
+  };
   let verdict = code;
-  for (const row of rows) {
-    const r = quotaHeld(series, row, rate, burst);
+  const checks = [
+    ...rows.map((row) => clientWithinQuota(s.endpoints, row, s.durationS, rate, burst)),
+    replicasWithinQuota(s.timeSeries, rows.length, rate, burst),
+  ];
+  for (const r of checks) {
     if (!r.ok) verdict = 1;
     process.stdout.write(
-      `load_test: ${r.ok ? 'PASS' : 'FAIL'}  ${row}: ${r.passed} passed the gateway, at most ${Math.round(r.allowed)} allowed ` +
-        `(1 + burst ${burst} + ${rate}/s; worst second ${r.worstExcess > 0 ? `${Math.ceil(r.worstExcess)} over` : 'within'})\n`,
+      `load_test: ${r.ok ? 'PASS' : 'FAIL'}  ${r.what === 'replicas' ? `what the replicas saw (${rows.length} clients)` : r.what}: ` +
+        `${r.passed} passed the gateway, at most ${Math.round(r.allowed)} allowed (${rate}/s, burst ${burst}` +
+        `${r.worstExcess > 0 ? `; ${Math.ceil(r.worstExcess)} over` : ''})\n`,
     );
   }
   return verdict;

@@ -231,3 +231,65 @@ describe('applyFault and restoreParts', () => {
     );
   });
 });
+
+describe('the downstream degraded step by step (the cascade lab)', () => {
+  // The stack runner's degrade and heal: always apply to the downstream part; the call's flags are recorded.
+  function degradeStack() {
+    const calls: string[] = [];
+    let clock = 2_000_000;
+    const stack: StackCommand = async (args) => {
+      calls.push(args.join(' '));
+      if (args.includes('--check')) return { code: 0, stdout: '', stderr: '' };
+      clock += 100;
+      return {
+        code: 0,
+        stdout: `${JSON.stringify({ do: args[0], part: args[1], at: clock, end: clock })}\n`,
+        stderr: '',
+      };
+    };
+    return { stack, calls };
+  }
+
+  it('passes each degrade its flags, draws one band from the first degrade to the heal, and heals on restore', async () => {
+    const faults = parseSchedule(
+      'cascade',
+      [
+        { at: '0.1s', do: 'degrade', part: 'downstream', latencyMs: 200, errorRate: 0 },
+        { at: '0.2s', do: 'degrade', part: 'downstream', latencyMs: 2000, errorRate: 0.2 },
+        { at: '0.3s', do: 'heal', part: 'downstream' },
+      ],
+      10,
+      3,
+    );
+    const { stack, calls } = degradeStack();
+    expect(await checkFaults('cascade', faults, stack)).toBeGreaterThanOrEqual(0);
+    expect(calls[0]).toBe('degrade downstream --latency-ms 200 --error-rate 0 --check');
+    calls.length = 0;
+    const outcome = await runSchedule({
+      mode: 'cascade',
+      steps: planSteps(faults),
+      startMs: Date.now(),
+      annotations: join(dir, 'a.jsonl'),
+      stack,
+      signal: new AbortController().signal,
+      log: () => {},
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(calls).toEqual([
+      'degrade downstream --latency-ms 200 --error-rate 0 --json',
+      'degrade downstream --latency-ms 2000 --error-rate 0.2 --json',
+      'heal downstream --json',
+    ]);
+    const lines = annotations();
+    expect(lines[0]).toMatchObject({
+      id: 'f0-degrade-downstream',
+      label: 'downstream degraded (200 ms, 0% errors)',
+    });
+    expect(lines[0]!.end).toBeUndefined();
+    expect(lines[1]).toMatchObject({ label: 'downstream degraded (2000 ms, 20% errors)' });
+    expect(lines[2]).toMatchObject({ id: 'f0-degrade-downstream', end: expect.any(Number) });
+    calls.length = 0;
+    await restoreParts(['downstream'], stack, new Set(), () => {});
+    expect(calls).toEqual(['heal downstream --json']);
+  });
+});

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Fault, type FaultAction, type FaultStep, firstActions } from './fault-schedule';
+import { degradeFlags, type Fault, type FaultAction, type FaultStep, firstActions } from './fault-schedule';
 
 /** The outcome of one `fault` command. */
 export interface StackResult {
@@ -109,7 +109,7 @@ export async function checkFaults(
   let quickest = Number.POSITIVE_INFINITY;
   for (const f of firstActions(faults)) {
     const started = Date.now();
-    const r = await stack([f.do, f.part, '--check']);
+    const r = await stack([f.do, f.part, ...degradeFlags(f.degrade), '--check']);
     quickest = Math.min(quickest, Date.now() - started);
     if (r.code !== 0) problems.push(`faults[${f.index}] (${f.do} ${f.part}): ${firstLine(r)}`);
   }
@@ -117,7 +117,7 @@ export async function checkFaults(
   const first = firstActions(faults)[0];
   if (first && problems.length === 0) {
     const started = Date.now();
-    await stack([first.do, first.part, '--check']);
+    await stack([first.do, first.part, ...degradeFlags(first.degrade), '--check']);
     quickest = Math.min(quickest, Date.now() - started);
   }
   if (problems.length > 0)
@@ -127,14 +127,15 @@ export async function checkFaults(
   return Number.isFinite(quickest) ? quickest : 0;
 }
 
-/** Applies one action; resolves with the stack runner's record of it. */
+/** Applies one action (with a degrade's flags); resolves with the stack runner's record of it. */
 export async function applyFault(
   stack: StackCommand,
   action: FaultAction,
   part: string,
+  flags: readonly string[] = [],
 ): Promise<AppliedFault> {
   const before = Date.now();
-  const r = await stack([action, part, '--json']);
+  const r = await stack([action, part, ...flags, '--json']);
   if (r.code !== 0) throw new FaultError(`${action} ${part} failed: ${firstLine(r)}`);
   const line = r.stdout
     .trim()
@@ -208,7 +209,7 @@ export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
     if (!(await wait(due - Date.now(), run.signal))) break;
     let record: AppliedFault;
     try {
-      record = await applyFault(run.stack, step.do, step.part);
+      record = await applyFault(run.stack, step.do, step.part, degradeFlags(step.degrade));
     } catch (err) {
       outcome.error = `${run.mode}: ${(err as Error).message}`;
       log(`fault: ${outcome.error}`);
@@ -262,7 +263,8 @@ export function frozenAfter(applied: ScheduleOutcome['applied']): Set<string> {
 
 /**
  * After the run, or when it is cut short: every part the schedule touched is brought back — thawed if the schedule
- * left it frozen (`frozen`; the stack runner cannot tell a frozen part from a running one), started (as `make up`
+ * left it frozen (`frozen`; the stack runner cannot tell a frozen part from a running one), healed if it is the
+ * downstream service (its start values again), started (as `make up`
  * would) if down, asking the stack runner whether a start applies (`start --check`). Resolves with what it did;
  * throws a FaultError naming the parts it could not bring back.
  */
@@ -274,15 +276,20 @@ export async function restoreParts(
 ): Promise<string[]> {
   const done: string[] = [];
   const failed: string[] = [];
-  const attempt = async (action: 'thaw' | 'start', part: string) => {
+  const attempt = async (action: 'thaw' | 'start' | 'heal', part: string) => {
     try {
       await applyFault(stack, action, part);
-      done.push(`${part} ${action === 'thaw' ? 'thawed' : 'started'}`);
+      done.push(`${part} ${action === 'thaw' ? 'thawed' : action === 'heal' ? 'healed' : 'started'}`);
     } catch (err) {
       failed.push(`${part}: ${(err as Error).message}`);
     }
   };
   for (const part of parts) {
+    // The downstream service is only ever degraded: heal puts back its start values (always applies).
+    if (part === 'downstream') {
+      await attempt('heal', part);
+      continue;
+    }
     if (frozen.has(part)) await attempt('thaw', part);
     if ((await stack(['start', part, '--check'])).code === 0) await attempt('start', part);
   }

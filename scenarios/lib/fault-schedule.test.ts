@@ -61,7 +61,7 @@ describe('parseSchedule', () => {
     [
       'for on a window action',
       [{ at: '1s', do: 'restart', part: 'app1', for: '5s' }],
-      /"for" applies to freeze, stop and kill only/,
+      /"for" applies to freeze, stop, kill and degrade only/,
     ],
     [
       'a positive for',
@@ -160,5 +160,50 @@ describe('touchedParts and firstActions', () => {
     expect(touchedParts(faults)).toEqual(['app2', 'redis']);
     expect(firstActions(faults).map((f) => `${f.do} ${f.part}`)).toEqual(['kill app2', 'freeze redis']);
     expect(faultLabel({ do: 'stop', part: 'postgres', forS: 10 })).toBe('postgres stopped 10s');
+  });
+});
+
+describe('degrade and heal (the downstream service)', () => {
+  it('ramps by degrade steps in one window that a heal, or the degrade’s for, closes', () => {
+    const ramp = parse([
+      { at: '10s', do: 'degrade', part: 'downstream', latencyMs: 10 },
+      { at: '20s', do: 'degrade', part: 'downstream', latencyMs: 2000, errorRate: 0.2 },
+      { at: '40s', do: 'heal', part: 'downstream' },
+    ]);
+    expect(ramp[1]!.degrade).toEqual({ latencyMs: 2000, errorRate: 0.2 });
+    expect(planSteps(ramp).map((s) => [s.do, s.annotation.edge, s.annotation.id])).toEqual([
+      ['degrade', 'open', 'f0-degrade-downstream'],
+      ['degrade', 'instant', 'f1-degrade-downstream'],
+      ['heal', 'close', 'f0-degrade-downstream'],
+    ]);
+    const timed = planSteps(
+      parse([{ at: '10s', do: 'degrade', part: 'downstream', errorRate: 0.5, for: '5s' }]),
+    );
+    expect(timed.map((s) => [s.atS, s.do, s.undo, s.annotation.edge])).toEqual([
+      [10, 'degrade', false, 'open'],
+      [15, 'heal', true, 'close'],
+    ]);
+    expect(faultLabel(ramp[1]!)).toBe('downstream degraded (2000 ms, 20% errors)');
+  });
+
+  it('refuses a degrade elsewhere, other actions on downstream, bad values and a heal with nothing degraded', () => {
+    expect(() => parse([{ at: '1s', do: 'degrade', part: 'redis', latencyMs: 5 }])).toThrow(
+      /degrade applies to the downstream part only/,
+    );
+    expect(() => parse([{ at: '1s', do: 'kill', part: 'downstream' }])).toThrow(
+      /changed with degrade and heal only/,
+    );
+    expect(() => parse([{ at: '1s', do: 'degrade', part: 'downstream' }])).toThrow(
+      /at least one of latencyMs/,
+    );
+    expect(() => parse([{ at: '1s', do: 'degrade', part: 'downstream', errorRate: 2 }])).toThrow(
+      /"errorRate" must be a number from 0 to 1/,
+    );
+    expect(() => parse([{ at: '1s', do: 'kill', part: 'app1', latencyMs: 5 }])).toThrow(
+      /belong to a degrade only/,
+    );
+    expect(() => parse([{ at: '1s', do: 'heal', part: 'downstream' }])).toThrow(
+      /downstream is running then; heal needs it degraded/,
+    );
   });
 });

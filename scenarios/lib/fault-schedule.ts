@@ -11,16 +11,48 @@
  * started. Every part is up when the run starts; an action must find its part in a state it applies to (start a
  * part that is down, thaw one that is frozen, anything else to one that is up), and no action may fall inside
  * another's window on the same part.
+ *
+ * The downstream service (the cascade lab) is `degrade`d instead — `{ "at": "10s", "do": "degrade", "part":
+ * "downstream", "latencyMs": 500, "errorRate": 0.1 }` — step by step (each degrade changes what the last set) until
+ * a `heal`, or its own `for`, puts back its start values; the first degrade opens the window a heal closes.
  */
 
-export const FAULT_ACTIONS = ['kill', 'stop', 'start', 'restart', 'freeze', 'thaw'] as const;
+export const FAULT_ACTIONS = [
+  'kill',
+  'stop',
+  'start',
+  'restart',
+  'freeze',
+  'thaw',
+  'degrade',
+  'heal',
+] as const;
 export type FaultAction = (typeof FAULT_ACTIONS)[number];
 
 /** The parts a fault may name besides the replicas app1..appN. */
-export const FAULT_PARTS = ['redis', 'postgres', 'gateway', 'pgbouncer'] as const;
+export const FAULT_PARTS = ['redis', 'postgres', 'gateway', 'pgbouncer', 'downstream'] as const;
+
+/** What a degrade sets on the downstream service (stack fault degrade's --latency-ms, --jitter-ms, --error-rate). */
+export interface Degradation {
+  latencyMs?: number;
+  jitterMs?: number;
+  errorRate?: number;
+}
+
+const DEGRADE_KEYS = ['latencyMs', 'jitterMs', 'errorRate'] as const;
+
+/** A degradation as the stack runner's flags: `--latency-ms 500 --error-rate 0.1`. */
+export function degradeFlags(d: Degradation | undefined): string[] {
+  if (d === undefined) return [];
+  const flags: string[] = [];
+  if (d.latencyMs !== undefined) flags.push('--latency-ms', String(d.latencyMs));
+  if (d.jitterMs !== undefined) flags.push('--jitter-ms', String(d.jitterMs));
+  if (d.errorRate !== undefined) flags.push('--error-rate', String(d.errorRate));
+  return flags;
+}
 
 /** One entry as written in profiles.json. */
-export interface FaultEntry {
+export interface FaultEntry extends Degradation {
   at: string;
   do: string;
   part: string;
@@ -34,8 +66,10 @@ export interface Fault {
   atS: number;
   do: FaultAction;
   part: string;
-  /** How long until it is undone (freeze → thaw, stop/kill → start); absent for an instant fault. */
+  /** How long until it is undone (freeze → thaw, stop/kill → start, degrade → heal); absent for an instant fault. */
   forS?: number;
+  /** A degrade's new behaviour of the downstream service. */
+  degrade?: Degradation;
 }
 
 /** A schedule that cannot run; the message names the mode and the entry. */
@@ -69,11 +103,23 @@ const PAST: Record<FaultAction, string> = {
   restart: 'restarted',
   freeze: 'frozen',
   thaw: 'thawed',
+  degrade: 'degraded',
+  heal: 'healed',
 };
 
 /** A short human name of a fault: `app2 killed`, `redis frozen 10s`. */
-export function faultLabel(f: Pick<Fault, 'do' | 'part' | 'forS'>): string {
-  return `${f.part} ${PAST[f.do]}${f.forS === undefined ? '' : ` ${Number(f.forS.toFixed(3))}s`}`;
+export function faultLabel(f: Pick<Fault, 'do' | 'part' | 'forS' | 'degrade'>): string {
+  const d = f.degrade;
+  const how = d
+    ? ` (${[
+        d.latencyMs !== undefined && `${d.latencyMs} ms`,
+        d.jitterMs !== undefined && `± ${d.jitterMs} ms`,
+        d.errorRate !== undefined && `${Number((d.errorRate * 100).toFixed(2))}% errors`,
+      ]
+        .filter(Boolean)
+        .join(', ')})`
+    : '';
+  return `${f.part} ${PAST[f.do]}${how}${f.forS === undefined ? '' : ` ${Number(f.forS.toFixed(3))}s`}`;
 }
 
 function partNames(replicas: number): string {
@@ -105,7 +151,8 @@ function parseEntry(mode: string, e: unknown, index: number, runS: number, repli
   if (typeof e !== 'object' || e === null || Array.isArray(e)) return bad('must be {at, do, part, for?}');
   const entry = e as Record<string, unknown>;
   for (const key of Object.keys(entry))
-    if (!['at', 'do', 'part', 'for'].includes(key)) bad(`unknown key "${key}" (use at, do, part, for)`);
+    if (!['at', 'do', 'part', 'for', ...DEGRADE_KEYS].includes(key))
+      bad(`unknown key "${key}" (use at, do, part, for; a degrade also latencyMs, jitterMs, errorRate)`);
   const action = entry.do;
   if (typeof action !== 'string' || !(FAULT_ACTIONS as readonly string[]).includes(action))
     bad(`"do" must be one of ${FAULT_ACTIONS.join(', ')}`);
@@ -123,9 +170,32 @@ function parseEntry(mode: string, e: unknown, index: number, runS: number, repli
   if (atS === undefined) return bad('"at" must be a duration ("30s") or a share of the run ("30%")');
   if (atS >= runS) bad(`"at" falls at ${atS}s, not within the run of ${runS}s`);
   const fault: Fault = { index, atS, do: action as FaultAction, part: part as string };
+  const downstreamOnly = fault.do === 'degrade' || fault.do === 'heal';
+  if (downstreamOnly !== (fault.part === 'downstream'))
+    bad(
+      downstreamOnly
+        ? `${fault.do} applies to the downstream part only`
+        : 'the downstream part is changed with degrade and heal only',
+    );
+  const given = DEGRADE_KEYS.filter((k) => entry[k] !== undefined);
+  if (given.length > 0 && fault.do !== 'degrade') bad(`${given.join(', ')} belong to a degrade only`);
+  if (fault.do === 'degrade') {
+    if (given.length === 0) bad('a degrade sets at least one of latencyMs, jitterMs, errorRate');
+    const d: Degradation = {};
+    for (const k of given) {
+      const v = entry[k];
+      const max = k === 'errorRate' ? 1 : 60_000;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max)
+        bad(`"${k}" must be a number from 0 to ${max}`);
+      d[k] = v as number;
+    }
+    fault.degrade = d;
+  }
   if (entry.for !== undefined) {
-    if (!['freeze', 'stop', 'kill'].includes(fault.do))
-      bad(`"for" applies to freeze, stop and kill only (undone by thaw or start), not to ${fault.do}`);
+    if (!['freeze', 'stop', 'kill', 'degrade'].includes(fault.do))
+      bad(
+        `"for" applies to freeze, stop, kill and degrade only (undone by thaw, start or heal), not to ${fault.do}`,
+      );
     const forS = typeof entry.for === 'string' ? durationS(entry.for) : undefined;
     if (forS === undefined || forS <= 0) bad('"for" must be a positive duration such as "10s"');
     if (atS + forS! > runS) bad(`its window ends at ${atS + forS!}s, after the run's end at ${runS}s`);
@@ -134,14 +204,17 @@ function parseEntry(mode: string, e: unknown, index: number, runS: number, repli
   return fault;
 }
 
-type PartState = 'up' | 'down' | 'frozen';
-const NEEDS: Record<FaultAction, PartState> = {
-  kill: 'up',
-  stop: 'up',
-  restart: 'up',
-  freeze: 'up',
-  start: 'down',
-  thaw: 'frozen',
+type PartState = 'up' | 'down' | 'frozen' | 'degraded';
+const NEEDS: Record<FaultAction, readonly PartState[]> = {
+  kill: ['up'],
+  stop: ['up'],
+  restart: ['up'],
+  freeze: ['up'],
+  start: ['down'],
+  thaw: ['frozen'],
+  // Each degrade step of a ramp changes what the last one set.
+  degrade: ['up', 'degraded'],
+  heal: ['degraded'],
 };
 const LEAVES: Record<FaultAction, PartState> = {
   kill: 'down',
@@ -150,6 +223,8 @@ const LEAVES: Record<FaultAction, PartState> = {
   freeze: 'frozen',
   start: 'up',
   thaw: 'up',
+  degrade: 'degraded',
+  heal: 'up',
 };
 
 /** Each part's state through the schedule (all up at the start): every action must apply when it comes. */
@@ -168,10 +243,11 @@ function checkSequence(mode: string, ordered: Fault[]): void {
   const state = new Map<string, PartState>();
   for (const step of planSteps(ordered)) {
     const now = state.get(step.part) ?? 'up';
-    if (now !== NEEDS[step.do]) {
+    if (!NEEDS[step.do].includes(now)) {
       const f = ordered.find((x) => x.index === step.index)!;
+      const needs = NEEDS[step.do].map((st) => (st === 'up' ? 'running' : st)).join(' or ');
       throw new ScheduleError(
-        `${name(f)}: ${step.part} is ${now === 'up' ? 'running' : now} then; ${step.do} needs it ${NEEDS[step.do] === 'up' ? 'running' : NEEDS[step.do]}`,
+        `${name(f)}: ${step.part} is ${now === 'up' ? 'running' : now} then; ${step.do} needs it ${needs}`,
       );
     }
     state.set(step.part, LEAVES[step.do]);
@@ -187,6 +263,8 @@ export interface FaultStep {
   /** The fault (index in `faults`) this step applies or undoes. */
   index: number;
   undo: boolean;
+  /** A degrade's new behaviour (its flags to the stack runner). */
+  degrade?: Degradation;
   /**
    * The annotation it writes: `open` starts a window (a kill, stop or freeze; ended by the step that brings the
    * part back, which `close`s the same id), `instant` is a point (a restart, or a start with no window open).
@@ -206,11 +284,18 @@ export interface FaultStep {
 export function planSteps(faults: readonly Fault[]): FaultStep[] {
   const raw: Array<Omit<FaultStep, 'annotation'>> = [];
   for (const f of faults) {
-    raw.push({ atS: f.atS, do: f.do, part: f.part, index: f.index, undo: false });
+    raw.push({
+      atS: f.atS,
+      do: f.do,
+      part: f.part,
+      index: f.index,
+      undo: false,
+      ...(f.degrade && { degrade: f.degrade }),
+    });
     if (f.forS !== undefined)
       raw.push({
         atS: f.atS + f.forS,
-        do: f.do === 'freeze' ? 'thaw' : 'start',
+        do: f.do === 'freeze' ? 'thaw' : f.do === 'degrade' ? 'heal' : 'start',
         part: f.part,
         index: f.index,
         undo: true,
@@ -221,21 +306,28 @@ export function planSteps(faults: readonly Fault[]): FaultStep[] {
   const open = new Map<string, { id: string; label: string }>();
   return raw.map((s) => {
     const fault = faults.find((f) => f.index === s.index)!;
-    if (s.do === 'kill' || s.do === 'stop' || s.do === 'freeze') {
+    // A ramp of degrades is one window, from the first to the heal; the steps between are points on it.
+    const opening =
+      s.do === 'degrade' ? !open.has(s.part) : s.do === 'kill' || s.do === 'stop' || s.do === 'freeze';
+    if (opening) {
       const a = { id: `f${s.index}-${s.do}-${s.part}`, label: faultLabel(fault) };
       open.set(s.part, a);
       // A kill is over once done: recovery is how soon the rest routes around it, whenever the part is started.
       const from = s.do === 'kill' ? { recoverFrom: 'start' as const } : {};
       return { ...s, annotation: { ...a, edge: 'open' as const, ...from } };
     }
-    const window = (s.do === 'start' || s.do === 'thaw') && open.get(s.part);
+    const window = (s.do === 'start' || s.do === 'thaw' || s.do === 'heal') && open.get(s.part);
     if (window) {
       open.delete(s.part);
       return { ...s, annotation: { ...window, edge: 'close' as const } };
     }
     return {
       ...s,
-      annotation: { id: `f${s.index}-${s.do}-${s.part}`, label: faultLabel(s), edge: 'instant' as const },
+      annotation: {
+        id: `f${s.index}-${s.do}-${s.part}`,
+        label: faultLabel(fault.do === s.do ? fault : s),
+        edge: 'instant' as const,
+      },
     };
   });
 }

@@ -107,7 +107,8 @@ export function poolRow(
     requests: s.total.requests,
     failures: s.total.failures,
     status503: statuses['503'] ?? 0,
-    status429: statuses['429'] ?? 0,
+    // 429s are throttled, not failed: the per-second statuses hold failures only, the endpoints their throttled.
+    status429: s.endpoints ? s.endpoints.reduce((n, e) => n + (e.throttled ?? 0), 0) : (statuses['429'] ?? 0),
     noAnswer: statuses['0'] ?? 0,
     pgConnectionsMax: pg.length > 0 ? Math.max(...pg.map(([, v]) => v)) : null,
     endpoints: (s.endpoints ?? []).map((e) => ({

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quotaHeld, quotaPerSecond } from './quota-check';
-
-const second = (row: string, statuses: Record<string, number>) => ({ endpoints: { [row]: { statuses } } });
-const ROW = 'GET /api/users/:id [eager]';
+import { clientWithinQuota, quotaPerSecond, replicasWithinQuota } from './quota-check';
 
 describe('quotaPerSecond', () => {
   it('reads nginx rates per second and per minute, and off', () => {
@@ -14,38 +11,42 @@ describe('quotaPerSecond', () => {
   });
 });
 
-describe('quotaHeld', () => {
-  it('holds when the first second spends the burst and the rest pass at the rate', () => {
-    const series = [
-      second(ROW, { '200': 31, '429': 50 }),
-      second(ROW, { '200': 10, '429': 70 }),
-      second(ROW, { '200': 10, '429': 70 }),
-    ];
-    const r = quotaHeld(series, ROW, 10, 20);
-    expect(r).toMatchObject({ passed: 51, allowed: 51, ok: true });
+describe('clientWithinQuota', () => {
+  const endpoints = [
+    { method: 'GET', name: '/api/users/:id [eager]', requests: 1914, throttled: 1500 },
+    { method: 'GET', name: '/api/users/:id [polite]', requests: 400, throttled: 1 },
+  ];
+
+  it('holds when requests less 429s stay within 1 + burst + rate x seconds', () => {
+    expect(clientWithinQuota(endpoints, 'GET /api/users/:id [eager]', 40, 10, 20)).toMatchObject({
+      passed: 414,
+      allowed: 421,
+      ok: true,
+    });
   });
 
-  it('fails when more passed than burst plus rate by some second, and says by how much', () => {
-    const series = [
-      second(ROW, { '200': 31 }),
-      second(ROW, { '200': 15, '503': 1 }),
-      second(ROW, { '200': 5 }),
-    ];
-    const r = quotaHeld(series, ROW, 10, 20);
+  it('fails when more passed than the quota allows, by how much', () => {
+    const r = clientWithinQuota(endpoints, 'GET /api/users/:id [polite]', 30, 10, 20);
+    expect(r).toMatchObject({ passed: 399, allowed: 321, worstExcess: 78, ok: false });
+  });
+
+  it('counts nothing for a row the run does not have', () => {
+    expect(clientWithinQuota(endpoints, 'GET /nope', 40, 10, 20)).toMatchObject({ passed: 0, ok: true });
+  });
+});
+
+describe('replicasWithinQuota', () => {
+  const sec = (requests: number, served: number) => ({ requests, instances: { app1: served } });
+
+  it('holds when the replicas saw the bursts and then the rate, from the first second with requests', () => {
+    const series = [sec(0, 0), sec(100, 42), sec(100, 20), sec(100, 20)];
+    expect(replicasWithinQuota(series, 2, 10, 20)).toMatchObject({ passed: 82, allowed: 102, ok: true });
+  });
+
+  it('fails on the second the replicas saw more than every client’s bucket allowed', () => {
+    const series = [sec(100, 70), sec(100, 40), sec(100, 0)];
+    const r = replicasWithinQuota(series, 2, 10, 20);
     expect(r.ok).toBe(false);
-    expect(r.worstExcess).toBe(6); // 47 passed by second 2, 41 allowed
-  });
-
-  it('counts from the row’s first second, and other rows do not count', () => {
-    const series = [
-      second('other', { '200': 500 }),
-      second(ROW, { '200': 31 }),
-      { endpoints: { other: { statuses: { '200': 500 } } } },
-    ];
-    expect(quotaHeld(series, ROW, 10, 20)).toMatchObject({ passed: 31, allowed: 41, ok: true });
-  });
-
-  it('holds for a row that never ran', () => {
-    expect(quotaHeld([second('other', { '200': 1 })], ROW, 10, 20)).toMatchObject({ passed: 0, ok: true });
+    expect(r.worstExcess).toBe(28); // 110 by second 2, 2 x (1 + 20 + 10 x 2) = 82 allowed
   });
 });
