@@ -101,7 +101,9 @@ async function main() {
   let stopping = false;
   const stop = () => {
     stopping = true;
+    // Prometheus keeps its scrape connection alive: without closing it, the process would outlive the loop.
     server.close();
+    server.closeAllConnections();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -143,6 +145,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   log('stopped');
+  process.exit(0);
 }
 
 await main();
