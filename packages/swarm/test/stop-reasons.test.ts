@@ -40,6 +40,27 @@ describe('summary.stop says why a run ended', () => {
     expect(s.stop).toEqual({ reason: 'shape_end', detail: 'the load shape ended' });
   });
 
+  it('its load shape, also when the shape goes down to 0 users and up again (no user stopped itself)', async () => {
+    const times: number[] = [];
+    server = await startTestServer((_req, res) => {
+      times.push(Date.now());
+      res.end('ok');
+    });
+    class Pause extends LoadShape {
+      tick(t: number) {
+        // Asked once a second: 2 users, then none, then 2 again, then the end.
+        if (t < 1) return { users: 2, spawnRate: 100 };
+        if (t < 2) return { users: 0, spawnRate: 100 };
+        return t < 3 ? { users: 2, spawnRate: 100 } : null;
+      }
+    }
+    const s = await runSwarm({ classes: [Reader], host: server.url, shape: new Pause(), stopTimeoutS: 5 });
+    expect(s.stop).toEqual({ reason: 'shape_end', detail: 'the load shape ended' });
+    // Requests after the pause too: the run did not end when its users were stopped for it.
+    expect(s.durationS).toBeGreaterThan(2.9);
+    expect(times.filter((t) => t >= s.startedAt + 2000).length).toBeGreaterThan(0);
+  });
+
   it('every user stopping itself', async () => {
     server = await startTestServer();
     class OneShot extends HttpUser {

@@ -103,9 +103,12 @@ export class ClosedRunner implements RunnerControl {
     void u.done.then(() => this.afterUserEnded());
   }
 
-  /** A run whose users have all stopped themselves (`StopUser`) has nothing left to measure: it ends. */
+  /**
+   * A run whose users have all stopped themselves (`StopUser`) has nothing left to measure: it ends. Not one whose
+   * shape asked for 0 users: that is a pause the shape ends (or ramps up from) itself.
+   */
   private afterUserEnded(): void {
-    if (this.stopped || this.globalCount < this.target || this.userCount > 0) return;
+    if (this.stopped || this.target === 0 || this.globalCount < this.target || this.userCount > 0) return;
     this.onQuit(EVERY_USER_STOPPED);
   }
 
