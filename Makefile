@@ -6,6 +6,7 @@ SHELL := /bin/bash
 .PHONY: up down status logs health restart fault clean-stack
 .PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive load-breakpoint load-scaling
 .PHONY: load-failover load-redis-outage load-db-outage load-pool load-faults
+.PHONY: load-cpu load-memory load-cascade load-quota load-overload
 
 # The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
 # `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`, `make up MONITOR=off`; see README.md ("The stack").
@@ -85,6 +86,16 @@ load-pool: up ## failure lab: pool exhaustion with 1 replica, 3 replicas, 3 thro
 	./load_test.sh pool
 load-faults: up ## the failure lab: failover, redis-outage, db-outage and pool in turn, one verdict
 	./load_test.sh faults
+load-cpu: up ## overload lab: CPU-heavy calls beside cheap reads, without and with load shedding (cpu.html)
+	./load_test.sh cpu
+load-memory: up ## overload lab: 10-30 MB allocations ramping to 20 users on a 128 MB heap, without and with the guard
+	./load_test.sh memory
+load-cascade: up ## overload lab: the downstream slows to 2 s and 20% errors, without and with timeout+breaker+bulkhead
+	./load_test.sh cascade
+load-quota: up ## overload lab: clients above the gateway quota (10r/s, burst 20), without and with it (quota.html)
+	./load_test.sh quota
+load-overload: up ## the overload lab: cpu, memory, cascade and quota in turn, one verdict
+	./load_test.sh overload
 load-interactive: up ## the live web UI on http://127.0.0.1:8089
 	./load_test.sh interactive
 

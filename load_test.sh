@@ -4,6 +4,7 @@
 #   ./load_test.sh [--engine swarm|k6] MODE [extra swarm flags]
 #   MODE: smoke, basic, stress, cache, spike, breakpoint, scaling, all, interactive (scenarios/profiles.json, LOAD_TESTING.md)
 #         the failure lab, which breaks the stack on purpose: failover, redis-outage, db-outage, pool, faults (all four)
+#         the overload lab, each without and with its protection: cpu, memory, cascade, quota, overload (all four)
 #   USERS, SPAWN_RATE, RUN_TIME, HOST (RATE for breakpoint and scaling, REPLICAS_MAX for scaling) override the mode's
 #   values, e.g. USERS=100 ./load_test.sh stress
 #

@@ -207,6 +207,7 @@ async function runMode(
   }
   const code = await run(process.execPath, [SWARM_BIN, ...args], env);
   if (p.quotaRows) return quotaVerdict(p.quotaRows, sub, join(dir, 'summary.json'), code);
+  if (sub?.maxRestarts !== undefined) return restartVerdict(sub.maxRestarts, join(dir, 'summary.json'), code);
   return profiles.modes[m]!.slo ? breakpointVerdict(join(dir, 'capacity.json'), code) : code;
 }
 
@@ -223,6 +224,24 @@ function supervisionAnnotations(sub: SubRun | undefined, given: readonly string[
     '--annotations',
     join(isAbsolute(stackDir) ? stackDir : join(root, stackDir), 'supervision-events.jsonl'),
   ];
+}
+
+/**
+ * The memory lab's criterion: the replicas the supervisor restarted during the run (its windows of kind `restart`
+ * on the run's timeline) at most `max`; printed as PASS or FAIL, it can only turn a pass into a fail.
+ */
+function restartVerdict(max: number, file: string, code: number): number {
+  if (code > 1 || !existsSync(file)) return code;
+  const s = JSON.parse(readFileSync(file, 'utf8')) as {
+    annotations?: Array<{ kind?: string; label?: string }>;
+  };
+  const restarts = (s.annotations ?? []).filter((a) => a.kind === 'restart');
+  const ok = restarts.length <= max;
+  process.stdout.write(
+    `load_test: ${ok ? 'PASS' : 'FAIL'}  replica restarts ${restarts.length} (at most ${max})` +
+      `${restarts.length > 0 ? `: ${restarts.map((a) => a.label).join(', ')}` : ''}\n`,
+  );
+  return ok ? code : 1;
 }
 
 /**

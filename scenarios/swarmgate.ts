@@ -27,8 +27,11 @@ import { type ServerCounts, serverCounts } from './lib/server-side';
 import { LAB_SHARED_IDS, type LabSetupData } from './users/fault-lab-user';
 
 export { AdminUser } from './users/admin-user';
+export { CascadeUser } from './users/cascade-user';
+export { CheapReadUser, CpuHeavyUser, HealthPollUser } from './users/cpu-users';
 export { FaultLabUser } from './users/fault-lab-user';
 export { HighVolumeUser } from './users/high-volume-user';
+export { MemoryUser } from './users/memory-user';
 export { QuotaEagerUser, QuotaPoliteUser } from './users/quota-user';
 export { ScalingSystemUser } from './users/scaling-system-user';
 

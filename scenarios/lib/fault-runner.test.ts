@@ -286,7 +286,8 @@ describe('the downstream degraded step by step (the cascade lab)', () => {
       label: 'downstream degraded (200 ms, 0% errors)',
     });
     expect(lines[0]!.end).toBeUndefined();
-    expect(lines[1]).toMatchObject({ label: 'downstream degraded (2000 ms, 20% errors)' });
+    expect(lines[1]).toMatchObject({ label: 'downstream degraded (2000 ms, 20% errors)', kind: 'note' });
+    expect(lines[0]).toMatchObject({ kind: 'fault' });
     expect(lines[2]).toMatchObject({ id: 'f0-degrade-downstream', end: expect.any(Number) });
     calls.length = 0;
     await restoreParts(['downstream'], stack, new Set(), () => {});

@@ -242,7 +242,7 @@ export async function runSchedule(run: ScheduleRun): Promise<ScheduleOutcome> {
               at: record.at,
               ...(record.end > record.at && { end: record.end }),
               label,
-              kind: 'fault',
+              kind: step.annotation.kind ?? 'fault',
               source: 'mode-runner',
             };
     if (edge === 'open') opened.set(id, record.at);

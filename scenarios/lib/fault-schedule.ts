@@ -269,7 +269,17 @@ export interface FaultStep {
    * The annotation it writes: `open` starts a window (a kill, stop or freeze; ended by the step that brings the
    * part back, which `close`s the same id), `instant` is a point (a restart, or a start with no window open).
    */
-  annotation: { id: string; label: string; edge: 'open' | 'close' | 'instant'; recoverFrom?: 'start' };
+  annotation: {
+    id: string;
+    label: string;
+    edge: 'open' | 'close' | 'instant';
+    recoverFrom?: 'start';
+    /**
+     * `note` for a degrade inside its part's open window (a step of a ramp): drawn, but not a fault of its own
+     * whose recovery Swarm would measure (the window's, from the heal, is the one that counts).
+     */
+    kind?: 'note';
+  };
 }
 
 /**
@@ -327,6 +337,7 @@ export function planSteps(faults: readonly Fault[]): FaultStep[] {
         id: `f${s.index}-${s.do}-${s.part}`,
         label: faultLabel(fault.do === s.do ? fault : s),
         edge: 'instant' as const,
+        ...(s.do === 'degrade' && { kind: 'note' as const }),
       },
     };
   });

@@ -55,6 +55,11 @@ export interface SubRun {
   stack: Record<string, string>;
   /** This sub-run's criteria instead of the mode's (the run without protection is judged on what it shows). */
   thresholds?: string[];
+  /**
+   * With SUPERVISE=on: at most this many replica restarts (the supervisor's windows on the run's timeline, kind
+   * `restart`) for the sub-run to pass; the memory lab's guard must leave 0.
+   */
+  maxRestarts?: number;
 }
 
 /**
