@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { downTestStack, REPO_ROOT, type TestStack, upTestStack } from '../../gateway/test/support/stack';
+import type { PoolRow } from '../lib/pool-report';
+
+// The overload lab's quota mode as a user runs it (./load_test.sh quota), short, on a native stack of the project's
+// own scripts on free ports (monitoring off, one replica: the sub-runs bring it down and up twice more): without
+// the gateway's quota and with it, side by side, and the stack back with its own settings afterwards.
+
+let stack: TestStack;
+const made: string[] = [];
+beforeAll(async () => {
+  stack = await upTestStack(1, { MONITOR: 'off' });
+});
+afterAll(async () => {
+  await downTestStack(stack);
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function loadTest(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('./load_test.sh', args, {
+      cwd: REPO_ROOT,
+      env: { ...stack.env, HOST: `http://127.0.0.1:${stack.gatewayPort}`, ...env },
+    });
+    let out = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const m = /reports in (\S+)\//.exec(out);
+      if (m) made.push(join(REPO_ROOT, m[1]!));
+      resolve({ code: code ?? 1, out });
+    });
+  });
+}
+
+describe('./load_test.sh quota, short', () => {
+  it('throttles the eager client with 429s that are not failures, barely the polite one, and restores the stack', async () => {
+    const r = await loadTest(['quota'], { RUN_TIME: '12s' });
+    expect(r.code, r.out).toBe(0);
+    const dir = join(REPO_ROOT, /reports in (\S+)\//.exec(r.out)![1]!);
+    const { rows } = JSON.parse(readFileSync(join(dir, 'quota.json'), 'utf8')) as { rows: PoolRow[] };
+    expect(rows.map((x) => [x.name, x.code])).toEqual([
+      ['without-quota', 0],
+      ['with-quota', 0],
+    ]);
+    const [without, withQuota] = rows;
+    expect(without!.status429).toBe(0);
+    expect(withQuota!.failures).toBe(0);
+    const eager = withQuota!.endpoints.find((e) => e.name === 'GET /api/users/:id [eager]')!;
+    const polite = withQuota!.endpoints.find((e) => e.name === 'GET /api/users/:id [polite]')!;
+    expect(eager.throttled / eager.requests).toBeGreaterThan(0.5);
+    expect(polite.throttled / polite.requests).toBeLessThan(0.05);
+    // Judged from the summary: each client, and what the replica saw, within the quota.
+    expect(r.out).toMatch(
+      /PASS {2}GET \/api\/users\/:id \[eager\]: \d+ passed the gateway, at most \d+ allowed/,
+    );
+    expect(r.out).toMatch(/PASS {2}what the replicas saw \(2 clients\)/);
+    expect(existsSync(join(dir, 'quota.html'))).toBe(true);
+    expect(existsSync(join(dir, 'with-quota', 'report.html'))).toBe(true);
+    // Back with the stack's own settings: no quota, so a burst of reads is all answered.
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        fetch(`http://127.0.0.1:${stack.gatewayPort}/api/users/1`, {
+          headers: { 'X-API-Key': 'overload-lab-eager' },
+        }).then((res) => res.status),
+      ),
+    );
+    expect(statuses).not.toContain(429);
+  });
+});
