@@ -21,7 +21,7 @@ interface Step {
 let stack: TestStack;
 let dir = '';
 beforeAll(async () => {
-  stack = await upTestStack(1);
+  stack = await upTestStack(1, { MONITOR: 'on' });
 });
 afterAll(async () => {
   await downTestStack(stack);

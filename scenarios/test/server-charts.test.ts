@@ -17,7 +17,8 @@ interface ServerSeries {
 let stack: TestStack;
 let dir = '';
 beforeAll(async () => {
-  stack = await upTestStack(3); // the smoke mode's contract pass checks three replicas
+  // Three replicas: the smoke mode's contract pass checks three.
+  stack = await upTestStack(3, { MONITOR: 'on' });
 });
 afterAll(async () => {
   await downTestStack(stack);

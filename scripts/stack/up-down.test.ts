@@ -40,7 +40,7 @@ const monitoringPorts = (stack: TestStack) => {
 
 describe('make up / make down', () => {
   it('up twice is harmless, and down leaves no process and no listening port behind', async () => {
-    const stack = await createTestStack(2);
+    const stack = await createTestStack(2, { MONITOR: 'on' });
     const ports = [
       stack.gatewayPort,
       ...stack.replicaPorts,
@@ -149,7 +149,7 @@ describe('make up / make down', () => {
   });
 
   it("names a monitoring part's busy port and the setting that moves it", async () => {
-    const stack = await createTestStack(1);
+    const stack = await createTestStack(1, { MONITOR: 'on' });
     const squatter = createServer();
     await new Promise<void>((resolve) =>
       squatter.listen(stack.monitoringPorts.prometheus, '127.0.0.1', resolve),

@@ -91,6 +91,9 @@ export async function createTestStack(
     DOWNSTREAM_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
     STACK_UP_TIMEOUT_S: '120',
+    // Prometheus and its exporters start, and scrape every second, only in the tests that look at them
+    // (MONITOR: 'on'): elsewhere they would be CPU taken from what a test measures, and seconds of each start.
+    MONITOR: 'off',
     ...settings,
   };
   const options = { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 };
