@@ -23,7 +23,11 @@ try {
   if (heading) {
     const box = await page.locator('h1, h2, h3', { hasText: heading }).first().boundingBox({ timeout: 5000 });
     if (!box) throw new Error(`no heading "${heading}" in ${report}`);
-    await page.screenshot({ path: out, fullPage: true, clip: { x: 0, y: box.y - 8, width: 1280, height: 1100 } });
+    await page.screenshot({
+      path: out,
+      fullPage: true,
+      clip: { x: 0, y: box.y - 8, width: 1280, height: 1100 },
+    });
   } else {
     await page.screenshot({ path: out });
   }
