@@ -43,12 +43,15 @@ const REDIS_URL = process.env.REDIS_URL ?? `redis://127.0.0.1:${process.env.STAC
 // Every mode (and the web UI) lets a stopped user finish its current task, so that the replicas' own counts
 // equal the client's; --stop-timeout on the command line overrides it.
 const profiles = loadProfiles();
-const modeStages = process.env.SWARMGATE_MODE
-  ? profiles.modes[process.env.SWARMGATE_MODE]?.stages
-  : undefined;
+const mode = process.env.SWARMGATE_MODE ? profiles.modes[process.env.SWARMGATE_MODE] : undefined;
+const modeStages = mode?.stages;
+// The failure lab's criteria judge these two counters: declared in its modes, so they read 0 when nothing was lost
+// or stale instead of warning at the start; a teardown that could not reach Postgres fails a check of its own.
+const labMetrics = mode?.userClasses.includes('FaultLabUser') ? ['lost_writes', 'stale_reads'] : undefined;
 export const options: ScenarioOptions = {
   stopTimeout: profiles.stopTimeout,
   ...(modeStages && { shape: stages(modeStages) }),
+  ...(labMetrics && { metrics: labMetrics }),
 };
 
 interface RunData extends LabSetupData {
