@@ -17,17 +17,10 @@
  * a `heal`, or its own `for`, puts back its start values; the first degrade opens the window a heal closes.
  */
 
-export const FAULT_ACTIONS = [
-  'kill',
-  'stop',
-  'start',
-  'restart',
-  'freeze',
-  'thaw',
-  'degrade',
-  'heal',
-] as const;
-export type FaultAction = (typeof FAULT_ACTIONS)[number];
+import { FAULT_ACTIONS, type FaultAction } from '../../scripts/stack/fault-plan';
+
+// The stack runner's own list: a schedule names exactly the actions its fault command applies.
+export { FAULT_ACTIONS, type FaultAction } from '../../scripts/stack/fault-plan';
 
 /** The parts a fault may name besides the replicas app1..appN. */
 export const FAULT_PARTS = ['redis', 'postgres', 'gateway', 'pgbouncer', 'downstream'] as const;
