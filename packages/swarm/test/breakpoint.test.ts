@@ -103,7 +103,7 @@ describe('breakpoint (open-model ramp, --abort-on, knee)', () => {
     expect(s.stop?.detail).toContain('failures');
     // Swarm marks the timeline where it stopped the run.
     expect(s.annotations).toEqual([
-      expect.objectContaining({ label: `SLO broken: ${s.stop?.detail}`, kind: 'swarm', source: 'swarm' }),
+      expect.objectContaining({ label: s.stop?.detail, kind: 'swarm', source: 'swarm' }),
     ]);
     expect(Number.isFinite(failFrom)).toBe(true);
     // 3 broken seconds (the first maybe partial), then the tick that sees them: well under 6 s.

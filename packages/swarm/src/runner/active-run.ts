@@ -210,7 +210,7 @@ export class ActiveRun {
         // Swarm's own mark on the timeline, once: where the run was stopped, and why.
         if (!this.sloMarked) {
           this.sloMarked = true;
-          this.annotations.annotate(`SLO broken: ${broken}`, { kind: 'swarm', source: 'swarm' }, Date.now());
+          this.annotations.annotate(broken, { kind: 'swarm', source: 'swarm' }, Date.now());
         }
         this.finish(stopCause('slo_broken', broken));
       }
