@@ -17,7 +17,7 @@
  * a `heal`, or its own `for`, puts back its start values; the first degrade opens the window a heal closes.
  */
 
-import { FAULT_ACTIONS, type FaultAction } from '../../scripts/stack/fault-plan';
+import { FAULT_ACTIONS, FAULT_PAST, type FaultAction } from '../../scripts/stack/fault-plan';
 
 // The stack runner's own list: a schedule names exactly the actions its fault command applies.
 export { FAULT_ACTIONS, type FaultAction } from '../../scripts/stack/fault-plan';
@@ -89,17 +89,6 @@ export function durationS(text: string): number | undefined {
   return text !== '' && end === text.length ? total : undefined;
 }
 
-const PAST: Record<FaultAction, string> = {
-  kill: 'killed',
-  stop: 'stopped',
-  start: 'started',
-  restart: 'restarted',
-  freeze: 'frozen',
-  thaw: 'thawed',
-  degrade: 'degraded',
-  heal: 'healed',
-};
-
 /** A short human name of a fault: `app2 killed`, `redis frozen 10s`. */
 export function faultLabel(f: Pick<Fault, 'do' | 'part' | 'forS' | 'degrade'>): string {
   const d = f.degrade;
@@ -112,7 +101,7 @@ export function faultLabel(f: Pick<Fault, 'do' | 'part' | 'forS' | 'degrade'>): 
         .filter(Boolean)
         .join(', ')})`
     : '';
-  return `${f.part} ${PAST[f.do]}${how}${f.forS === undefined ? '' : ` ${Number(f.forS.toFixed(3))}s`}`;
+  return `${f.part} ${FAULT_PAST[f.do]}${how}${f.forS === undefined ? '' : ` ${Number(f.forS.toFixed(3))}s`}`;
 }
 
 function partNames(replicas: number): string {

@@ -168,7 +168,7 @@ export function faultProblem(
     case 'thaw':
       return undefined;
     default:
-      return state.running ? undefined : `${part} is not running, so it cannot be ${PAST[action]}`;
+      return state.running ? undefined : `${part} is not running, so it cannot be ${FAULT_PAST[action]}`;
   }
 }
 
@@ -183,7 +183,8 @@ export function degradeProblem({ action, part }: Pick<FaultRequest, 'action' | '
   return undefined;
 }
 
-const PAST: Record<FaultAction, string> = {
+/** Each action in the past tense, for messages and labels ("app2 killed"). */
+export const FAULT_PAST: Record<FaultAction, string> = {
   kill: 'killed',
   stop: 'stopped',
   start: 'started',
