@@ -63,14 +63,30 @@ export async function createTestStack(
 ): Promise<TestStack> {
   const dir = mkdtempSync(join(tmpdir(), 'swarmgate-stack-'));
   const base = await freeRun(replicas);
-  const [gatewayPort, postgresPort, redisPort] = [await freePort(), await freePort(), await freePort()];
+  // Each port is free when asked, and closed again at once: the kernel may hand the same one out twice in a row,
+  // so a port already given to this stack is asked again (the stack refuses two parts on one port).
+  const taken = new Set(Array.from({ length: replicas }, (_, i) => base + i));
+  const distinctPort = async () => {
+    for (;;) {
+      const port = await freePort();
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
+  const [gatewayPort, postgresPort, redisPort] = [
+    await distinctPort(),
+    await distinctPort(),
+    await distinctPort(),
+  ];
   const monitoringPorts = {
-    prometheus: await freePort(),
-    nginxExporter: await freePort(),
-    redisExporter: await freePort(),
-    postgresExporter: await freePort(),
-    gatewayStatus: await freePort(),
-    swarm: await freePort(),
+    prometheus: await distinctPort(),
+    nginxExporter: await distinctPort(),
+    redisExporter: await distinctPort(),
+    postgresExporter: await distinctPort(),
+    gatewayStatus: await distinctPort(),
+    swarm: await distinctPort(),
   };
   const env = {
     ...process.env,
@@ -88,7 +104,7 @@ export async function createTestStack(
     GATEWAY_STATUS_PORT: String(monitoringPorts.gatewayStatus),
     SWARM_METRICS_PORT: String(monitoringPorts.swarm),
     // The overload lab's downstream service, which every native stack starts.
-    DOWNSTREAM_PORT: String(await freePort()),
+    DOWNSTREAM_PORT: String(await distinctPort()),
     LOG_LEVEL: 'warn',
     STACK_UP_TIMEOUT_S: '120',
     // Prometheus and its exporters start, and scrape every second, only in the tests that look at them
