@@ -7,6 +7,7 @@ SHELL := /bin/bash
 .PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive load-breakpoint load-scaling
 .PHONY: load-failover load-redis-outage load-db-outage load-pool load-faults
 .PHONY: load-cpu load-memory load-cascade load-quota load-overload
+.PHONY: k8s-render
 
 # The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
 # `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`, `make up MONITOR=off`; see README.md ("The stack").
@@ -57,6 +58,9 @@ fault: ## a fault on one part: make fault DO=kill|stop|start|restart|freeze|thaw
 
 clean-stack: down ## stop the stack and delete .stack/ (database included)
 	rm -rf .stack
+
+k8s-render: ## the stack's Kubernetes manifests for the settings (OVERLAY=local|cluster, REPLICAS=...) into .stack/k8s/; deploy/k8s/README.md
+	@npx --no-install tsx scripts/k8s/render.ts
 
 # Load tests: each brings the stack up first (installing what is missing), then runs ./load_test.sh MODE.
 # USERS, SPAWN_RATE, RUN_TIME and HOST override the mode's profile (scenarios/profiles.json).

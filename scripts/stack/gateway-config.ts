@@ -24,6 +24,19 @@ export interface GatewayTarget {
   statusListen: string;
   /** Per-client quotas (gateway.d/quota.conf); off when absent or when `rate` is null. */
   quota?: Quota;
+  /**
+   * Kubernetes: nginx's `resolver` (e.g. `kube-dns.kube-system.svc.cluster.local valid=5s`). When set, every
+   * upstream resolves its servers' names again while it runs (`server … resolve`, nginx >= 1.27.3) instead of once
+   * at start, because a pod that is replaced comes back with another address; each per-replica upstream then gets
+   * the shared memory zone `resolve` needs. Absent natively and under compose, whose output stays as it was.
+   */
+  resolver?: string;
+  /**
+   * Kubernetes: one name that resolves to every ready replica (a headless Service), listed as the balanced
+   * upstream's only server instead of one server per replica, so replicas an autoscaler adds are balanced over
+   * too. Only with `resolver`.
+   */
+  pool?: Pick<Replica, 'host' | 'port'>;
 }
 
 /** QUOTA_RATE, QUOTA_BURST, QUOTA_KEY_HEADER as the stack settings hold them. */
@@ -77,17 +90,28 @@ export const PASSIVE_HEALTH = 'max_fails=2 fail_timeout=5s';
 export const COMPOSE_INSPECT_ALLOW = ['127.0.0.0/8', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 export function gatewayVars(t: GatewayTarget): GatewayVars {
-  const address = (r: GatewayTarget['replicas'][number]) => `${r.host}:${r.port}`;
+  const address = (r: Pick<Replica, 'host' | 'port'>) => `${r.host}:${r.port}`;
+  if (t.pool && !t.resolver) throw new Error('a gateway pool name needs a resolver');
+  // With a resolver (Kubernetes) each upstream carries it, its servers are re-resolved while nginx runs, and a
+  // per-replica upstream gets the zone that needs; without one these are empty and the output is as it always was.
+  const resolver = t.resolver ? `resolver ${t.resolver}; ` : '';
+  const resolve = t.resolver ? ' resolve' : '';
+  const zone = (name: string) => (t.resolver ? ` zone replica_${name} 64k;` : '');
+  const balanced = t.pool ? [t.pool] : t.replicas;
   return {
     GATEWAY_LISTEN: t.listen,
     GATEWAY_RUN_DIR: t.runDir,
     GATEWAY_ACCESS_LOG: t.accessLog,
     GATEWAY_ERROR_LOG: t.errorLog,
     GATEWAY_BALANCE: t.balance === 'least_conn' ? 'least_conn;' : '',
-    GATEWAY_API_SERVERS: t.replicas.map((r) => `server ${address(r)} ${PASSIVE_HEALTH};`).join(' '),
+    GATEWAY_API_SERVERS:
+      resolver + balanced.map((r) => `server ${address(r)}${resolve} ${PASSIVE_HEALTH};`).join(' '),
     // keepalive 4: a replica seen through its own prefix gets only probes; a few idle connections are plenty.
     GATEWAY_REPLICA_UPSTREAMS: t.replicas
-      .map((r) => `upstream replica_${r.name} { server ${address(r)}; keepalive 4; keepalive_timeout 60s; }`)
+      .map(
+        (r) =>
+          `upstream replica_${r.name} {${zone(r.name)} ${resolver}server ${address(r)}${resolve}; keepalive 4; keepalive_timeout 60s; }`,
+      )
       .join(' '),
     GATEWAY_REPLICA_MAP: t.replicas.map((r) => `${r.name.replace(/^app/, '')} replica_${r.name};`).join(' '),
     GATEWAY_READ_TIMEOUT: `${t.readTimeoutS}s`,
