@@ -22,6 +22,8 @@ export interface Environment {
   instanceHeader: string;
   /** Default request timeout of every client. */
   timeoutMs: number;
+  /** The local address every client's connections are bound to (`--source-address`); absent: the system's. */
+  localAddress?: string;
   /** Counts an exception thrown by a task (the user goes on). */
   onTaskError(task: string, error: unknown): void;
   /**

@@ -114,3 +114,28 @@ describe('parseRunArgs: what Locust users type', () => {
     );
   });
 });
+
+describe('parseRunArgs: --start-at and --source-address', () => {
+  it('reads --start-at as epoch seconds, fractions allowed, into epoch ms', () => {
+    expect(parseRunArgs(['load.ts', '--headless', '--start-at', '1764000000.25']).startAt).toBe(
+      1764000000250,
+    );
+    expect(parseRunArgs(['load.ts']).startAt).toBeUndefined();
+  });
+
+  it('refuses a --start-at that is no time, naming the flag', () => {
+    for (const bad of ['soon', '', '-5', 'Infinity']) {
+      expect(() => parseRunArgs(['load.ts', '--headless', `--start-at=${bad}`])).toThrow(
+        /^--start-at: ".*" is not a time; give epoch seconds/,
+      );
+    }
+  });
+
+  it('reads --source-address as an IPv4 or IPv6 address and refuses anything else', () => {
+    expect(parseRunArgs(['load.ts', '--source-address', '127.0.0.2']).sourceAddress).toBe('127.0.0.2');
+    expect(parseRunArgs(['load.ts', '--source-address', '::1']).sourceAddress).toBe('::1');
+    expect(() => parseRunArgs(['load.ts', '--source-address', '127.0.0.256'])).toThrow(
+      /^--source-address: "127\.0\.0\.256" is not an IP address/,
+    );
+  });
+});

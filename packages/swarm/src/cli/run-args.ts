@@ -9,6 +9,7 @@ import { parseSegment, type Segment } from '../runner/segment';
 import { parseThreshold, type Threshold } from '../thresholds/parse';
 import { parseAbortOn, parseRateFlag } from './capacity-args';
 import { COMPARE_FLAGS, COMPARE_FLAGS_USAGE, parseCompareFlags } from './compare-flags';
+import { parseSourceAddress } from './source-address';
 import { UsageError } from './usage-error';
 
 /** `swarm run` after parsing and validation; undefined means "not given" (the scenario or a default decides). */
@@ -46,6 +47,10 @@ export interface RunArgs {
   maxDelayS?: number;
   processes: number;
   segment?: Segment;
+  /** `--start-at`: epoch ms at which the first user starts (every process and segment waits until then). */
+  startAt?: number;
+  /** `--source-address`: the local IP address every connection of this run is bound to. */
+  sourceAddress?: string;
   instanceHeader?: string;
   timeoutMs?: number;
   /** `--honor-retry-after [--retry-after-max T]`: every HTTP user waits out a 429's or 503's Retry-After. */
@@ -115,6 +120,9 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
       --processes N|auto   split the users across N worker processes and merge exactly
       --segment i/n        run segment i of n (for several machines), then \`swarm merge\`
       --run-id ID          the id every segment of this run shares (default: SWARM_RUN_ID, else chosen, see README)
+      --start-at EPOCH_S   wait until then (epoch seconds, fractions allowed) before the first user starts, so
+                           segments on several machines start together; more than 2 s past is an error
+      --source-address A   send every request from local address A (e.g. 127.0.0.2: one client per address)
       --instance-header H  response header naming the replica (default X-Instance)
       --timeout T          request timeout (default 30s)
       --honor-retry-after  users wait out a 429's or 503's Retry-After before going on (the time waited is
@@ -199,6 +207,18 @@ function positiveNumber(flag: string, text: string | undefined, integer: boolean
     throw new UsageError(`${flag}: "${text}" is not ${integer ? 'a whole number ≥ 0' : 'a number ≥ 0'}`);
   }
   return n;
+}
+
+/** `--start-at`: epoch seconds (fractions allowed) → epoch ms. Whether it is too late is the command's question. */
+function startAtOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const s = Number(text);
+  if (text.trim() === '' || !Number.isFinite(s) || s <= 0) {
+    throw new UsageError(
+      `--start-at: "${text}" is not a time; give epoch seconds, e.g. $(( $(date +%s) + 30 )) (fractions allowed)`,
+    );
+  }
+  return Math.round(s * 1000);
 }
 
 function duration(flag: string, text: string | undefined): number | undefined {
@@ -322,6 +342,9 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
   if (headless && webOnly.length > 0) {
     throw new UsageError(`--${webOnly[0]} is for the web UI; leave out --headless (or this flag)`);
   }
+  if (v['start-at'] !== undefined && !headless) {
+    throw new UsageError('--start-at is for --headless runs (the web UI starts its runs when asked)');
+  }
   const autoquitS = positiveNumber('--autoquit', v.autoquit, false);
   if (autoquitS !== undefined && !v.autostart) {
     throw new UsageError('--autoquit needs --autostart (it quits after the run the UI started at once)');
@@ -372,6 +395,8 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     maxDelayS: duration('--max-delay', v['max-delay']),
     processes,
     segment,
+    startAt: startAtOf(v['start-at']),
+    sourceAddress: parseSourceAddress(v['source-address']),
     instanceHeader: v['instance-header'],
     timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
     honorRetryAfter: v['honor-retry-after'] === true ? { maxMs: (retryAfterMaxS ?? 30) * 1000 } : undefined,
@@ -430,6 +455,8 @@ function parseRunFlags(argv: string[]) {
       'max-delay': { type: 'string' },
       processes: { type: 'string' },
       segment: { type: 'string' },
+      'start-at': { type: 'string' },
+      'source-address': { type: 'string' },
       'instance-header': { type: 'string' },
       timeout: { type: 'string' },
       'honor-retry-after': { type: 'boolean' },

@@ -8,6 +8,8 @@ import {
 import { annotateContext } from '../runner/lifecycle';
 import { runSwarm } from '../runner/run';
 import { planRun } from '../runner/run-plan';
+import { describeStart, startAtProblem } from '../runner/start-at';
+import { causeOfAbort } from '../runner/stop';
 import { runWorkers } from '../runner/workers';
 import { AnnotationLog, mergeAnnotations } from '../stats/annotations';
 import type { Summary, ThresholdResult } from '../stats/summary-types';
@@ -23,6 +25,7 @@ import { defaultRunId } from './run-id';
 import { runSettings } from './run-settings';
 import { loadScenario } from './scenario';
 import { stopOnSignals } from './signals';
+import { checkSourceAddress } from './source-address';
 import { EXIT, SetupError, UsageError } from './usage-error';
 import { webMode } from './web-mode';
 
@@ -50,6 +53,8 @@ function lostChecks(lost: ReadonlyArray<{ segment: string; reason: string }>): T
  */
 export async function runCommand(argv: string[]): Promise<number> {
   const args = parseRunArgs(argv, process.env);
+  checkStartAt(args.startAt);
+  if (args.sourceAddress !== undefined) await checkSourceAddress(args.sourceAddress);
   const baseline = loadBaseline(args);
   const scenario = await loadScenario(args.file, args.userClasses);
   if (args.list) {
@@ -74,7 +79,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (args.checkHost) {
     const hosts = new Set(host ? [host] : plan.kinds.classes.map((c) => c.host).filter((h) => h));
     for (const h of hosts) {
-      const reason = await checkReachable(h);
+      const reason = await checkReachable(h, 3000, args.sourceAddress);
       if (reason !== null) {
         throw new UsageError(
           `cannot reach the host ${h} (${reason}): is the target running? (--no-check skips this)`,
@@ -126,8 +131,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     users: () => users(),
     usersByClass: () => byClass(),
   });
+  // A start that setup() made late is refused like one given late: the segments would not start together.
+  checkStartAt(args.startAt);
   const controller = new AbortController();
   const release = stopOnSignals(controller, 'writing reports');
+  const startAt = args.startAt;
+  let stoppedBeforeStart = false;
+  if (startAt !== undefined) {
+    process.stderr.write(`swarm: ${describeStart(startAt, Date.now())}\n`);
+    controller.signal.addEventListener('abort', () => {
+      stoppedBeforeStart = Date.now() < startAt;
+    });
+  }
   try {
     let summary: Summary;
     let checks: ThresholdResult[] = [];
@@ -165,6 +180,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         },
       });
     }
+    if (stoppedBeforeStart) return stoppedBeforeStartCode(controller.signal);
     // The file's last lines (written as the run ended) count too.
     tail?.stop();
     summary = withMarks(summary);
@@ -188,6 +204,24 @@ export async function runCommand(argv: string[]): Promise<number> {
     release();
     await metrics?.close();
   }
+}
+
+/** `--start-at` more than the grace in the past (or a day ahead): a `UsageError` naming the flag. */
+function checkStartAt(startAt: number | undefined): void {
+  if (startAt === undefined) return;
+  const problem = startAtProblem(startAt, Date.now());
+  if (problem !== null) throw new UsageError(`--start-at: ${problem}`);
+}
+
+/**
+ * Ctrl-C or SIGTERM during the wait for `--start-at`: no user started and no load was sent, so there is no run to
+ * report (teardown() is not called either); the code is the shell's for the signal, 130 or 143, so a Job or a
+ * script sees that this segment did not run.
+ */
+function stoppedBeforeStartCode(signal: AbortSignal): number {
+  const cause = causeOfAbort(signal);
+  process.stderr.write(`swarm: ${cause.detail} before the start: no load sent, no reports written\n`);
+  return cause.detail === 'SIGINT' ? 130 : 143;
 }
 
 /**

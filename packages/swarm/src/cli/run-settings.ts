@@ -95,6 +95,8 @@ export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSetting
     timeoutMs: args.timeoutMs,
     honorRetryAfter: args.honorRetryAfter,
     segment: args.segment,
+    startAt: args.startAt,
+    localAddress: args.sourceAddress,
     runId: args.runId,
     resetStatsAfterSpawn: args.resetStats,
     endpointHistory: args.csvFullHistory,

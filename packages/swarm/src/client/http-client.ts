@@ -43,6 +43,8 @@ export interface HttpClientOptions {
   retryAfter?: RetryAfterPolicy | null;
   /** Called with the ms waited after each honoured Retry-After (cut short by `destroy()` included). */
   onRetryAfterWait?: (ms: number) => void;
+  /** The local IP address every connection is bound to (`--source-address`); default: the system's choice. */
+  localAddress?: string;
 }
 
 /** A Retry-After wait in progress, ended by its timer or by `destroy()`. */
@@ -176,7 +178,12 @@ export class HttpClient implements Reporter, ExchangeOwner {
     let c = this.others?.get(origin);
     if (c === undefined) {
       // One connection, no pipelining: one simulated user is one browser-like keep-alive connection.
-      c = new Client(origin, { pipelining: 1, connect: connectorFor(this.timeoutMs) });
+      c = new Client(origin, {
+        pipelining: 1,
+        connect: connectorFor(this.timeoutMs),
+        // undici hands it to the connector, which binds the socket to it: the target sees this address.
+        ...(this.options.localAddress !== undefined && { localAddress: this.options.localAddress }),
+      });
       if (this.main === null) {
         this.main = c;
         this.mainOrigin = origin;

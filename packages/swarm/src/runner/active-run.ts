@@ -80,6 +80,7 @@ export class ActiveRun {
       host: options.host,
       instanceHeader: options.instanceHeader ?? 'x-instance',
       timeoutMs: options.timeoutMs ?? 30_000,
+      localAddress: options.localAddress,
       onTaskError: (task, error) => this.stats.recordException(task, error),
       onInterrupted: () => {
         this.stats.interrupted++;

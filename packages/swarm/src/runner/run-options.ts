@@ -41,6 +41,13 @@ export interface RunOptions {
   honorRetryAfter?: boolean | { maxMs?: number };
   segment?: Segment;
   /**
+   * Epoch ms: the run waits until then before its first user starts (`--start-at`; segments started on several
+   * machines begin together). Aborting `signal` during the wait ends the run with nothing sent. Default: at once.
+   */
+  startAt?: number;
+  /** The local IP address every connection is bound to (`--source-address`; undici's `localAddress`). */
+  localAddress?: string;
+  /**
    * Aborting stops the run; reports are still produced (Ctrl-C). Abort with `stopCause(reason, detail)` to say
    * why in `summary.stop` (e.g. `stopCause('signal', 'SIGTERM')`); any other reason is recorded as `stopped`.
    */

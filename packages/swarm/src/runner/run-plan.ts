@@ -105,5 +105,7 @@ function configOf(options: RunOptions, kinds: UserKinds): RunConfigSummary {
     segment: options.segment ? formatSegment(options.segment) : null,
     instanceHeader: options.instanceHeader ?? 'x-instance',
     userClasses: kinds.classes.map((c) => c.name),
+    ...(options.startAt !== undefined && { startAt: options.startAt }),
+    ...(options.localAddress !== undefined && { sourceAddresses: [options.localAddress] }),
   };
 }

@@ -3,6 +3,7 @@ import type { Summary } from '../stats/summary-types';
 import { ActiveRun } from './active-run';
 import type { RunOptions } from './run-options';
 import { planRun } from './run-plan';
+import { waitUntil } from './start-at';
 import { causeOfAbort, stopCause } from './stop';
 
 /**
@@ -18,6 +19,8 @@ import { causeOfAbort, stopCause } from './stop';
  */
 export async function runSwarm(options: RunOptions): Promise<Summary> {
   const plan = planRun(options);
+  // Planned first (a run that cannot start says so at once), then the wait for --start-at.
+  if (options.startAt !== undefined) await waitUntil(options.startAt, options.signal);
   const startedAt = Date.now();
   const run = new ActiveRun(options, plan, startedAt);
   options.onControl?.(run.control());

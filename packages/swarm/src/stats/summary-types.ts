@@ -279,6 +279,10 @@ export interface RunConfigSummary {
   segment: string | null;
   instanceHeader: string;
   userClasses: string[];
+  /** `--start-at`: the planned start, epoch ms (the first user started then, or at once if it was past). */
+  startAt?: number;
+  /** `--source-address`: the local addresses the requests were sent from (a merge lists each segment's once). */
+  sourceAddresses?: string[];
 }
 
 /**

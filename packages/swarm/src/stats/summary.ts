@@ -130,6 +130,12 @@ export function mergeServers(parts: ReadonlyArray<ServerSummary | undefined>): S
   };
 }
 
+/** The segments' `--source-address`es, each once in order (absent when none had one). */
+function mergedSourceAddresses(parts: readonly Summary[]): { sourceAddresses?: string[] } {
+  const all = [...new Set(parts.flatMap((p) => p.config.sourceAddresses ?? []))];
+  return all.length > 0 ? { sourceAddresses: all } : {};
+}
+
 const sumOrNull = (xs: Array<number | null>) =>
   xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + (x ?? 0), 0);
 
@@ -196,6 +202,7 @@ export function mergeSummaries(parts: Summary[]): Summary {
       processes: parts.reduce((s, p) => s + p.config.processes, 0),
       segment: null,
       userClasses: [...new Set(parts.flatMap((p) => p.config.userClasses))],
+      ...mergedSourceAddresses(parts),
     },
     total: describeEntry(total, clock),
     endpoints: endpoints.map((e) => describeEntry(e, clock)),

@@ -36,6 +36,7 @@ export class HttpUser extends User {
       events: environment.events,
       instanceHeader: environment.instanceHeader,
       timeoutMs: environment.timeoutMs,
+      localAddress: environment.localAddress,
       // The environment's own function (its callbacks do not use `this`): no closure per user.
       onInterrupted: environment.onInterrupted,
       retryAfter: environment.retryAfter ?? (cls.honorRetryAfter ? CLASS_RETRY_AFTER : null),
