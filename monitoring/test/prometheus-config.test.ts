@@ -25,6 +25,7 @@ interface Config {
     job_name: string;
     honor_labels?: boolean;
     static_configs: { targets: string[]; labels?: Record<string, string> }[];
+    dns_sd_configs?: { names: string[]; type: string; port: number }[];
   }[];
 }
 
@@ -70,8 +71,24 @@ describe('the Prometheus template', () => {
     expect(rendered).toEqual(
       scrapeTargets(topology).map((t) => ({ job: t.job, address: t.address, labels: t.labels })),
     );
-    // Each replica's series keep the name it gives itself; no other job takes its targets' labels on trust.
-    expect(config.scrape_configs.filter((j) => j.honor_labels).map((j) => j.job_name)).toEqual(['api']);
+    // Each replica's and worker's series keep the name it gives itself; no other job takes its targets' labels on
+    // trust.
+    expect(config.scrape_configs.filter((j) => j.honor_labels).map((j) => j.job_name)).toEqual([
+      'api',
+      'worker',
+    ]);
+    for (const w of topology.workers) {
+      expect(rendered).toContainEqual({
+        job: 'worker',
+        address: `${w.host}:${w.port}`,
+        labels: { instance: w.name, worker: w.name },
+      });
+    }
+    // Compose's scaled `worker` service by DNS, natively none.
+    const dns = config.scrape_configs.find((j) => j.job_name === 'worker')?.dns_sd_configs;
+    expect(dns).toEqual(
+      topology.workerService ? [{ names: ['worker'], type: 'A', port: topology.workerService.port }] : [],
+    );
     for (const r of topology.replicas) {
       expect(rendered).toContainEqual({
         job: 'api',

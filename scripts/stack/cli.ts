@@ -20,7 +20,7 @@ import {
   parseFaultArgs,
   undoOf,
 } from './fault-plan';
-import { collectHealth } from './health';
+import { backlogRow, collectHealth, workerRow } from './health';
 import { allHealthy, renderHealthTable, renderTargetsTable } from './health-table';
 import { scrapeTargets } from './monitoring-config';
 import { applyNativeFault } from './native/faults';
@@ -39,7 +39,8 @@ import { COMPOSE_REPLICAS, composeTopology, nativeTopology } from './topology';
  *   up                 start what is missing and wait until the gateway and every replica are healthy (and, with
  *                      MONITOR=on, until Prometheus scrapes every target but the load generator)
  *   down               stop what `up` started (by pid) and wait until it is gone
- *   status             each part: pid, running, port; then Prometheus's scrape targets
+ *   status             each part: pid, running, port; each worker's events processed and the ingest backlog;
+ *                      then Prometheus's scrape targets
  *   logs [part] [-f]   the last lines of each log (or one part's); -f follows
  *   health [--json]    one table: gateway, replicas (status, instance, uptime, ready), Postgres, Redis, Prometheus
  *                      and the exporters; then one row per scrape target
@@ -66,6 +67,7 @@ type Kind = 'native' | 'docker';
 interface RecordedState {
   kind?: Kind;
   replicas?: number;
+  workers?: number;
   monitor?: 'on' | 'off';
   pgbouncer?: 'on' | 'off';
   supervise?: 'on' | 'off';
@@ -107,6 +109,7 @@ async function run(command: string | undefined, args: string[]): Promise<number>
   const settings = loadSettings({
     ...process.env,
     ...(!process.env.REPLICAS && recorded.replicas ? { REPLICAS: String(recorded.replicas) } : {}),
+    ...(!process.env.WORKERS && recorded.workers !== undefined ? { WORKERS: String(recorded.workers) } : {}),
     ...(!process.env.MONITOR && recorded.monitor ? { MONITOR: recorded.monitor } : {}),
     ...(!process.env.PGBOUNCER && recorded.pgbouncer ? { PGBOUNCER: recorded.pgbouncer } : {}),
     // A later `make up` (to start what died) keeps the supervisor the first one started.
@@ -124,7 +127,7 @@ async function run(command: string | undefined, args: string[]): Promise<number>
   switch (command) {
     case 'up':
       console.log(
-        `up: ${kind} stack, ${docker ? COMPOSE_REPLICAS : settings.replicas} replicas, ` +
+        `up: ${kind} stack, ${docker ? COMPOSE_REPLICAS : settings.replicas} replicas, ${settings.workers} workers, ` +
           `monitoring ${docker ? 'on' : settings.monitor}`,
       );
       if (kind === 'docker') {
@@ -133,6 +136,7 @@ async function run(command: string | undefined, args: string[]): Promise<number>
         const state = {
           kind: 'docker',
           replicas: COMPOSE_REPLICAS,
+          workers: settings.workers,
           monitor: 'on',
           pgbouncer: settings.pgbouncer,
         };
@@ -153,6 +157,11 @@ async function run(command: string | undefined, args: string[]): Promise<number>
           const port = p.port ? `127.0.0.1:${p.port}${p.listening ? '' : ' (not listening)'}` : '';
           console.log(`${p.name.padEnd(18)} ${state.padEnd(22)} ${port}`);
         }
+        // The ingest workers' progress and the stream's backlog (from Redis: known with WORKERS=0 too).
+        const workers = await Promise.all(published.workers.map(workerRow));
+        console.log('');
+        for (const w of [...workers, await backlogRow(published)])
+          console.log(`${w.part.padEnd(18)} ${w.status.padEnd(22)} ${w.detail ?? ''}`);
         const running = supervisorRunning(paths);
         console.log(
           `\n${describeSupervision(readSupervision(settings.dir), running, settings.supervise === 'on')}`,
@@ -235,6 +244,8 @@ async function dockerFault(settings: StackSettings, request: FaultRequest): Prom
     ...(topology.pgbouncer ? ['pgbouncer'] : []),
     'downstream',
     ...topology.replicas.map((r) => r.name),
+    // Every container of the scaled `worker` service at once (compose gives them no names of their own).
+    ...(settings.workers > 0 ? ['worker'] : []),
     'gateway',
     ...MONITORING_PARTS,
   ];

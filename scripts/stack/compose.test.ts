@@ -18,7 +18,14 @@ import { PGBOUNCER_USERLIST, renderPgbouncerIni } from './pgbouncer-config';
 import { findBinary } from './preflight';
 import { loadSettings } from './settings';
 import { fillTemplate } from './template';
-import { COMPOSE_REPLICAS, composeTopology, databaseUrl, nativeTopology, replicaEnv } from './topology';
+import {
+  COMPOSE_REPLICAS,
+  composeTopology,
+  databaseUrl,
+  nativeTopology,
+  replicaEnv,
+  workerEnv,
+} from './topology';
 
 // No Docker engine runs where the tests do, so docker-compose.yml is held against the native topology instead:
 // same services, ports, environment and gateway template values, with healthchecks and start-up order.
@@ -81,8 +88,35 @@ describe('docker-compose.yml', () => {
         'postgres-exporter',
         'pgbouncer',
         'downstream',
+        'worker',
       ].sort(),
     );
+  });
+
+  it('runs the ingest workers as one `worker` service scaled to WORKERS, after the migrations, unpublished', () => {
+    const worker = service('worker') as Service & { deploy?: { replicas?: string } };
+    expect(worker.build?.dockerfile).toBe('services/worker/Dockerfile');
+    expect(interpolate({ n: String(worker.deploy?.replicas) }, {}).n).toBe('1');
+    expect(interpolate({ n: String(worker.deploy?.replicas) }, { WORKERS: '3' }).n).toBe('3');
+    // The native worker's environment but its name (each container names itself by its host name) and its
+    // address: the compose network's Postgres and Redis.
+    const { WORKER_NAME: _name, ...env } = workerEnv(
+      inCompose,
+      { name: 'worker1', index: 1, host: 'worker', port: inCompose.workerService!.port },
+      settings,
+    );
+    expect(worker.environment).toEqual(env);
+    expect(worker.ports).toBeUndefined();
+    expect(worker.healthcheck?.test?.join(' ')).toContain('/ready');
+    expect(worker.depends_on).toEqual({
+      migrate: { condition: 'service_completed_successfully' },
+      redis: { condition: 'service_healthy' },
+    });
+    // The Dockerfile builds the worker's entry point and runs node on it, as the API's does.
+    const dockerfile = readFileSync(join(ROOT, 'services/worker/Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('services/worker/src/index.ts');
+    expect(dockerfile).toContain('COPY services/worker/package.json services/worker/');
+    expect(dockerfile).toMatch(/CMD \["node", "dist\/bin\/index\.js"\]/);
   });
 
   it.each(native.replicas.map((r, i) => [r.name, r, inCompose.replicas[i]!] as const))(

@@ -2,10 +2,11 @@ import pg from 'pg';
 import { redisPing } from '../lib/redis';
 import type { HealthRow } from './health-table';
 import { json, probe } from './http-probe';
+import { readBacklog } from './ingest-backlog';
 import { EXPORTER_UP, type ScrapeTarget } from './monitoring-config';
 import { activeTargets, prometheusReady, prometheusVersion } from './prometheus-api';
 import { type TargetState, targetStates } from './scrape-targets';
-import { databaseUrl, type Endpoint, gatewayUrl, type Topology } from './topology';
+import { databaseUrl, type Endpoint, gatewayUrl, type Topology, type Worker } from './topology';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -48,6 +49,50 @@ async function replicaRow(base: string, name: string): Promise<HealthRow> {
     };
   } catch (err) {
     return { part: name, status: 'down', detail: message(err) };
+  }
+}
+
+/** The sum of a metric's samples in a Prometheus text exposition (every label set); undefined when absent. */
+export function metricSum(text: string, name: string): number | undefined {
+  let sum: number | undefined;
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'gm'))) {
+    sum = (sum ?? 0) + Number(match[1]);
+  }
+  return sum;
+}
+
+/** An ingest worker, directly on its port: ready or not, and how many events it has written (its /metrics). */
+export async function workerRow(w: Worker): Promise<HealthRow> {
+  const where = `${w.host}:${w.port}`;
+  try {
+    const [ready, metrics] = await Promise.all([
+      probe(`http://${where}/ready`),
+      probe(`http://${where}/metrics`),
+    ]);
+    const processed = metricSum(metrics.body, 'ingest_events_processed_total');
+    return {
+      part: w.name,
+      status: ready.status === 200 ? 'up' : 'degraded',
+      instance: w.name,
+      ready: ready.status === 200,
+      detail: `${where}, ${processed ?? '?'} events processed`,
+    };
+  } catch (err) {
+    return { part: w.name, status: 'down', detail: `${where}: ${message(err)}` };
+  }
+}
+
+/** The ingest stream's backlog (not yet delivered) and pending entries, from Redis itself. */
+export async function backlogRow(t: Topology): Promise<HealthRow> {
+  try {
+    const b = await readBacklog(t.redis);
+    return {
+      part: 'ingest',
+      status: 'up',
+      detail: `backlog ${b.backlog}, pending ${b.pending} (stream length ${b.length})`,
+    };
+  } catch (err) {
+    return { part: 'ingest', status: 'down', detail: `backlog unknown: ${message(err)}` };
   }
 }
 
@@ -176,9 +221,11 @@ export async function collectHealth(t: Topology, expectedTargets?: ScrapeTarget[
     Promise.all([
       gatewayRow(base),
       ...t.replicas.map((r) => replicaRow(base, r.name)),
+      ...t.workers.map(workerRow),
       postgresRow(t),
       ...(t.pgbouncer ? [pgbouncerRow(t)] : []),
       redisRow(t),
+      backlogRow(t),
     ]),
     expectedTargets
       ? Promise.all([

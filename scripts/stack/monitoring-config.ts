@@ -10,12 +10,12 @@ export type PrometheusVars = TemplateVars<'PROMETHEUS_'>;
 
 /** One scrape target: its job, the address Prometheus scrapes, and the stack part whose log explains a failure. */
 export interface ScrapeTarget {
-  job: 'prometheus' | 'api' | 'nginx' | 'redis' | 'postgres' | 'supervisor' | 'swarm';
+  job: 'prometheus' | 'api' | 'worker' | 'nginx' | 'redis' | 'postgres' | 'supervisor' | 'swarm';
   address: string;
   part: string;
   /** False for `swarm`: the load generator serves its metrics only during a run. */
   required: boolean;
-  /** The labels the config gives the target (the api job's `instance` and `replica`). */
+  /** The labels the config gives the target (the api job's `instance` and `replica`, the worker job's `worker`). */
   labels?: Record<string, string>;
 }
 
@@ -32,6 +32,14 @@ export function scrapeTargets(t: Topology): ScrapeTarget[] {
       part: r.name,
       required: true,
       labels: { instance: r.name, replica: r.name },
+    })),
+    // The ingest workers, each under its own name (natively; compose's scaled service is found by DNS instead).
+    ...t.workers.map((w) => ({
+      job: 'worker' as const,
+      address: address(w),
+      part: w.name,
+      required: true,
+      labels: { instance: w.name, worker: w.name },
     })),
     { job: 'nginx', address: address(m.nginxExporter), part: 'nginx-exporter', required: true },
     { job: 'redis', address: address(m.redisExporter), part: 'redis-exporter', required: true },
@@ -58,6 +66,13 @@ export function prometheusVars(t: Topology, scrapeInterval: string): PrometheusV
     PROMETHEUS_REDIS_TARGET: one('redis'),
     PROMETHEUS_POSTGRES_TARGET: one('postgres'),
     PROMETHEUS_SWARM_TARGET: one('swarm'),
+    PROMETHEUS_WORKER_TARGETS: JSON.stringify(
+      targets.filter((x) => x.job === 'worker').map((x) => ({ targets: [x.address], labels: x.labels })),
+    ),
+    // Compose scales one `worker` service: Prometheus asks its DNS name for every container's address.
+    PROMETHEUS_WORKER_DNS: JSON.stringify(
+      t.workerService ? [{ names: [t.workerService.host], type: 'A', port: t.workerService.port }] : [],
+    ),
     // An empty list without a supervisor (SUPERVISE=off, docker-compose): the job then scrapes nothing.
     PROMETHEUS_SUPERVISOR_TARGETS: JSON.stringify(
       targets.filter((x) => x.job === 'supervisor').map((x) => ({ targets: [x.address] })),

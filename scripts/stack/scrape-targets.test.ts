@@ -28,16 +28,41 @@ function active(job: string, address: string, health: ActiveTarget['health'], la
 }
 
 describe('scrape targets', () => {
-  it('are Prometheus itself, each replica by name, the three exporters and the load generator', () => {
+  it('are Prometheus itself, each replica and worker by name, the three exporters and the load generator', () => {
     expect(expected.map((t) => `${t.job} ${t.address} ${t.part}${t.required ? '' : ' (optional)'}`)).toEqual([
       'prometheus 127.0.0.1:9090 prometheus',
       'api 127.0.0.1:8001 app1',
       'api 127.0.0.1:8002 app2',
+      'worker 127.0.0.1:8601 worker1',
       'nginx 127.0.0.1:9113 nginx-exporter',
       'redis 127.0.0.1:9121 redis-exporter',
       'postgres 127.0.0.1:9187 postgres-exporter',
       'swarm 127.0.0.1:9646 swarm (optional)',
     ]);
+  });
+
+  it('include one target per worker (WORKERS), labelled with its name, and none with WORKERS=0', () => {
+    const two = nativeTopology(loadSettings({ WORKERS: '2', WORKER_BASE_PORT: '9801' }));
+    expect(scrapeTargets(two).filter((t) => t.job === 'worker')).toEqual([
+      {
+        job: 'worker',
+        address: '127.0.0.1:9801',
+        part: 'worker1',
+        required: true,
+        labels: { instance: 'worker1', worker: 'worker1' },
+      },
+      {
+        job: 'worker',
+        address: '127.0.0.1:9802',
+        part: 'worker2',
+        required: true,
+        labels: { instance: 'worker2', worker: 'worker2' },
+      },
+    ]);
+    const none = nativeTopology(loadSettings({ WORKERS: '0' }));
+    expect(scrapeTargets(none).some((t) => t.job === 'worker')).toBe(false);
+    expect(prometheusVars(none, '1s').PROMETHEUS_WORKER_TARGETS).toBe('[]');
+    expect(prometheusVars(none, '1s').PROMETHEUS_WORKER_DNS).toBe('[]');
   });
 
   it('include the supervisor with SUPERVISE=on, and only then (an empty job otherwise)', () => {

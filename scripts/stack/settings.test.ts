@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireBinaries, StackError } from './preflight';
 import { loadSettings, SettingsError } from './settings';
-import { nativeTopology } from './topology';
+import { nativeTopology, replicaEnv, workerEnv } from './topology';
 
 describe('loadSettings', () => {
   it('defaults to 3 replicas behind :8080, on the stack’s own Postgres and Redis ports', () => {
@@ -179,5 +179,70 @@ describe('the PgBouncer and Postgres settings', () => {
     expect(() => loadSettings({ PGBOUNCER_PORT: '55432' })).toThrow(
       'PGBOUNCER_PORT: 55432 is STACK_PG_PORT already',
     );
+  });
+});
+
+describe('the ingest worker settings', () => {
+  it('default to one worker on 8601, with batch size, block time and backlog limit left to the services', () => {
+    const s = loadSettings({});
+    expect([s.workers, s.workerBasePort, s.workerBatchSize, s.workerBlockMs, s.ingestBacklogLimit]).toEqual([
+      1,
+      8601,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const t = nativeTopology(loadSettings({ WORKERS: '3', WORKER_BASE_PORT: '9700' }));
+    expect(t.workers.map((w) => `${w.name}@${w.port}`)).toEqual([
+      'worker1@9700',
+      'worker2@9701',
+      'worker3@9702',
+    ]);
+    expect(nativeTopology(loadSettings({ WORKERS: '0' })).workers).toEqual([]);
+  });
+
+  it('pass batch size and block time to the workers and the backlog limit to the replicas, only when set', () => {
+    const s = loadSettings({ WORKER_BATCH_SIZE: '50', WORKER_BLOCK_MS: '200', INGEST_BACKLOG_LIMIT: '1000' });
+    const t = nativeTopology(s);
+    expect(workerEnv(t, t.workers[0]!, s)).toMatchObject({
+      WORKER_NAME: 'worker1',
+      WORKER_PORT: '8601',
+      WORKER_BATCH_SIZE: '50',
+      WORKER_BLOCK_MS: '200',
+    });
+    expect(replicaEnv(t, t.replicas[0]!, '127.0.0.1', s).INGEST_BACKLOG_LIMIT).toBe('1000');
+    const plain = nativeTopology(loadSettings({}));
+    expect(Object.keys(workerEnv(plain, plain.workers[0]!, loadSettings({})))).not.toContain(
+      'WORKER_BATCH_SIZE',
+    );
+    expect(Object.keys(replicaEnv(plain, plain.replicas[0]!, '127.0.0.1', loadSettings({})))).not.toContain(
+      'INGEST_BACKLOG_LIMIT',
+    );
+  });
+
+  it('name a bad count or value, and workers whose ports another part has', () => {
+    expect(() =>
+      loadSettings({
+        WORKERS: '9',
+        WORKER_BATCH_SIZE: '0',
+        WORKER_BLOCK_MS: 'x',
+        INGEST_BACKLOG_LIMIT: '-1',
+      }),
+    ).toThrow(
+      new SettingsError([
+        'WORKERS: must be a whole number from 0 to 8 (got "9")',
+        'WORKER_BATCH_SIZE: must be a whole number from 1 to 10000 (got "0")',
+        'WORKER_BLOCK_MS: must be a whole number from 1 to 60000 (got "x")',
+        'INGEST_BACKLOG_LIMIT: must be a whole number from 1 to 100000000 (got "-1")',
+      ]),
+    );
+    expect(() => loadSettings({ WORKERS: '2', DOWNSTREAM_PORT: '8602' })).toThrow(
+      "DOWNSTREAM_PORT: 8602 collides with the workers' ports 8601-8602 (WORKER_BASE_PORT)",
+    );
+    expect(() => loadSettings({ WORKER_BASE_PORT: '8003' })).toThrow(
+      "WORKER_BASE_PORT: the workers' ports 8003-8003 overlap the replicas' 8001-8003 (REPLICA_BASE_PORT)",
+    );
+    // No workers, no ports taken.
+    expect(loadSettings({ WORKERS: '0', WORKER_BASE_PORT: '8003' }).workers).toBe(0);
   });
 });

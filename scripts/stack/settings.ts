@@ -18,7 +18,10 @@ import type { Quota } from './gateway-config';
  * gateway), QUOTA_BURST 20, QUOTA_KEY_HEADER X-API-Key; LAB off (on: the replicas mount the overload lab's
  * endpoints, LAB_ENDPOINTS=on), DOWNSTREAM_PORT 8500 (the lab's downstream service, always started natively);
  * SUPERVISE off (on: a supervisor process restarts a replica that dies, with back-off), SUPERVISOR_PORT 9648
- * (its /metrics, loopback only).
+ * (its /metrics, loopback only); WORKERS 1 (ingest workers, services/worker; 0 runs none, at most 8),
+ * WORKER_BASE_PORT 8601 (worker1's /health, /ready and /metrics on 8601, worker2 on 8602, ...), and unset by
+ * default (the worker's or the API's own default applies): WORKER_BATCH_SIZE, WORKER_BLOCK_MS (passed to the
+ * workers), INGEST_BACKLOG_LIMIT (passed to the replicas, which answer 503 past it).
  * A bad value throws a `SettingsError` naming the setting and what it accepts.
  */
 export interface StackSettings {
@@ -69,6 +72,14 @@ export interface StackSettings {
   supervise: 'on' | 'off';
   /** The supervisor's /metrics (restarts per replica), on 127.0.0.1. */
   supervisorPort: number;
+  /** Ingest workers (services/worker) `up` starts natively: worker1..workerN; 0 runs none. */
+  workers: number;
+  /** worker1's HTTP port (/health, /ready, /metrics); worker2 on the next, and so on. */
+  workerBasePort: number;
+  /** Passed through when set (WORKER_BATCH_SIZE, WORKER_BLOCK_MS to the workers, INGEST_BACKLOG_LIMIT to the replicas). */
+  workerBatchSize?: number;
+  workerBlockMs?: number;
+  ingestBacklogLimit?: number;
 }
 
 export class SettingsError extends Error {
@@ -81,6 +92,7 @@ export class SettingsError extends Error {
 type Source = Record<string, string | undefined>;
 
 export const MAX_REPLICAS = 16;
+export const MAX_WORKERS = 8;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 export const DEFAULT_INSPECT_ALLOW = ['127.0.0.0/8', '::1'];
 
@@ -146,6 +158,9 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     }
     return value;
   };
+  // Unset: the process's own default applies (the worker's batch size, the API's backlog limit).
+  const optionalInt = (key: string, min: number, max: number) =>
+    read(key) === undefined ? undefined : int(key, min, min, max);
   const oneOf = <T extends string>(key: string, fallback: T, accepted: readonly T[]): T => {
     const raw = read(key) ?? fallback;
     if (!accepted.includes(raw as T)) {
@@ -220,6 +235,11 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     // Off by default: the failure lab's failover kills app2 and expects it to stay dead until its scheduled start.
     supervise: oneOf('SUPERVISE', 'off', ['on', 'off'] as const),
     supervisorPort: int('SUPERVISOR_PORT', 9648, 1, 65535),
+    workers: int('WORKERS', 1, 0, MAX_WORKERS),
+    workerBasePort: int('WORKER_BASE_PORT', 8601, 1, 65535 - MAX_WORKERS),
+    workerBatchSize: optionalInt('WORKER_BATCH_SIZE', 1, 10_000),
+    workerBlockMs: optionalInt('WORKER_BLOCK_MS', 1, 60_000),
+    ingestBacklogLimit: optionalInt('INGEST_BACKLOG_LIMIT', 1, 100_000_000),
   };
   // A header name nginx can make a variable of ($http_x_api_key): letters, digits and dashes.
   if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(settings.quota.keyHeader)) {
@@ -246,17 +266,41 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     ['DOWNSTREAM_PORT', settings.downstreamPort],
     ['SUPERVISOR_PORT', settings.supervisorPort],
   ];
-  const replicaPorts = [settings.replicaBasePort, settings.replicaBasePort + settings.replicas - 1];
+  // Runs of consecutive ports: the replicas' and the workers' (none with WORKERS=0).
+  const runs: { setting: string; what: string; from: number; to: number }[] = [
+    {
+      setting: 'REPLICA_BASE_PORT',
+      what: "the replicas' ports",
+      from: settings.replicaBasePort,
+      to: settings.replicaBasePort + settings.replicas - 1,
+    },
+    ...(settings.workers > 0
+      ? [
+          {
+            setting: 'WORKER_BASE_PORT',
+            what: "the workers' ports",
+            from: settings.workerBasePort,
+            to: settings.workerBasePort + settings.workers - 1,
+          },
+        ]
+      : []),
+  ];
   ports.forEach(([key, port], i) => {
-    if (port >= replicaPorts[0]! && port <= replicaPorts[1]!) {
-      problems.push(
-        `${key}: ${port} collides with the replicas' ports ${replicaPorts.join('-')} (REPLICA_BASE_PORT)`,
-      );
+    for (const run of runs) {
+      if (port >= run.from && port <= run.to) {
+        problems.push(`${key}: ${port} collides with ${run.what} ${run.from}-${run.to} (${run.setting})`);
+      }
     }
     const earlier = ports.slice(0, i).find(([, other]) => other === port);
     if (earlier)
       problems.push(`${key}: ${port} is ${earlier[0]} already; every part needs a port of its own`);
   });
+  const [replicaRun, workerRun] = runs;
+  if (workerRun && workerRun.from <= replicaRun!.to && replicaRun!.from <= workerRun.to) {
+    problems.push(
+      `WORKER_BASE_PORT: the workers' ports ${workerRun.from}-${workerRun.to} overlap the replicas' ${replicaRun!.from}-${replicaRun!.to} (REPLICA_BASE_PORT)`,
+    );
+  }
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
 }

@@ -13,6 +13,15 @@ export interface Replica {
   port: number;
 }
 
+/** An ingest worker (services/worker): `worker1`, `worker2`, ...: its WORKER_NAME, pid/log file and fault part. */
+export interface Worker {
+  name: string;
+  index: number;
+  host: string;
+  /** Its HTTP port: /health, /ready, /metrics. */
+  port: number;
+}
+
 export interface Endpoint {
   host: string;
   port: number;
@@ -22,6 +31,10 @@ export interface Topology {
   /** `statusPort`: nginx's stub_status server, for the nginx exporter only. */
   gateway: Endpoint & { statusPort: number };
   replicas: Replica[];
+  /** The ingest workers, each on its own port natively; empty under compose (one scaled `worker` service). */
+  workers: Worker[];
+  /** Under compose: the scaled `worker` service, which Prometheus finds by DNS (every container's address). */
+  workerService?: Endpoint;
   postgres: Endpoint & { database: string };
   redis: Endpoint;
   /** PgBouncer in transaction pooling mode, when on (PGBOUNCER=on): the replicas' way to Postgres. */
@@ -50,6 +63,12 @@ export function nativeTopology(s: StackSettings): Topology {
       index: i + 1,
       host,
       port: s.replicaBasePort + i,
+    })),
+    workers: Array.from({ length: s.workers }, (_, i) => ({
+      name: `worker${i + 1}`,
+      index: i + 1,
+      host,
+      port: s.workerBasePort + i,
     })),
     postgres: { host, port: s.postgresPort, database: s.database },
     redis: { host, port: s.redisPort },
@@ -95,7 +114,12 @@ export function replicaEnv(
   t: Topology,
   r: Replica,
   bindHost: string,
-  settings: { logLevel: string; gatewayReadTimeoutS: number; lab: 'on' | 'off' },
+  settings: {
+    logLevel: string;
+    gatewayReadTimeoutS: number;
+    lab: 'on' | 'off';
+    ingestBacklogLimit?: number;
+  },
 ): Record<string, string> {
   return {
     HOST: bindHost,
@@ -110,6 +134,33 @@ export function replicaEnv(
     DOWNSTREAM_URL: downstreamUrl(t),
     // Behind PgBouncer's transaction pooling: unnamed statements, session settings on PgBouncer's side.
     ...(t.pgbouncer ? { PG_TRANSACTION_POOLING: 'on' } : {}),
+    // Past this many entries not yet delivered to a worker, POST /api/events answers 503 (unset: the API's default).
+    ...(settings.ingestBacklogLimit !== undefined
+      ? { INGEST_BACKLOG_LIMIT: String(settings.ingestBacklogLimit) }
+      : {}),
+  };
+}
+
+/**
+ * The environment of one ingest worker (services/worker). It writes to Postgres itself, never through PgBouncer:
+ * a worker holds one or two connections for its batches, and its multi-row INSERT needs nothing PgBouncer adds.
+ * Batch size and block time only when set, so the worker's own defaults apply otherwise.
+ */
+export function workerEnv(
+  t: Topology,
+  w: Worker,
+  settings: { logLevel: string; workerBatchSize?: number; workerBlockMs?: number },
+): Record<string, string> {
+  return {
+    WORKER_NAME: w.name,
+    WORKER_PORT: String(w.port),
+    DATABASE_URL: databaseUrl(t),
+    REDIS_URL: redisUrl(t),
+    LOG_LEVEL: settings.logLevel,
+    ...(settings.workerBatchSize !== undefined
+      ? { WORKER_BATCH_SIZE: String(settings.workerBatchSize) }
+      : {}),
+    ...(settings.workerBlockMs !== undefined ? { WORKER_BLOCK_MS: String(settings.workerBlockMs) } : {}),
   };
 }
 
@@ -126,6 +177,9 @@ export function composeTopology(s: StackSettings): Topology {
   return {
     gateway: { ...native.gateway, host: 'gateway' },
     replicas: native.replicas.map((r) => ({ ...r, host: r.name })),
+    // One `worker` service scaled to WORKERS (deploy.replicas): no fixed names, every container on the same port.
+    workers: [],
+    workerService: { host: 'worker', port: s.workerBasePort },
     postgres: { host: 'postgres', port: 5432, database: s.database },
     redis: { host: 'redis', port: 6379 },
     downstream: { ...native.downstream, host: 'downstream' },

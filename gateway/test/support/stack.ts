@@ -20,6 +20,8 @@ export interface TestStack {
   env: NodeJS.ProcessEnv;
   gatewayPort: number;
   replicaPorts: number[];
+  /** The ingest workers' ports (worker1, worker2, ...); empty with no workers (the default). */
+  workerPorts: number[];
   postgresPort: number;
   redisPort: number;
   /** Prometheus, the exporters, nginx's stub_status server and the load generator's metrics port (job swarm). */
@@ -53,19 +55,34 @@ async function freeRun(count: number): Promise<number> {
   throw new Error(`no run of ${count} free ports found`);
 }
 
+/** `count` consecutive free ports none of which is in `avoid`. */
+async function freeRunAvoiding(count: number, avoid: number[]): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freeRun(count);
+    if (!avoid.some((p) => p >= base && p < base + count)) return base;
+  }
+  throw new Error(`no run of ${count} free ports apart from ${avoid.join(', ')}`);
+}
+
 /**
  * A test stack's directory and ports; `settings` adds stack settings (e.g. `{ GATEWAY_READ_TIMEOUT_S: '2' }`) to
- * its environment.
+ * its environment. `workers`: how many ingest workers it runs (WORKERS), 0 by default: only the ingest tests need
+ * them, and elsewhere each would be a process compiling TypeScript and polling Redis during the test.
  */
 export async function createTestStack(
   replicas = 3,
   settings: Record<string, string> = {},
+  workers = 0,
 ): Promise<TestStack> {
   const dir = mkdtempSync(join(tmpdir(), 'swarmgate-stack-'));
   const base = await freeRun(replicas);
+  const replicaPorts = Array.from({ length: replicas }, (_, i) => base + i);
+  // The workers' run must not overlap the replicas' (both were free when asked, neither is bound yet).
+  const workerBase = workers > 0 ? await freeRunAvoiding(workers, replicaPorts) : 0;
+  const workerPorts = () => Array.from({ length: workers }, (_, i) => workerBase + i);
   // Each port is free when asked, and closed again at once: the kernel may hand the same one out twice in a row,
   // so a port already given to this stack is asked again (the stack refuses two parts on one port).
-  const taken = new Set(Array.from({ length: replicas }, (_, i) => base + i));
+  const taken = new Set([...replicaPorts, ...workerPorts()]);
   const distinctPort = async () => {
     for (;;) {
       const port = await freePort();
@@ -93,6 +110,8 @@ export async function createTestStack(
     STACK: 'native',
     STACK_DIR: dir,
     REPLICAS: String(replicas),
+    WORKERS: String(workers),
+    ...(workers > 0 ? { WORKER_BASE_PORT: String(workerBase) } : {}),
     GATEWAY_PORT: String(gatewayPort),
     REPLICA_BASE_PORT: String(base),
     STACK_PG_PORT: String(postgresPort),
@@ -117,7 +136,8 @@ export async function createTestStack(
     dir,
     env,
     gatewayPort,
-    replicaPorts: Array.from({ length: replicas }, (_, i) => base + i),
+    replicaPorts,
+    workerPorts: workerPorts(),
     postgresPort,
     redisPort,
     monitoringPorts,
@@ -137,8 +157,12 @@ export async function createTestStack(
  * A test stack on free ports, brought up by the project's own `up` (for a suite's `beforeAll`). When `up` fails,
  * whatever it did start is stopped again before the error is thrown: the suite never gets a stack to take down.
  */
-export async function upTestStack(replicas = 3, settings: Record<string, string> = {}): Promise<TestStack> {
-  const stack = await createTestStack(replicas, settings);
+export async function upTestStack(
+  replicas = 3,
+  settings: Record<string, string> = {},
+  workers = 0,
+): Promise<TestStack> {
+  const stack = await createTestStack(replicas, settings, workers);
   try {
     await stack.cli('up');
   } catch (err) {

@@ -20,6 +20,7 @@ import { ensureStarted, waitReady } from './lifecycle';
 import { monitoringParts } from './monitoring';
 import { type Context, gatewayPart, type Part, postgresPart, redisPart, replicaPart } from './parts';
 import { pgbouncerPart } from './pgbouncer';
+import { workerParts } from './worker';
 
 /**
  * Faults on the native stack: each action reaches a part through its pid file (never by name), as `up` and `down`
@@ -30,7 +31,7 @@ import { pgbouncerPart } from './pgbouncer';
 
 /**
  * Every part a fault may name, in start order: Postgres, Redis, PgBouncer (when on), the downstream service, the
- * replicas, the gateway, monitoring (when on).
+ * replicas, the ingest workers, the gateway, monitoring (when on).
  */
 export function faultParts(ctx: Context): Part[] {
   const gateway = gatewayPart(ctx);
@@ -40,6 +41,7 @@ export function faultParts(ctx: Context): Part[] {
     ...(ctx.topology.pgbouncer ? [pgbouncerPart(ctx)] : []),
     downstreamPart(ctx),
     ...ctx.topology.replicas.map((r) => replicaPart(ctx, r)),
+    ...workerParts(ctx),
     // Started alone, the gateway is ready once nginx answers: `up`'s check (every replica through it) would make
     // `start gateway` wait for a replica that the same fault schedule has killed.
     {

@@ -32,6 +32,7 @@ import {
 } from './parts';
 import { pgbouncerDown, pgbouncerPart, requirePgbouncerBinary } from './pgbouncer';
 import { startSupervisor, stopSupervisor } from './supervise';
+import { workerParts } from './worker';
 
 /**
  * The native stack: Postgres, Redis, the replicas and nginx as background processes of this machine, each with a
@@ -55,13 +56,17 @@ function migrate(ctx: Context) {
   }
 }
 
-/** Pid files of replicas beyond REPLICAS (left from an earlier `up REPLICAS=5`), which `up` stops. */
-function surplusReplicas(ctx: Context): string[] {
+/**
+ * Pid files of replicas beyond REPLICAS (left from an earlier `up REPLICAS=5`), or of workers beyond WORKERS with
+ * `prefix` `worker`, which `up` stops.
+ */
+function surplusParts(ctx: Context, prefix: 'app' | 'worker' = 'app'): string[] {
   if (!existsSync(ctx.paths.pids)) return [];
+  const keep = prefix === 'app' ? ctx.settings.replicas : ctx.settings.workers;
   return readdirSync(ctx.paths.pids)
-    .map((f) => /^app(\d+)\.pid$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) > ctx.settings.replicas)
-    .map((m) => `app${m[1]}`);
+    .map((f) => new RegExp(`^${prefix}(\\d+)\\.pid$`).exec(f))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) > keep)
+    .map((m) => `${prefix}${m[1]}`);
 }
 
 /** Reloads a running nginx when the rendered config differs from the one it was started or reloaded with. */
@@ -103,7 +108,16 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   const [postgres, redis] = [postgresPart(ctx), redisPart(ctx)];
   const pgbouncer = ctx.topology.pgbouncer ? pgbouncerPart(ctx) : undefined;
   const downstream = downstreamPart(ctx);
-  const core = [postgres, redis, ...(pgbouncer ? [pgbouncer] : []), downstream, ...replicas, gateway];
+  const workers = workerParts(ctx);
+  const core = [
+    postgres,
+    redis,
+    ...(pgbouncer ? [pgbouncer] : []),
+    downstream,
+    ...replicas,
+    ...workers,
+    gateway,
+  ];
   await requirePortsFree(ctx, monitored ? [...core, ...monitoringParts(ctx)] : core);
   for (const dir of [paths.root, paths.pids, paths.logs]) mkdirSync(dir, { recursive: true });
   // As root, Postgres runs as `postgres` and nginx's workers as `nobody`: both must be able to reach their dirs.
@@ -135,13 +149,20 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
         say(partLine(part.name, `stopped, to start through ${pgbouncer ? 'PgBouncer' : 'Postgres itself'}`));
     }
   }
-  // Replicas boot in parallel: each spends most of its start-up compiling TypeScript.
+  // Replicas and ingest workers (after the migrations: the `events` table is the API's) boot in parallel: each
+  // spends most of its start-up compiling TypeScript.
+  const booting = [...replicas, ...workers];
   const fresh: boolean[] = [];
-  for (const part of replicas) fresh.push(await ensureStarted(ctx, part));
-  await Promise.all(replicas.map((part) => waitReady(ctx, part, deadline)));
-  replicas.forEach((part, i) => {
+  for (const part of booting) fresh.push(await ensureStarted(ctx, part));
+  await Promise.all(booting.map((part) => waitReady(ctx, part, deadline)));
+  booting.forEach((part, i) => {
     say(partLine(part.name, `${fresh[i] ? 'started' : 'already running'} on 127.0.0.1:${part.port}`));
   });
+  // Fewer workers than before: SIGTERM, so each finishes its batch and acks it.
+  for (const name of surplusParts(ctx, 'worker')) {
+    await stopDaemon(paths.pidFile(name), 'SIGTERM');
+    say(partLine(name, `stopped (WORKERS=${settings.workers})`));
+  }
 
   thawIfFrozen(ctx, 'gateway');
   const runningGateway = runningFrom(paths.pidFile('gateway'));
@@ -155,7 +176,7 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
     ),
   );
   // Fewer replicas than before: stopped only once the gateway no longer sends them requests (its reload above).
-  for (const name of surplusReplicas(ctx)) {
+  for (const name of surplusParts(ctx)) {
     await stopDaemon(paths.pidFile(name), 'SIGTERM');
     say(partLine(name, `stopped (REPLICAS=${settings.replicas})`));
   }
@@ -167,6 +188,7 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   const state = {
     kind: 'native',
     replicas: settings.replicas,
+    workers: settings.workers,
     monitor: settings.monitor,
     pgbouncer: settings.pgbouncer,
     supervise: settings.supervise,
@@ -219,6 +241,7 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
   const names = recordedParts(ctx.paths);
   // Replicas drain in parallel (each may wait for in-flight requests); the rest one after the other.
   const replicas = names.filter((n) => /^app\d+$/.test(n));
+  const workers = names.filter((n) => /^worker\d+$/.test(n));
   const stop = async (name: string) => {
     const signal = name === 'postgres' || name === 'pgbouncer' ? 'SIGINT' : 'SIGTERM';
     const stopped = await stopDaemon(ctx.paths.pidFile(name), signal);
@@ -230,6 +253,9 @@ export async function nativeDown(settings: StackSettings): Promise<void> {
   for (const name of names.filter((n) => MONITORING_PARTS.includes(n))) await stop(name);
   if (names.includes('gateway')) await stop('gateway');
   await Promise.all(replicas.map(stop));
+  // The workers after the replicas (nothing is appended any more) and before Redis and Postgres: each finishes its
+  // batch, writes and acks it on SIGTERM, so what was accepted is stored (or left pending for the next `up`).
+  await Promise.all(workers.map(stop));
   for (const name of ['downstream', 'pgbouncer', 'redis', 'postgres'])
     if (names.includes(name)) await stop(name);
   rmSync(ctx.paths.state, { force: true });
@@ -258,6 +284,7 @@ export async function nativeStatus(settings: StackSettings): Promise<PartStatus[
     ...(ctx.topology.pgbouncer ? [['pgbouncer', ctx.topology.pgbouncer.port] as [string, number]] : []),
     ['downstream', ctx.topology.downstream.port],
     ...ctx.topology.replicas.map((r) => [r.name, r.port] as [string, number]),
+    ...ctx.topology.workers.map((w) => [w.name, w.port] as [string, number]),
     ['gateway', ctx.topology.gateway.port],
   ]);
   if (settings.monitor === 'on') {
