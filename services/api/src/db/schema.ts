@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'users',
@@ -17,3 +17,25 @@ export const users = pgTable(
 );
 
 export type UserRow = typeof users.$inferSelect;
+
+/**
+ * Events taken by POST /api/events and written by the ingest workers (services/worker), one multi-row
+ * `INSERT ... ON CONFLICT (id) DO NOTHING` per batch: `id` is the client's or the API's, so a replayed batch changes
+ * nothing. `run_id` is the event's optional `runId` (a load test's run), indexed so a run's events can be counted;
+ * `stream_id` is the Redis stream entry the event came from.
+ */
+export const events = pgTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+    ts: timestamp('ts', { withTimezone: true, mode: 'string' }).notNull(),
+    runId: text('run_id'),
+    streamId: text('stream_id').notNull(),
+    insertedAt: timestamp('inserted_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('events_run_id_idx').on(t.runId)],
+);
+
+export type EventRow = typeof events.$inferInsert;

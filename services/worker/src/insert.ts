@@ -1,0 +1,62 @@
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { events } from '../../api/src/db/schema';
+import type { EventInsert } from '../../api/src/events/entry';
+import type { WorkerEnv } from './env';
+
+/** Writes a batch's rows; resolves with how many were new (the rest were in the table already). */
+export type Inserter = (rows: readonly EventInsert[]) => Promise<number>;
+
+/**
+ * The worker's Postgres pool: small (one batch at a time needs one connection, the second is /ready's), every
+ * statement bounded by PG_STATEMENT_TIMEOUT_MS on the server and a little longer on the client.
+ */
+export function createWorkerPool(env: WorkerEnv): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: env.DATABASE_URL,
+    max: env.PG_POOL_MAX,
+    connectionTimeoutMillis: env.READY_TIMEOUT_MS * 5,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: env.PG_STATEMENT_TIMEOUT_MS,
+    query_timeout: env.PG_STATEMENT_TIMEOUT_MS + 1000,
+    application_name: `swarmgate-worker-${env.WORKER_NAME}`.slice(0, 63),
+    keepAlive: true,
+  });
+  // An idle connection dropped by the server emits 'error' on the pool; without a listener it kills the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/**
+ * The insert of INSERT_MODE: `batch` writes all rows with one multi-row `INSERT ... ON CONFLICT (id) DO NOTHING`
+ * (one round trip and one commit per batch); `single` sends one such INSERT per event, each its own commit, the
+ * way a naive worker does (for the benchmark that measures the difference). Both are idempotent on the event id.
+ * The payload goes in as the JSON text the client sent, cast by Postgres (`::jsonb`), never parsed here.
+ */
+export function createInserter(pool: pg.Pool, mode: WorkerEnv['INSERT_MODE']): Inserter {
+  const db = drizzle(pool);
+  const values = (r: EventInsert) => ({
+    id: r.id,
+    type: r.type,
+    ts: r.ts,
+    runId: r.runId,
+    payload: sql`${r.payload}::jsonb`,
+    streamId: r.streamId,
+  });
+  const insert = async (rows: readonly EventInsert[]) => {
+    const result = await db
+      .insert(events)
+      .values(rows.map(values))
+      .onConflictDoNothing({ target: events.id });
+    return result.rowCount ?? 0;
+  };
+  if (mode === 'batch') {
+    return async (rows) => (rows.length === 0 ? 0 : insert(rows));
+  }
+  return async (rows) => {
+    let inserted = 0;
+    for (const row of rows) inserted += await insert([row]);
+    return inserted;
+  };
+}
