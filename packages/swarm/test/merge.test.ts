@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliSandbox, FIXTURES, headlessRun, runCli } from './support/cli';
@@ -123,5 +123,36 @@ describe('swarm merge', () => {
     expect(readFileSync(path('partial.xml'), 'utf8')).toMatch(
       /<skipped message="partial result: segment 2\/2: no file given/,
     );
+  });
+});
+
+describe('a segment whose pod or process failed', () => {
+  it('cut short by SIGTERM: the merge refuses it, naming the segment; --allow-partial leaves it out', async () => {
+    const killed = { ...read('a2.json'), stop: { reason: 'signal', detail: 'SIGTERM' } };
+    writeFileSync(path('a2-killed.json'), JSON.stringify(killed));
+    const r = await runCli(['merge', path('a1.json'), path('a2-killed.json'), '--json', path('cut.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /swarm merge: segment 2\/2 \(\S*a2-killed\.json\) did not run its course: stopped early \(signal: SIGTERM\)/,
+    );
+    expect(existsSync(path('cut.json'))).toBe(false);
+    const partial = await runCli([
+      'merge',
+      path('a1.json'),
+      path('a2-killed.json'),
+      '--allow-partial',
+      '--json',
+      path('cut.json'),
+    ]);
+    expect(`${partial.stdout}${partial.stderr}`).toMatch(/2\/2/);
+    const merged = read('cut.json');
+    expect(merged.partial?.missing.map((m) => m.segment)).toEqual(['2/2']);
+    expect(merged.total.requests).toBe(read('a1.json').total.requests);
+  });
+
+  it('no summary file at all: exit 2 naming the file', async () => {
+    const r = await runCli(['merge', path('a1.json'), path('segment-2.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/swarm merge: cannot read \S*segment-2\.json: ENOENT.*writes no summary/);
   });
 });

@@ -18,11 +18,13 @@ histograms merged, counts and custom metrics added, annotations and server serie
 per fault window measured again and thresholds evaluated on the merged result. The files must be the segments of
 one run (the same run id), each once, all of them:
 
-      --allow-partial      merge though segments are missing; the result is marked partial in every report
+      --allow-partial      merge though segments are missing or cut short (those are left out); the result is
+                           marked partial in every report
       --exit-code-on-error N  exit N when a request failed or a task raised and the thresholds held (default 1)
 
 exit code: 0 thresholds hold and nothing failed, 1 a threshold failed, or N of --exit-code-on-error,
-2 usage error, a file that is not a summary, a segment given twice or missing, or files of different runs`;
+2 usage error, a file that is missing or not a summary, a segment given twice or missing, a segment cut short
+(stopped by a signal or its caller, a lost worker: its pod or process did not finish), or files of different runs`;
 
 /**
  * `swarm merge PART.json ...`: reads segment summaries, checks that they are the segments of one run (each once,
@@ -50,10 +52,19 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(exitCodeOnError) || exitCodeOnError < 0 || exitCodeOnError > 255) {
     throw new UsageError(`--exit-code-on-error: "${v['exit-code-on-error']}" is not an exit code (0-255)`);
   }
-  const parts: Part[] = files.map((file) => ({ file, summary: readSummary(file) }));
+  const parts = readParts(files);
   const problems = checkSegments(parts);
   const refusals = [...problems.mixed, ...problems.duplicates];
-  if (problems.missing.length > 0 && !v['allow-partial']) {
+  const partial = v['allow-partial'] === true;
+  for (const a of problems.aborted) {
+    if (!partial) {
+      refusals.push(
+        `segment ${a.segment} (${a.file}) did not run its course: ${a.reason}; run it again, or ` +
+          '--allow-partial merges the others, marked partial',
+      );
+    }
+  }
+  if (problems.missing.length > 0 && !partial) {
     const have = parts.map((p) => `${p.file} is ${p.summary.config.segment ?? 'the whole run'}`).join(', ');
     refusals.push(
       `segment${problems.missing.length === 1 ? '' : 's'} ${problems.missing.map((m) => m.segment).join(', ')} ` +
@@ -62,13 +73,42 @@ export async function mergeCommand(argv: string[]): Promise<number> {
   }
   if (refusals.length > 0) throw new UsageError(`swarm merge: ${refusals.join('; ')}`);
   // Recovery is measured again on the merged series: one segment's failures say little of the whole run's.
-  let summary = withRecovery(withMissing(mergeSummaries(parts.map((p) => p.summary)), problems.missing));
+  // With --allow-partial a part cut short is left out whole, like a missing one: its numbers in no other number.
+  const kept = parts.filter((p) => !problems.aborted.some((a) => a.file === p.file));
+  const left = problems.aborted.map(({ file: _, ...m }) => m);
+  if (kept.length === 0) throw new UsageError('swarm merge: nothing to merge: every part was cut short');
+  let summary = withRecovery(
+    withMissing(mergeSummaries(kept.map((p) => p.summary)), [...problems.missing, ...left]),
+  );
   summary = { ...summary, thresholds: evaluateThresholds(summary, thresholds) };
   process.stdout.write(renderConsole(summary));
   for (const path of writeReports(summary, v)) process.stderr.write(`swarm: wrote ${path}\n`);
   const verdict = verdictOf(summary, undefined, { failOnRegression: false, exitCodeOnError });
   if (verdict.reason !== null) process.stderr.write(`swarm: exit ${verdict.code}: ${verdict.reason}\n`);
   return verdict.code;
+}
+
+/**
+ * Reads every file, naming all those that cannot be read at once (a pod that failed before writing its summary
+ * leaves its file absent): a `UsageError`, exit 2.
+ */
+function readParts(files: readonly string[]): Part[] {
+  const parts: Part[] = [];
+  const unreadable: string[] = [];
+  for (const file of files) {
+    try {
+      parts.push({ file, summary: readSummary(file) });
+    } catch (err) {
+      unreadable.push((err as Error).message);
+    }
+  }
+  if (unreadable.length > 0) {
+    throw new UsageError(
+      `swarm merge: ${unreadable.join('; ')} (a segment whose process or pod failed writes no summary: ` +
+        'run it again, or leave the file out and merge with --allow-partial)',
+    );
+  }
+  return parts;
 }
 
 function parse(argv: string[]) {

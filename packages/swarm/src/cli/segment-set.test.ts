@@ -13,8 +13,13 @@ function part(file: string, segment: string | null, runId?: string) {
 describe('checkSegments', () => {
   it('accepts every segment of one run once, in any order, and a whole run alone', () => {
     const ok = checkSegments([part('b.json', '2/2', 'r1'), part('a.json', '1/2', 'r1')]);
-    expect(ok).toEqual({ duplicates: [], mixed: [], missing: [] });
-    expect(checkSegments([part('run.json', null, 'r1')])).toEqual({ duplicates: [], mixed: [], missing: [] });
+    expect(ok).toEqual({ duplicates: [], mixed: [], missing: [], aborted: [] });
+    expect(checkSegments([part('run.json', null, 'r1')])).toEqual({
+      duplicates: [],
+      mixed: [],
+      missing: [],
+      aborted: [],
+    });
   });
 
   it('names a segment given twice: the same file, or two files of one segment', () => {
@@ -45,6 +50,35 @@ describe('checkSegments', () => {
       duplicates: [],
       mixed: [],
       missing: [],
+      aborted: [],
     });
+  });
+
+  it('names a part cut short by a signal, its caller or a lost worker, or partial itself', () => {
+    const killed = part('p2.json', '2/3', 'r1');
+    killed.summary = { ...killed.summary, durationS: 4.2, stop: { reason: 'signal', detail: 'SIGTERM' } };
+    const lost = part('p3.json', '3/3', 'r1');
+    lost.summary = {
+      ...lost.summary,
+      partial: {
+        missing: [{ segment: '2/2', reason: 'worker killed by SIGKILL after 3 s', lastReport: null }],
+      },
+    };
+    const ran = part('p1.json', '1/3', 'r1');
+    ran.summary = { ...ran.summary, stop: { reason: 'run_time', detail: 'run time 10s reached' } };
+    expect(checkSegments([ran, killed, lost]).aborted).toEqual([
+      {
+        file: 'p2.json',
+        segment: '2/3',
+        reason: 'stopped early (signal: SIGTERM) after 4.2 s',
+        lastReport: null,
+      },
+      {
+        file: 'p3.json',
+        segment: '3/3',
+        reason: 'partial itself: 2/2 worker killed by SIGKILL after 3 s',
+        lastReport: null,
+      },
+    ]);
   });
 });

@@ -15,6 +15,25 @@ export interface SegmentProblems {
   mixed: string[];
   /** Segments of the run that no file is. */
   missing: MissingSegment[];
+  /**
+   * Parts that did not run their course: stopped by a signal (a pod evicted or deleted, Ctrl-C) or by their
+   * caller, a lost worker, or themselves partial. Their numbers are a fraction of their share: merged silently
+   * they would pass for the whole run.
+   */
+  aborted: Array<MissingSegment & { file: string }>;
+}
+
+/** Stop reasons that mean a part was cut short by something outside the run's plan. */
+const CUT_SHORT: ReadonlySet<string> = new Set(['signal', 'stopped', 'worker_lost']);
+
+/** Why part `p` did not run its course, or null when it did. */
+function abortedHow(p: Part): string | null {
+  const { stop, partial, durationS } = p.summary;
+  if (stop && CUT_SHORT.has(stop.reason)) {
+    return `stopped early (${stop.reason}: ${stop.detail}) after ${durationS.toFixed(1)} s`;
+  }
+  if (partial) return `partial itself: ${partial.missing.map((m) => `${m.segment} ${m.reason}`).join(', ')}`;
+  return null;
 }
 
 /** `i/n` of a part; a whole run (a `--processes` run, or no segment) is `1/1`. */
@@ -36,7 +55,7 @@ const runOf = (p: Part) => p.summary.runId ?? '(no run id)';
  * // ['a.json and b.json are both segment 1/2 of run cfg-5d41402abc4b']
  */
 export function checkSegments(parts: readonly Part[]): SegmentProblems {
-  const problems: SegmentProblems = { duplicates: [], mixed: [], missing: [] };
+  const problems: SegmentProblems = { duplicates: [], mixed: [], missing: [], aborted: [] };
   if (parts.length === 0) return problems;
   const first = parts[0]!;
   const ids = new Set(parts.map(runOf));
@@ -60,6 +79,12 @@ export function checkSegments(parts: readonly Part[]): SegmentProblems {
     else {
       const what = s.count === 1 ? 'the whole run' : `segment ${s.label}`;
       problems.duplicates.push(`${before} and ${p.file} are both ${what} of run ${runOf(first)}`);
+    }
+  }
+  for (const p of parts) {
+    const how = abortedHow(p);
+    if (how !== null) {
+      problems.aborted.push({ file: p.file, segment: segmentOf(p).label, reason: how, lastReport: null });
     }
   }
   const n = segmentOf(first).count;
