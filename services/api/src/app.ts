@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from './deps';
 import { HttpError } from './errors';
+import { eventRoutes } from './events/routes';
 import { type DeadlineVariables, deadline } from './http/deadline';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { allowedMethods } from './http/method-not-allowed';
@@ -39,6 +40,11 @@ export function createApp(deps: Deps) {
 
   app.route('/', systemRoutes(deps));
   app.route('/api/users', userRoutes(deps.store));
+  // Always mounted: events are queued on the Redis stream and written by the workers (services/worker).
+  app.route(
+    '/api/events',
+    eventRoutes({ queue: deps.events, maxPayloadBytes: deps.env.EVENT_PAYLOAD_MAX_BYTES }),
+  );
   // The overload lab's endpoints exist only where the stack asks for them; elsewhere /api/lab/* is a 404.
   if (deps.env.LAB_ENDPOINTS === 'on') app.route('/api/lab', labRoutes(deps.protection));
   // Built from the finished route table, so a route added above is known to the 405 answer without a list here.

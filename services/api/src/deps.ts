@@ -2,6 +2,7 @@ import { createRedis } from './cache/redis';
 import { createUserCache } from './cache/user-cache';
 import { createPool, createProbePool } from './db/pool';
 import type { Env } from './env';
+import { createEventQueue } from './events/queue';
 import { createProtection } from './lab/protection';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -29,6 +30,13 @@ export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, e
   const store = createUserStore(prepareUserQueries(pool), cache, metrics, pool, writeIdleMs);
   // Load shedding, the memory guard and the downstream client (lab/): each off unless its setting turns it on.
   const protection = createProtection(env, metrics.registry);
+  // The ingest path's queue (events/): the same Redis connection, so it fails fast and times out like the cache.
+  const events = createEventQueue(redis, {
+    stream: env.INGEST_STREAM,
+    group: env.INGEST_GROUP,
+    backlogLimit: env.INGEST_BACKLOG_LIMIT,
+    registry: metrics.registry,
+  });
   let draining = false;
   return {
     env,
@@ -40,6 +48,7 @@ export function createDeps(env: Env, log: Logger = createLogger(env.LOG_LEVEL, e
     cache,
     store,
     protection,
+    events,
     startedAt: performance.now(),
     draining: () => draining,
     /** Marks the replica as shutting down: /ready answers 503 and responses ask clients to close. */

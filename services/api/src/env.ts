@@ -12,6 +12,8 @@ import { z } from 'zod';
  * shedding), MEMORY_GUARD_MB 0 and MEMORY_GUARD_HEAP_FRACTION 0 (no memory guard; set at most one);
  * DOWNSTREAM_PROTECTION on, DOWNSTREAM_TIMEOUT_MS 1000, DOWNSTREAM_BREAKER_FAILURES 5,
  * DOWNSTREAM_BREAKER_HALF_OPEN_MS 5000, DOWNSTREAM_BULKHEAD_LIMIT 10, DOWNSTREAM_BULKHEAD_QUEUE 10.
+ * The ingest path (events/, README "Events"): INGEST_STREAM events, INGEST_GROUP ingest, INGEST_BACKLOG_LIMIT
+ * 100000 (undelivered events past which POST /api/events answers 503), EVENT_PAYLOAD_MAX_BYTES 8192.
  */
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -60,6 +62,16 @@ const envShape = {
   DOWNSTREAM_BREAKER_HALF_OPEN_MS: int(100, 3_600_000).default(5000),
   DOWNSTREAM_BULKHEAD_LIMIT: int(1, 10_000).default(10),
   DOWNSTREAM_BULKHEAD_QUEUE: int(0, 100_000).default(10),
+  INGEST_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'must be 1-100 letters, digits, "-", "_", "." or ":"')
+    .default('events'),
+  INGEST_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'must be 1-100 letters, digits, "-", "_", "." or ":"')
+    .default('ingest'),
+  INGEST_BACKLOG_LIMIT: int(1, 1_000_000_000).default(100_000),
+  EVENT_PAYLOAD_MAX_BYTES: int(2, 1024 * 1024).default(8192),
 };
 
 const envSchema = z.object(envShape).superRefine((env, ctx) => {

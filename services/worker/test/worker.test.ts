@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../../scripts/lib/ports';
-import { freshDatabase, type OwnRedis, ownRedis } from '../../api/test/support/harness';
+import { bodyOf, freshDatabase, type OwnRedis, ownRedis } from '../../api/test/support/harness';
 import {
   appendEvents,
   countRows,
@@ -58,7 +58,7 @@ describe('the ingest worker', () => {
     await waitFor('the stream to empty', async () => (await client.xlen(STREAM)) === 0);
     expect(await pendingCount(client, STREAM, GROUP)).toBe(0);
 
-    const health = await (await fetch(`${w.base}/health`)).json();
+    const health = await bodyOf(await fetch(`${w.base}/health`));
     expect(health).toMatchObject({ status: 'ok', worker: 'drainer', processed: 250, inHand: 0 });
     expect(health.batches).toBeGreaterThanOrEqual(3);
     expect((await fetch(`${w.base}/ready`)).status).toBe(200);
@@ -97,7 +97,7 @@ describe('the ingest worker', () => {
     const rescuer = await worker('rescuer', { WORKER_CLAIM_IDLE_MS: '1000' });
     await waitFor('all 40 rows', async () => (await countRows(databaseUrl, run)) === 40, 20_000);
     await waitFor('nothing pending', async () => (await pendingCount(client, STREAM, GROUP)) === 0);
-    const health = await (await fetch(`${rescuer.base}/health`)).json();
+    const health = await bodyOf(await fetch(`${rescuer.base}/health`));
     expect(health.claimed).toBe(40);
     expect(await (await fetch(`${rescuer.base}/metrics`)).text()).toMatch(
       /^ingest_claimed_total\{worker="rescuer"\} 40$/m,
@@ -135,7 +135,7 @@ describe('the ingest worker', () => {
       await waitFor('the worker to answer', async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok);
       const res = await fetch(`http://127.0.0.1:${port}/ready`);
       expect(res.status).toBe(503);
-      const body = await res.json();
+      const body = await bodyOf(res);
       expect(body.error.code).toBe('NOT_READY');
       expect(body.error.details.redis).toBe('ok');
       expect(body.error.details.postgres).not.toBe('ok');
