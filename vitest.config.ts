@@ -28,6 +28,7 @@ export default defineConfig({
             'services/*/src/**/*.test.ts',
             'packages/*/src/**/*.test.ts',
             'scripts/lib/**/*.test.ts',
+            'scripts/k8s/**/*.test.ts',
             'k6/**/*.test.ts',
             'scenarios/lib/**/*.test.ts',
           ],
