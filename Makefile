@@ -7,7 +7,7 @@ SHELL := /bin/bash
 .PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive load-breakpoint load-scaling
 .PHONY: load-failover load-redis-outage load-db-outage load-pool load-faults
 .PHONY: load-cpu load-memory load-cascade load-quota load-overload
-.PHONY: k8s-render
+.PHONY: k8s-render k8s-load
 
 # The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
 # `make up REPLICAS=5 BALANCE=least_conn`, `make up STACK=native`, `make up MONITOR=off`; see README.md ("The stack").
@@ -61,6 +61,8 @@ clean-stack: down ## stop the stack and delete .stack/ (database included)
 
 k8s-render: ## the stack's Kubernetes manifests for the settings (OVERLAY=local|cluster, REPLICAS=...) into .stack/k8s/; deploy/k8s/README.md
 	@npx --no-install tsx scripts/k8s/render.ts
+k8s-load: ## a mode as an Indexed Job on the cluster (MODE=basic SEGMENTS=3 [IMAGE= LEAD_S=90]), merged; deploy/k8s/load/README.md
+	@MODE=$(or $(MODE),basic) SEGMENTS=$(or $(SEGMENTS),3) sh deploy/k8s/load/k8s-load.sh
 
 # Load tests: each brings the stack up first (installing what is missing), then runs ./load_test.sh MODE.
 # USERS, SPAWN_RATE, RUN_TIME and HOST override the mode's profile (scenarios/profiles.json).
