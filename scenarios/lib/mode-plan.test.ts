@@ -70,6 +70,14 @@ describe('swarmArgs', () => {
     expect(profiles.all).not.toContain('breakpoint');
   });
 
+  it('runs a constant arrival rate for its runTime (a ramp of rates ends with its last stage)', () => {
+    const cpu = swarmArgs(profiles, 'cpu', 'o', {}, []);
+    expect(flag(cpu, '--rate')).toBe(profiles.modes.cpu!.rate);
+    expect(flag(cpu, '-t')).toBe(profiles.modes.cpu!.runTime);
+    expect(flag(swarmArgs(profiles, 'cpu', 'o', { RUN_TIME: '5s' }, []), '-t')).toBe('5s');
+    expect(swarmArgs(profiles, 'breakpoint', 'o', {}, [])).not.toContain('-t');
+  });
+
   it('names the modes when asked for one that does not exist', () => {
     expect(() => swarmArgs(profiles, 'soak', 'o', {}, [])).toThrow(
       /no mode "soak".*smoke, basic, stress, cache, spike/,

@@ -15,6 +15,12 @@ export interface ModeProfile {
   runTime?: string;
   stages?: Stage[];
   /**
+   * The reference's shape (the ingest mode): a ramp to `targetVus` (TARGET_VUS overrides it) over the first fifth
+   * of the mode's `runTime` (RUN_TIME overrides it), a hold, a ramp down; the scenario builds it
+   * (lib/ingest-plan.ts).
+   */
+  ramp?: { targetVus: number };
+  /**
    * The open model: an arrival rate (`200/s`) or its stages (`50/s:0s,3000/s:90s`, k6's ramping-arrival-rate), run
    * with `--rate`; RATE overrides it.
    */
@@ -166,7 +172,8 @@ export function modeServerQueries(profiles: Profiles, mode: string): ServerQueri
 
 /**
  * The `swarm run` arguments of one mode (pure): its user classes, load, thresholds and report files under `out`.
- * A mode with stages runs its load shape (the scenario builds it from SWARMGATE_MODE) unless USERS overrides it.
+ * A mode with stages (or a ramp) runs its load shape (the scenario builds it from SWARMGATE_MODE) unless USERS
+ * overrides it.
  * A mode with a rate runs the open model (RATE overrides it), and one with an SLO stops on it and writes
  * capacity.json. The profiles' server queries (top level, then the mode's) go to `--server-queries`.
  * Overrides: USERS, SPAWN_RATE, RUN_TIME, HOST, RATE; `extra` (the user's own flags) comes last, so it wins.
@@ -189,11 +196,13 @@ export function swarmArgs(
   const set = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
   const host = set(env.HOST) ?? profiles.host;
   const args = ['run', SCENARIO, ...p.userClasses, '--headless', '-H', host];
-  const users = set(env.USERS) ?? (p.stages || p.rate ? undefined : String(p.users));
+  const users = set(env.USERS) ?? (p.stages || p.ramp || p.rate ? undefined : String(p.users));
   if (p.rate && users === undefined) {
     args.push('--rate', set(env.RATE) ?? p.rate);
     if (p.maxUsers !== undefined) args.push('--max-users', String(p.maxUsers));
-    if (set(env.RUN_TIME)) args.push('-t', env.RUN_TIME!);
+    // A ramp of rates ends with its last stage; a constant rate runs for the mode's runTime (without it, for ever).
+    const runTime = set(env.RUN_TIME) ?? p.runTime;
+    if (runTime !== undefined) args.push('-t', runTime);
   } else if (users !== undefined) {
     args.push('-u', users, '-r', set(env.SPAWN_RATE) ?? String(p.spawnRate ?? users));
     args.push('-t', set(env.RUN_TIME) ?? p.runTime ?? '60s');

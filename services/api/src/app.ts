@@ -24,7 +24,13 @@ export function createApp(deps: Deps) {
   // /health, /ready and /metrics are always answered. Not mounted at all when off: the happy path runs nothing.
   const { lag } = deps.protection;
   if (lag)
-    app.use('/api/*', shed({ overloaded: () => lag.state.overloaded, onShed: deps.protection.metrics.shed }));
+    app.use(
+      '/api/*',
+      shed({
+        overloaded: () => lag.state.overloadedAt(performance.now()),
+        onShed: deps.protection.metrics.shed,
+      }),
+    );
   app.use('/api/*', deadline({ budgetMs: deps.env.REQUEST_DEADLINE_MS }));
   // Only on methods with a body: the check reads `req.raw.body`, which would build a full Request on every GET.
   app.on(

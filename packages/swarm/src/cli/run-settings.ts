@@ -18,6 +18,9 @@ function scenarioThresholds(o: ScenarioOptions): Threshold[] {
   });
 }
 
+/** A threshold judged on the per-endpoint history (`summary.endpointSeries`). */
+const needsHistory = (t: Threshold) => t.metric.kind === 'fault_p95_ratio' && t.endpoint !== null;
+
 function scenarioDuration(name: string, v: string | number | undefined): number | undefined {
   if (v === undefined) return undefined;
   try {
@@ -73,6 +76,7 @@ export interface RunSettings {
 export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSettings {
   const o = scenario.options;
   checkRecovery(o);
+  const thresholds = [...scenarioThresholds(o), ...args.thresholds];
   const options: RunOptions = {
     classes: scenario.classes,
     host: args.host ?? o.host,
@@ -99,9 +103,10 @@ export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSetting
     localAddress: args.sourceAddress,
     runId: args.runId,
     resetStatsAfterSpawn: args.resetStats,
-    endpointHistory: args.csvFullHistory,
+    // The per-endpoint history: asked for, or needed by a threshold (fault_p95_ratio of one row).
+    endpointHistory: args.csvFullHistory || thresholds.some(needsHistory),
     abortOn: args.abortOn && abortOn(args.abortOn),
     metrics: scenarioMetrics(o),
   };
-  return { options, thresholds: [...scenarioThresholds(o), ...args.thresholds] };
+  return { options, thresholds };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateThresholds } from '../thresholds/evaluate';
 import { parseThreshold } from '../thresholds/parse';
+import { EndpointSeries } from './endpoint-series';
 import { computeRecovery, withRecovery } from './recovery';
 import { RequestStats } from './request-stats';
 import { toSummary } from './summary';
@@ -226,5 +227,74 @@ describe('thresholds on fault windows', () => {
     expect(fromKill!.requests).toBe(fromStart!.requests);
     expect(fromKill!.requests).toBe(200);
     expect(fromStart!.recoveryS).toBe(0);
+  });
+});
+
+describe('fault_p95_ratio: did the endpoints a fault does not concern keep their latency?', () => {
+  const config = {
+    host: '',
+    users: 1,
+    spawnRate: 1,
+    rate: null,
+    runTimeS: 30,
+    processes: 1,
+    segment: null,
+    instanceHeader: 'x-instance',
+    userClasses: [],
+  };
+  // 30 s: /fast at 10 ms throughout; /slow at 20 ms, but 200 ms within the fault window (10 s to 20 s).
+  function judged(expressions: string[], history = true) {
+    const stats = new RequestStats(T0);
+    const series = new EndpointSeries();
+    for (let s = 0; s < 30; s++) {
+      for (let i = 0; i < 10; i++) {
+        for (const e of [
+          requestEvent({ time: at(s) + 100 + i, name: '/fast', ms: 10 }),
+          requestEvent({ time: at(s) + 100 + i, name: '/slow', ms: s >= 10 && s < 20 ? 200 : 20 }),
+        ]) {
+          stats.record(e);
+          series.record(e);
+        }
+      }
+      stats.tick(at(s + 1), 1);
+    }
+    stats.finish(at(30) - 1, 1);
+    series.closeBefore(30 + T0 / 1000);
+    const summary = {
+      ...toSummary(stats, { config }),
+      annotations: [fault('degrade', 10, 20)],
+      ...(history && { endpointSeries: series.points }),
+    };
+    return evaluateThresholds(withRecovery(summary), expressions.map(parseThreshold));
+  }
+
+  it('divides the p95 within the windows by the p95 before the first, per endpoint and of the totals', () => {
+    const [fast, slow, total] = judged([
+      'fault_p95_ratio{/fast}<1.5',
+      'fault_p95_ratio{GET /slow}<1.5',
+      'fault_p95_ratio<1.5',
+    ]);
+    expect(fast!.ok).toBe(true);
+    expect(fast!.actual).toBeCloseTo(1, 1);
+    expect(slow!.ok).toBe(false);
+    expect(slow!.actual).toBeCloseTo(10, 0);
+    // Totals: before, half the answers at 10 ms and half at 20 (p95 20); within, half at 200 (p95 200).
+    expect(total!.actual).toBeCloseTo(10, 0);
+  });
+
+  it('has no value without the per-endpoint history, without a fault, or without a baseline', () => {
+    const [noHistory] = judged(['fault_p95_ratio{/fast}<1.5'], false);
+    expect(noHistory).toMatchObject({ actual: null, ok: false });
+    expect(noHistory!.message).toMatch(/per-endpoint history/);
+    const stats = new RequestStats(T0);
+    stats.record(requestEvent({ time: at(0) + 100, ms: 5 }));
+    stats.finish(at(1), 1);
+    const bare = toSummary(stats, { config });
+    const [noFault] = evaluateThresholds(bare, [parseThreshold('fault_p95_ratio<2')]);
+    expect(noFault!.message).toMatch(/no fault windows/);
+    const [noBaseline] = evaluateThresholds(withRecovery({ ...bare, annotations: [fault('f', 0, 1)] }), [
+      parseThreshold('fault_p95_ratio<2'),
+    ]);
+    expect(noBaseline!.message).toMatch(/no requests before the first fault window/);
   });
 });

@@ -1,6 +1,6 @@
 import { describeEntry, entryFromSummary } from '../stats/entry-summary';
 import { decodeHistogram, percentileMs, rangeOf } from '../stats/histogram';
-import type { EntrySummary, Summary, ThresholdResult } from '../stats/summary-types';
+import type { EntrySummary, RecoveryEntry, Summary, ThresholdResult } from '../stats/summary-types';
 import type { Metric, Operator, Threshold } from './parse';
 
 /** Largest relative deviation of the per-instance counts from an even share (0 = perfectly even). */
@@ -99,17 +99,7 @@ export function seriesValue(summary: Summary, metric: Extract<Metric, { seconds:
     }
     return hit + miss === 0 ? null : hit / (hit + miss);
   }
-  const p95Between = (from: number, to: number): number | null => {
-    const inWindow = points.filter((p) => p.t >= from && p.t < to && p.requests > 0);
-    if (inWindow.length === 0) return null;
-    const h = decodeHistogram(inWindow[0]!.hist);
-    for (const p of inWindow.slice(1)) h.add(decodeHistogram(p.hist));
-    const ranges = inWindow.map(rangeOf);
-    const range = ranges.every((r) => r !== null)
-      ? { minMs: Math.min(...ranges.map((r) => r.minMs)), maxMs: Math.max(...ranges.map((r) => r.maxMs)) }
-      : null;
-    return percentileMs(h, 95, range);
-  };
+  const p95Between = (from: number, to: number) => p95Of(points.filter((p) => p.t >= from && p.t < to));
   const first = p95Between(start, start + metric.seconds);
   const last = p95Between(end - metric.seconds, end);
   return first === null || last === null || first === 0 ? null : last / first;
@@ -174,6 +164,7 @@ export function faultValue(summary: Summary, t: Threshold, m: Extract<Metric, { 
     }
     return { actual: n };
   }
+  if (m.kind === 'fault_p95_ratio') return faultP95Ratio(summary, t, windows);
   if (m.kind === 'time_to_first_failure') {
     const times = windows.map((r) => r.firstFailureS).filter((x): x is number => x !== null);
     return times.length === 0
@@ -187,6 +178,54 @@ export function faultValue(summary: Summary, t: Threshold, m: Extract<Metric, { 
   if (never !== undefined)
     return { actual: null, message: `${never.label}: ${never.reason ?? 'not recovered'}` };
   return { actual: Math.max(...judged.map((r) => r.recoveryS!)) };
+}
+
+/** The p95 of some seconds' histograms merged (null without requests), bounded by their exact min and max. */
+function p95Of(points: ReadonlyArray<{ hist: string; minMs?: number; maxMs?: number; requests: number }>) {
+  const answered = points.filter((p) => p.requests > 0);
+  if (answered.length === 0) return null;
+  const h = decodeHistogram(answered[0]!.hist);
+  for (const p of answered.slice(1)) h.add(decodeHistogram(p.hist));
+  const ranges = answered.map(rangeOf);
+  const range = ranges.every((r) => r !== null)
+    ? { minMs: Math.min(...ranges.map((r) => r.minMs)), maxMs: Math.max(...ranges.map((r) => r.maxMs)) }
+    : null;
+  return percentileMs(h, 95, range);
+}
+
+/**
+ * `fault_p95_ratio[{[METHOD ]name}]`: the p95 of the seconds within the fault windows (each from its start to its
+ * end, an instant its own second) over the p95 of the seconds before the first window — did the endpoints the fault
+ * does not concern keep their latency? Of the totals from the time series; of one row from the per-endpoint
+ * history, which the CLI keeps whenever a threshold asks for this.
+ */
+function faultP95Ratio(summary: Summary, t: Threshold, windows: readonly RecoveryEntry[]): Valued {
+  let points: ReadonlyArray<{ t: number; hist: string; minMs?: number; maxMs?: number; requests: number }>;
+  if (t.endpoint === null) points = summary.timeSeries;
+  else {
+    if (summary.endpointSeries === undefined)
+      return {
+        actual: null,
+        message: 'no per-endpoint history in this summary (swarm run keeps it for this metric)',
+      };
+    const { method, name } = t.endpoint;
+    points = summary.endpointSeries.filter(
+      (p) => p.name === name && (method === null || p.method === method),
+    );
+  }
+  const firstS = Math.floor(Math.min(...windows.map((w) => w.at)) / 1000);
+  const inWindow = (s: number) =>
+    windows.some((w) => {
+      const from = Math.floor(w.at / 1000);
+      const to = w.end === undefined ? from : Math.ceil(w.end / 1000) - 1;
+      return s >= from && s <= to;
+    });
+  const before = p95Of(points.filter((p) => p.t < firstS));
+  const during = p95Of(points.filter((p) => inWindow(p.t)));
+  if (before === null)
+    return { actual: null, message: 'no requests before the first fault window (no baseline)' };
+  if (during === null) return { actual: null, message: 'no requests within the fault windows' };
+  return before === 0 ? { actual: null, message: 'the baseline p95 is 0 ms' } : { actual: during / before };
 }
 
 function describeAt(e: EntrySummary, p: number): number {

@@ -7,9 +7,9 @@ export type Metric =
   | { kind: 'dropped' | 'dropped_rate'; run: true }
   /**
    * Of the fault windows (`summary.recovery`): the worst time to recover (s), the failures within the windows and
-   * their recovery, the shortest time to a first failure (s).
+   * their recovery, the shortest time to a first failure (s), the p95 within the windows over the p95 before them.
    */
-  | { kind: 'recovery_s' | 'fault_failures' | 'time_to_first_failure'; fault: true }
+  | { kind: 'recovery_s' | 'fault_failures' | 'time_to_first_failure' | 'fault_p95_ratio'; fault: true }
   /** A custom counter (`environment.metrics.add`, a teardown's `metrics`, `options.metrics`). */
   | { kind: 'custom'; name: string }
   | {
@@ -57,7 +57,7 @@ const NAMED = new Set([
 ]);
 const SERIES = new Set(['recovery_p95_ratio', 'warm_hit_ratio']);
 const RUN = new Set(['dropped', 'dropped_rate']);
-const FAULT = new Set(['recovery_s', 'fault_failures', 'time_to_first_failure']);
+const FAULT = new Set(['recovery_s', 'fault_failures', 'time_to_first_failure', 'fault_p95_ratio']);
 /** Fault metrics whose `{...}` names a fault window (by label or id) rather than an endpoint. */
 const BY_LABEL = new Set(['recovery_s', 'time_to_first_failure']);
 const ALIASES: Record<string, string> = { failure_rate: 'rate', median: 'med', p50: 'med' };
@@ -70,7 +70,8 @@ export const THRESHOLD_HELP =
   'hit_ratio, instance_skew, instances, cache_p50_ratio, rps, throttle_rate or count, or on the totals ' +
   'recovery_p95_ratio(S), warm_hit_ratio(S), dropped or dropped_rate (open model); of the fault windows ' +
   'recovery_s[{label}] (worst time to recover, s), fault_failures[{[METHOD ]name}], time_to_first_failure[{label}] ' +
-  "(s); or a custom metric by its name (environment.metrics.add, options.metrics, a teardown's metrics); " +
+  '(s), fault_p95_ratio[{[METHOD ]name}] (p95 within the fault windows over p95 before the first); ' +
+  "or a custom metric by its name (environment.metrics.add, options.metrics, a teardown's metrics); " +
   "op is <, <=, >, >=, == or !=; e.g. 'p(95)<500', 'rate<0.01', 'p(99){GET /users/:id}<800', " +
   "'recovery_s<10', 'fault_failures{GET /api/users/:id}==0', 'lost_writes==0'";
 

@@ -39,4 +39,27 @@ describe('LagState', () => {
     expect(s.overloaded).toBe(true);
     expect(s.episodes).toBe(2);
   });
+
+  it('sees the loop late while the due tick has not run yet (within one busy turn)', () => {
+    const s = new LagState(0, { thresholdMs: 50, intervalMs: 20 });
+    s.tick(20); // next due at 40
+    expect(s.overloadedAt(60)).toBe(false); // 20 ms overdue
+    expect(s.overloadedAt(90)).toBe(false); // exactly the threshold
+    expect(s.overloadedAt(91)).toBe(true); // 51 ms overdue: shed now, before the tick reports it
+    expect(s.overloaded).toBe(false); // nothing recorded until the tick runs
+    s.tick(91);
+    expect(s.overloaded).toBe(true);
+    expect(s.overloadedAt(92)).toBe(true);
+  });
+
+  it('stays overloaded after a short late tick only as long as the loop was late', () => {
+    const s = new LagState(0, { thresholdMs: 25, intervalMs: 20, holdMs: 1000 });
+    s.tick(20);
+    s.tick(80); // due at 40: 40 ms late (a garbage collection), shed until 120
+    expect(s.overloaded).toBe(true);
+    s.tick(100);
+    expect(s.overloaded).toBe(true);
+    s.tick(120);
+    expect(s.overloaded).toBe(false);
+  });
 });

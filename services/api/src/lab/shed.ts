@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { serviceUnavailable } from '../errors';
 
 export interface ShedOptions {
-  /** Whether the replica is overloaded now (read once per request: a field, no clock). */
+  /** Whether the replica is overloaded now (asked once per request). */
   overloaded: () => boolean;
   /** Called for each request shed (a counter). */
   onShed: () => void;
