@@ -12,11 +12,14 @@ import {
   NAMESPACE,
   prometheusK8sArgs,
   prometheusK8sVars,
+  workerEnvK8s,
 } from './manifest-settings';
 import type { K8sSettings } from './settings';
 
 /** deploy/k8s/templates/prometheus.yml.template: Prometheus's config with pod discovery. */
 export const PROMETHEUS_K8S_TEMPLATE = join(K8S_DIR, 'templates', 'prometheus.yml.template');
+
+const literals = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k}=${v}`);
 
 /** A JSON patch (RFC 6902) replacing one field, as kustomize's `patches` take it inline. */
 const replace = (path: string, value: unknown) => ({ op: 'replace', path, value });
@@ -30,7 +33,7 @@ const patch = (kind: string, name: string, ops: object[]) => ({
  * only resource, plus what the settings decide: the gateway's nginx.conf and gateway.d/ (rendered here by
  * scripts/stack's own renderGatewayConfig, from gateway/'s templates), Prometheus's config, the API's environment,
  * its replica count and autoscaler bounds, Prometheus's flags and Postgres's max_connections. Writes the files and
- * returns the kustomization object. `dir` is emptied first, so nothing stale survives a change of settings.
+ * returns the kustomization object. The ingest workers' count (WORKERS) and environment too. `dir` is emptied first, so nothing stale survives a change of settings.
  */
 export function writeKustomization(s: K8sSettings, dir: string) {
   rmSync(dir, { recursive: true, force: true });
@@ -51,14 +54,18 @@ export function writeKustomization(s: K8sSettings, dir: string) {
     namespace: NAMESPACE,
     labels: [{ pairs: { 'app.kubernetes.io/part-of': 'swarmgate' } }],
     resources: [relative(dir, join(K8S_DIR, 'overlays', s.overlay))],
-    replicas: [{ name: 'api', count: s.stack.replicas }],
+    replicas: [
+      { name: 'api', count: s.stack.replicas },
+      { name: 'worker', count: s.stack.workers },
+    ],
     // Names get a hash of the content, and the pods that mount them the new name: a change of settings rolls
     // the gateway, the replicas or Prometheus out by itself.
     configMapGenerator: [
       { name: 'gateway-config', files: ['gateway/nginx.conf'] },
       { name: 'gateway-snippets', files: snippets.map((f) => `gateway/gateway.d/${f}`) },
       { name: 'prometheus-config', files: ['prometheus.yml'] },
-      { name: 'api-env', literals: Object.entries(apiEnv(s)).map(([k, v]) => `${k}=${v}`) },
+      { name: 'api-env', literals: literals(apiEnv(s)) },
+      { name: 'worker-env', literals: literals(workerEnvK8s(s)) },
     ],
     patches: [
       patch('HorizontalPodAutoscaler', 'api', [

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { COMPOSE_INSPECT_ALLOW, type GatewayTarget } from '../stack/gateway-config';
 import { prometheusArgs } from '../stack/monitoring-config';
 import type { TemplateVars } from '../stack/template';
-import { nativeTopology, type Replica, replicaEnv, type Topology } from '../stack/topology';
+import { nativeTopology, type Replica, replicaEnv, type Topology, workerEnv } from '../stack/topology';
 import type { K8sSettings } from './settings';
 
 /**
@@ -18,6 +18,7 @@ export const PORTS = {
   gateway: 8080,
   gatewayStatus: 8081,
   downstream: 8500,
+  worker: 8601,
   postgres: 5432,
   redis: 6379,
 };
@@ -89,6 +90,21 @@ export function apiEnv(s: K8sSettings): Record<string, string> {
     ...shared
   } = replicaEnv(t, t.replicas[0]!, '0.0.0.0', s.stack);
   return shared;
+}
+
+/**
+ * The ingest workers' environment (ConfigMap `worker-env`): the native runner's workerEnv, listening on every
+ * interface (the kubelet probes the pod's address), less WORKER_NAME (each worker's default, its pod name and pid,
+ * is its consumer name) and the database URL (from the Secret `postgres`).
+ */
+export function workerEnvK8s(s: K8sSettings): Record<string, string> {
+  const worker = { name: 'worker', index: 1, host: '0.0.0.0', port: PORTS.worker };
+  const {
+    WORKER_NAME: _perPod,
+    DATABASE_URL: _secret,
+    ...shared
+  } = workerEnv(k8sTopology(s), worker, s.stack);
+  return { WORKER_HOST: worker.host, ...shared };
 }
 
 export type PrometheusK8sVars = TemplateVars<'PROMETHEUS_'>;

@@ -7,12 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadEnv as loadApiEnv, loadMigrateEnv } from '../../services/api/src/env';
 import { loadEnv as loadDownstreamEnv } from '../../services/downstream/src/env';
+import { loadWorkerEnv } from '../../services/worker/src/env';
 import { gatewayVars, renderTemplate } from '../stack/gateway-config';
 import { GATEWAY_TEMPLATES } from '../stack/native/gateway-files';
 import { fillTemplate } from '../stack/template';
 import { imageProblems } from './images';
 import { PROMETHEUS_K8S_TEMPLATE } from './kustomization';
-import { apiEnv, k8sGatewayTarget, prometheusK8sArgs, prometheusK8sVars } from './manifest-settings';
+import {
+  apiEnv,
+  k8sGatewayTarget,
+  prometheusK8sArgs,
+  prometheusK8sVars,
+  workerEnvK8s,
+} from './manifest-settings';
 import { containers, envProblems, probeProblems, referenceProblems, selectorProblems } from './references';
 import { schemaProblems } from './schemas';
 import {
@@ -23,6 +30,7 @@ import {
   gatewayRoutes,
   type Rendered,
   renderOverlay,
+  workerRoutes,
 } from './test-support';
 
 // Each overlay rendered as `make k8s-render` renders it, then held against the API schemas, against itself and
@@ -38,14 +46,18 @@ const OVERLAYS: Record<string, Record<string, string>> = {
     QUOTA_RATE: '50r/s',
     LAB: 'on',
     PROMETHEUS_RETENTION: '2d',
+    WORKERS: '3',
+    WORKER_BATCH_SIZE: '500',
   },
 };
 
 let api: string[];
 let downstream: string[];
+let worker: string[];
 beforeAll(async () => {
   api = await apiRoutes();
   downstream = downstreamRoutes();
+  worker = workerRoutes();
 }, 60_000);
 
 describe.each(Object.entries(OVERLAYS))('the %s overlay', (overlay, env) => {
@@ -73,6 +85,7 @@ describe.each(Object.entries(OVERLAYS))('the %s overlay', (overlay, env) => {
       'HorizontalPodAutoscaler/api',
       'Deployment/gateway',
       'Deployment/downstream',
+      'Deployment/worker',
       'Deployment/prometheus',
       'ConfigMap/gateway-config',
       'ConfigMap/prometheus-config',
@@ -91,12 +104,17 @@ describe.each(Object.entries(OVERLAYS))('the %s overlay', (overlay, env) => {
 
   it("probes only paths the services route (from the apps' own route tables and the gateway's config)", () => {
     const server = one('ConfigMap', 'gateway-snippets').data!['server.conf']!;
-    const routes = { 'swarmgate/api': api, 'swarmgate/downstream': downstream, nginx: gatewayRoutes(server) };
+    const routes = {
+      'swarmgate/api': api,
+      'swarmgate/downstream': downstream,
+      'swarmgate/worker': worker,
+      nginx: gatewayRoutes(server),
+    };
     expect(probeProblems(r.objects, routes)).toEqual([]);
     // Not vacuous: each of those images is probed, /ready and /health on the API.
     const probed = containers(r.objects).filter(({ c }) => c.readinessProbe?.httpGet);
     expect(probed.map(({ c }) => c.image!.split(':')[0]).sort()).toEqual(
-      expect.arrayContaining(['nginx', 'swarmgate/api', 'swarmgate/downstream']),
+      expect.arrayContaining(['nginx', 'swarmgate/api', 'swarmgate/downstream', 'swarmgate/worker']),
     );
     const apiPod = containers(r.objects).find(({ c }) => c.name === 'api')!.c;
     expect([apiPod.readinessProbe?.httpGet?.path, apiPod.livenessProbe?.httpGet?.path]).toEqual([
@@ -114,7 +132,14 @@ describe.each(Object.entries(OVERLAYS))('the %s overlay', (overlay, env) => {
         : loadMigrateEnv(env);
     expect(envProblems(r.objects, 'swarmgate/api', readApi)).toEqual([]);
     expect(envProblems(r.objects, 'swarmgate/downstream', loadDownstreamEnv)).toEqual([]);
+    expect(envProblems(r.objects, 'swarmgate/worker', loadWorkerEnv)).toEqual([]);
     expect(one('ConfigMap', 'api-env').data).toEqual(apiEnv(r.settings));
+    expect(one('ConfigMap', 'worker-env').data).toEqual(workerEnvK8s(r.settings));
+    const workerPod = containers(r.objects).find(({ c }) => c.name === 'worker')!.c;
+    expect(workerPod.ports).toEqual([
+      { name: 'http', containerPort: Number(workerEnvK8s(r.settings).WORKER_PORT) },
+    ]);
+    expect(one('Deployment', 'worker').spec.replicas).toBe(r.settings.stack.workers);
     // The port the API listens on (PORT) is the one its pods declare and its probes use.
     const apiPod = containers(r.objects).find(({ c }) => c.name === 'api')!.c;
     expect(apiPod.ports).toEqual([{ name: 'http', containerPort: Number(apiEnv(r.settings).PORT) }]);

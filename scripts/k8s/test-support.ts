@@ -10,6 +10,7 @@ import { createLogger as createApiLogger } from '../../services/api/src/observab
 import { createApp as createDownstreamApp } from '../../services/downstream/src/app';
 import { createLogger as createDownstreamLogger } from '../../services/downstream/src/logger';
 import { createMetrics as createDownstreamMetrics } from '../../services/downstream/src/metrics';
+import { workerHttp } from '../../services/worker/src/http';
 import { kustomize, writeKustomization } from './kustomization';
 import type { K8sObject } from './references';
 import { type K8sSettings, loadK8sSettings } from './settings';
@@ -74,6 +75,21 @@ export function downstreamRoutes(): string[] {
   });
   return getPaths(app.routes);
 }
+
+/** The worker's GET routes, from its HTTP app (built with dependencies it does not touch until a request). */
+export const workerRoutes = () =>
+  getPaths(
+    workerHttp({
+      worker: 'k8s',
+      consumer: {} as never,
+      redis: {} as never,
+      pool: {} as never,
+      registry: {} as never,
+      readyTimeoutMs: 1,
+      startedAt: 0,
+      stopping: () => false,
+    }).routes,
+  );
 
 /** The gateway's own exact locations (`location = /gateway-health`), from its rendered server.conf. */
 export const gatewayRoutes = (serverConf: string) =>
