@@ -155,6 +155,22 @@ describe('every benchmark, in a tiny form', () => {
   );
 
   it(
+    'bench/ingest-worker.ts drains a pre-filled stream with per-event and batched inserts, 1 and 2 workers, and prints its table',
+    async () => {
+      const out = await expectRunsToTheEnd('bench/ingest-worker.ts', ['--events', '300', '--rounds', '1']);
+      for (const label of [
+        'INSERT_MODE=single, 1 worker',
+        'INSERT_MODE=batch, 1 worker',
+        'INSERT_MODE=single, 2 workers',
+        'INSERT_MODE=batch, 2 workers',
+      ])
+        expect(out).toMatch(row(label));
+      expect(out).toMatch(/^batch \/ single, 1 worker: [\d.]+x/m);
+    },
+    RUN_TIMEOUT_MS + 20_000,
+  );
+
+  it(
     'packages/swarm/bench/throughput.ts runs every generator, Locust included, and prints its table',
     async () => {
       const out = await expectRunsToTheEnd('packages/swarm/bench/throughput.ts', TINY);
