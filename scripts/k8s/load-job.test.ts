@@ -241,33 +241,110 @@ describe('the segment pod’s shell', () => {
   });
 });
 
+/** deploy/k8s/load/k8s-load.sh, what `make k8s-load` runs (make itself exits 2 on any failure: its own convention). */
+function k8sLoadScript(env: Record<string, string>) {
+  return spawnSync('sh', ['deploy/k8s/load/k8s-load.sh'], {
+    cwd: ROOT,
+    env: { ...process.env, MODE: 'basic', SEGMENTS: '3', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
 describe('make k8s-load without a cluster', () => {
   it('fails fast with exit 2 and says why: no cluster configured, or one that does not answer', () => {
     const box = mkdtempSync(join(tmpdir(), 'swarm-kube-'));
     try {
-      const none = spawnSync('make', ['--no-print-directory', 'k8s-load', 'MODE=basic', 'SEGMENTS=3'], {
-        cwd: ROOT,
-        env: { ...process.env, KUBECONFIG: join(box, 'none'), STACK_DIR: box },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const none = k8sLoadScript({ KUBECONFIG: join(box, 'none'), STACK_DIR: box });
       expect(none.status).toBe(2);
-      expect(none.stderr).toMatch(/k8s-load: kubectl has no cluster configured/);
+      expect(none.stderr).toMatch(/^k8s-load: kubectl has no cluster configured/);
       writeFileSync(
         join(box, 'dead'),
         'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n' +
           'contexts:\n- name: dead\n  context:\n    cluster: c\ncurrent-context: dead\n',
       );
-      const dead = spawnSync('make', ['--no-print-directory', 'k8s-load'], {
+      const dead = k8sLoadScript({ KUBECONFIG: join(box, 'dead'), STACK_DIR: box });
+      expect(dead.status).toBe(2);
+      expect(dead.stderr).toMatch(/^k8s-load: kubectl cannot reach the cluster of context dead/);
+      // Through make, as a user types it: the same message, make's exit 2.
+      const make = spawnSync('make', ['--no-print-directory', 'k8s-load', 'MODE=basic', 'SEGMENTS=3'], {
         cwd: ROOT,
-        env: { ...process.env, KUBECONFIG: join(box, 'dead'), STACK_DIR: box },
+        env: { ...process.env, KUBECONFIG: join(box, 'none'), STACK_DIR: box },
         encoding: 'utf8',
         timeout: 30_000,
       });
-      expect(dead.status).toBe(2);
-      expect(dead.stderr).toMatch(/k8s-load: kubectl cannot reach the cluster of context dead/);
+      expect(make.status).toBe(2);
+      expect(make.stderr).toMatch(/k8s-load: kubectl has no cluster configured/);
     } finally {
       rmSync(box, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
+});
+
+describe('make k8s-load with a cluster (kubectl stood in for)', () => {
+  /**
+   * A stand-in kubectl that answers what deploy/k8s/load/k8s-load.sh asks, records every call, and ends the merge
+   * Job as `merge` says (with exit code `mergeCode`); `kubectl cp` writes a summary.json where it is told.
+   */
+  function stubKubectl(box: string, merge: 'Complete' | 'Failed', mergeCode: number): string {
+    const file = join(box, 'kubectl');
+    writeFileSync(
+      file,
+      `#!/bin/sh
+echo "$*" >> "${box}/calls"
+case "$*" in
+  "config current-context") echo stub ;;
+  version*|"get namespace"*|*" apply "*|apply*|*" run "*|*" wait "*|*" delete "*) ;;
+  *"get job swarm-merge-"*) printf '${merge} ' ;;
+  *"get job swarm-"*) printf 'Complete ' ;;
+  *" logs "*) echo "the merge's console report" ;;
+  *"get pods"*) printf '${mergeCode}' ;;
+  *" cp "*) mkdir -p "$5" && echo '{}' > "$5/summary.json" ;;
+  *) echo "unexpected: $*" >&2; exit 9 ;;
+esac
+`,
+    );
+    chmodSync(file, 0o755);
+    return file;
+  }
+
+  function k8sLoad(merge: 'Complete' | 'Failed', mergeCode: number) {
+    const box = mkdtempSync(join(tmpdir(), 'swarm-k8s-run-'));
+    const r = k8sLoadScript({
+      SEGMENTS: '2',
+      KUBECTL: stubKubectl(box, merge, mergeCode),
+      STACK_DIR: box,
+      REPORTS_DIR: join(box, 'reports'),
+    });
+    const calls = readFileSync(join(box, 'calls'), 'utf8').trim().split('\n');
+    return { r, calls, box };
+  }
+
+  it('applies the segments, waits, applies the merge, collects the reports and exits 0 on a pass', () => {
+    const { r, calls, box } = k8sLoad('Complete', 0);
+    try {
+      expect(r.status, r.stderr).toBe(0);
+      const run = /run (basic-\d{8}-\d{6}): 2 segments/.exec(r.stderr)![1]!;
+      const applies = calls.filter((c) => c.startsWith('apply -k'));
+      expect(applies).toEqual([
+        `apply -k ${join(box, 'k8s', 'load', run, 'segments')}`,
+        `apply -k ${join(box, 'k8s', 'load', run, 'merge')}`,
+      ]);
+      expect(r.stdout).toContain("the merge's console report");
+      expect(r.stderr).toMatch(new RegExp(`reports: .*k8s-${run}/`));
+      expect(readFileSync(join(box, 'reports', `k8s-${run}`, 'summary.json'), 'utf8')).toBe('{}\n');
+      expect(r.stderr).toMatch(/PASS/);
+    } finally {
+      rmSync(box, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('exits with the merge’s code when it fails: 2 for a missing or cut-short segment, 1 for the criteria', () => {
+    for (const code of [2, 1]) {
+      const { r, box } = k8sLoad('Failed', code);
+      rmSync(box, { recursive: true, force: true });
+      expect(r.status, r.stderr).toBe(code);
+      expect(r.stderr).toMatch(new RegExp(`FAIL \\(run .*\\): swarm merge exited ${code}`));
+    }
+  }, 120_000);
 });
