@@ -66,6 +66,9 @@ describe('checkSegments', () => {
     };
     const ran = part('p1.json', '1/3', 'r1');
     ran.summary = { ...ran.summary, stop: { reason: 'run_time', detail: 'run time 10s reached' } };
+    const whole = part('run.json', null, 'r2');
+    whole.summary = { ...whole.summary, stop: { reason: 'stopped', detail: 'stopped from the web UI' } };
+    expect(checkSegments([whole]).aborted).toEqual([]);
     expect(checkSegments([ran, killed, lost]).aborted).toEqual([
       {
         file: 'p2.json',

@@ -16,7 +16,7 @@ export interface SegmentProblems {
   /** Segments of the run that no file is. */
   missing: MissingSegment[];
   /**
-   * Parts that did not run their course: stopped by a signal (a pod evicted or deleted, Ctrl-C) or by their
+   * Segments (i/n, n > 1) that did not run their course: stopped by a signal (a pod evicted or deleted, Ctrl-C) or by their
    * caller, a lost worker, or themselves partial. Their numbers are a fraction of their share: merged silently
    * they would pass for the whole run.
    */
@@ -81,7 +81,8 @@ export function checkSegments(parts: readonly Part[]): SegmentProblems {
       problems.duplicates.push(`${before} and ${p.file} are both ${what} of run ${runOf(first)}`);
     }
   }
-  for (const p of parts) {
+  // Only segments of a split run: a whole run given alone (e.g. to render its reports again) is what it is.
+  for (const p of parts.filter((x) => segmentOf(x).count > 1)) {
     const how = abortedHow(p);
     if (how !== null) {
       problems.aborted.push({ file: p.file, segment: segmentOf(p).label, reason: how, lastReport: null });
