@@ -212,18 +212,16 @@ async function runMode(
 }
 
 /**
- * A sub-run with SUPERVISE=on draws the supervisor's restarts on its timeline: `--annotations` follows
- * STACK_DIR/supervision-events.jsonl (the supervisor appends a window per death and restart), unless the caller
- * passed its own.
+ * A sub-run with SUPERVISE=on draws the supervisor's restarts on its timeline: an `--annotations` that follows
+ * STACK_DIR/supervision-events.jsonl (the supervisor appends a window per death and restart), beside any the
+ * caller or the fault schedule pass (Swarm follows every one).
  */
 function supervisionAnnotations(sub: SubRun | undefined, given: readonly string[]): string[] {
-  if (sub?.stack.SUPERVISE !== 'on' || given.some((a) => a.startsWith('--annotations'))) return [];
+  if (sub?.stack.SUPERVISE !== 'on') return [];
   const root = join(import.meta.dirname, '..');
   const stackDir = process.env.STACK_DIR || '.stack';
-  return [
-    '--annotations',
-    join(isAbsolute(stackDir) ? stackDir : join(root, stackDir), 'supervision-events.jsonl'),
-  ];
+  const file = join(isAbsolute(stackDir) ? stackDir : join(root, stackDir), 'supervision-events.jsonl');
+  return given.includes(file) ? [] : ['--annotations', file];
 }
 
 /**

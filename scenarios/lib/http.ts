@@ -23,11 +23,37 @@ function parseJson<T>(text: string, what: string, status: number): T {
   }
 }
 
+/** How often setup and teardown ask again when a replica sheds load (503 OVERLOADED with Retry-After). */
+const OVERLOADED_TRIES = 5;
+
 /**
  * Plain HTTP for setup and teardown (seeding, the contract pass, metrics): outside the measured users, so none
- * of it is counted in the run's statistics. Bounded by a timeout; never hangs.
+ * of it is counted in the run's statistics. Bounded by a timeout; never hangs. A replica that sheds load (503
+ * `OVERLOADED`, which did nothing, with `Retry-After`) is asked again after the time it names (2 s at most), up
+ * to 5 tries: with a low SHED_LAG_MS, a busy machine's scheduling delays alone can make an idle replica shed for
+ * a moment, which says nothing about the stack's contract.
  */
 export async function call(
+  host: string,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  options: { json?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await callOnce(host, method, path, options);
+    const retryAfterS = Number(answer.headers['retry-after']);
+    if (
+      answer.status !== 503 ||
+      attempt >= OVERLOADED_TRIES ||
+      !Number.isFinite(retryAfterS) ||
+      !/"code"\s*:\s*"OVERLOADED"/.test(answer.text)
+    )
+      return answer;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterS, 2) * 1000));
+  }
+}
+
+async function callOnce(
   host: string,
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,

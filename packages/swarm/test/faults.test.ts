@@ -45,7 +45,8 @@ describe('swarm run --annotations FILE', () => {
       '--headless',
       scenario,
       ...['-u', '2', '-r', '100', '-t', '9s', '-H', url, '--stop-timeout', '5s'],
-      ...['--annotations', file, '--json', path('run.json'), '--html', path('run.html')],
+      ...['--annotations', file, '--annotations', path('notes.jsonl')],
+      ...['--json', path('run.json'), '--html', path('run.html')],
       ...['--threshold', 'recovery_s<5', '--threshold', 'fault_failures{GET /}==0'],
       ...['--threshold', 'stale_reads==0', '--threshold', 'lost_writes==0', '--threshold', 'nothing==0'],
     ]);
@@ -53,6 +54,8 @@ describe('swarm run --annotations FILE', () => {
     await waitFor(() => state.ok >= 100, 'healthy requests before the fault', 30_000);
     const at = Date.now();
     writeFileSync(file, line({ id: 'f1', at, label: 'server answers 503', kind: 'fault', source: 'test' }));
+    // A second --annotations file, followed as well (a supervisor's, say).
+    writeFileSync(path('notes.jsonl'), line({ id: 'n1', at, label: 'second file', kind: 'note' }));
     state.failing = true;
     await waitFor(() => state.failed >= 50, '503 answers', 30_000);
     state.failing = false;
@@ -71,7 +74,9 @@ describe('swarm run --annotations FILE', () => {
       kind: 'fault',
       source: 'test',
     });
-    expect(s.annotations.map((a) => a.label)).toEqual(expect.arrayContaining(['setup ran', 'first read']));
+    expect(s.annotations.map((a) => a.label)).toEqual(
+      expect.arrayContaining(['setup ran', 'first read', 'second file']),
+    );
     expect(stderr).toContain(`--annotations ${file}: line 2 ignored: not JSON`);
     expect(s.total.failures).toBe(state.failed);
     const [r] = s.recovery;

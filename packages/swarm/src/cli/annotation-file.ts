@@ -86,3 +86,21 @@ export function tailAnnotations(file: string, log: AnnotationLog, options: TailO
     },
   };
 }
+
+/**
+ * `--annotations` given more than once (the fault schedule's file and the supervisor's, say): each file followed
+ * as `tailAnnotations` does, into the same log, and stopped together. Ids are shared: each writer keeps its own.
+ */
+export function tailAnnotationFiles(
+  files: readonly string[],
+  log: AnnotationLog,
+  options: TailOptions = {},
+): AnnotationTail | null {
+  if (files.length === 0) return null;
+  const tails = files.map((f) => tailAnnotations(f, log, options));
+  return {
+    stop() {
+      for (const t of tails) t.stop();
+    },
+  };
+}

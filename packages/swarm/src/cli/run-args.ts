@@ -41,8 +41,11 @@ export interface RunArgs {
   abortOn?: Slo;
   /** `--capacity-json FILE`: the knee (capacity.json) of a run with `--abort-on`. */
   capacityJson?: string;
-  /** `--annotations FILE`: JSON lines of timeline marks (faults, notes) another process appends during the run. */
-  annotations?: string;
+  /**
+   * `--annotations FILE` (repeatable): JSON lines of timeline marks (faults, notes) other processes append during
+   * the run.
+   */
+  annotations: string[];
   maxUsers?: number;
   maxDelayS?: number;
   processes: number;
@@ -132,7 +135,8 @@ export const RUN_USAGE = `usage: swarm run FILE [UserClass ...] [options]
                            (repeatable)
       --annotations FILE   follow FILE during the run for timeline marks, one JSON object a line:
                            {"id":"f1","at":EPOCH_MS,"end":EPOCH_MS,"label":"redis frozen","kind":"fault"}
-                           (a later line with the same id updates it; kind fault: recovery is measured)
+                           (a later line with the same id updates it; kind fault: recovery is measured;
+                           repeatable: several files, e.g. a fault schedule's and a supervisor's)
       --json FILE          write the summary (schema swarm.summary/v2)
       --csv PREFIX         write PREFIX_stats.csv, _stats_history.csv, _failures.csv, _exceptions.csv
                            (and _thresholds.csv with thresholds)
@@ -390,7 +394,7 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     rateStages: rated && 'stages' in rated ? rated.stages : undefined,
     abortOn,
     capacityJson: v['capacity-json'],
-    annotations: v.annotations === '' ? undefined : v.annotations,
+    annotations: (v.annotations ?? []).filter((f) => f !== ''),
     maxUsers: positiveNumber('--max-users', v['max-users'], true),
     maxDelayS: duration('--max-delay', v['max-delay']),
     processes,
@@ -450,7 +454,7 @@ function parseRunFlags(argv: string[]) {
       rate: { type: 'string' },
       'abort-on': { type: 'string', multiple: true },
       'capacity-json': { type: 'string' },
-      annotations: { type: 'string' },
+      annotations: { type: 'string', multiple: true },
       'max-users': { type: 'string' },
       'max-delay': { type: 'string' },
       processes: { type: 'string' },

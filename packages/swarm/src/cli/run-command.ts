@@ -15,7 +15,7 @@ import { AnnotationLog, mergeAnnotations } from '../stats/annotations';
 import type { Summary, ThresholdResult } from '../stats/summary-types';
 import { isCustomThreshold } from '../thresholds/evaluate';
 import type { Threshold } from '../thresholds/parse';
-import { type AnnotationTail, tailAnnotations } from './annotation-file';
+import { type AnnotationTail, tailAnnotationFiles } from './annotation-file';
 import { loadBaseline } from './baseline';
 import { finishRun } from './finish-run';
 import { checkReachable } from './host-check';
@@ -97,14 +97,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     });
 
   warnUndeclaredMetrics(thresholds, scenario.options.metrics);
-  // The run's marks besides the users' own: the --annotations file (followed from now: a mark made during setup
+  // The run's marks besides the users' own: the --annotations files (followed from now: a mark made during setup
   // counts), setup()'s and teardown()'s. A single process's users write here too; workers' come in their summaries.
   // Ids apart from those of this run's other processes or segments: merges tell annotations apart by id.
   const annotations = new AnnotationLog(
     args.segment ? `s${args.segment.index + 1}-` : args.processes > 1 ? 'p' : 'a',
   );
-  const tail: AnnotationTail | null =
-    args.annotations === undefined ? null : tailAnnotations(args.annotations, annotations);
+  const tail: AnnotationTail | null = tailAnnotationFiles(args.annotations, annotations);
   const withMarks = (s: Summary): Summary => ({
     ...s,
     annotations: mergeAnnotations([s.annotations, annotations.list()]),

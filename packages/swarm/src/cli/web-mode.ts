@@ -9,7 +9,7 @@ import { AnnotationLog } from '../stats/annotations';
 import type { Threshold } from '../thresholds/parse';
 import { LiveRun, type StartRun } from '../web/live-run';
 import { startWebServer } from '../web/web-server';
-import { tailAnnotations } from './annotation-file';
+import { tailAnnotationFiles } from './annotation-file';
 import type { Baseline } from './baseline';
 import { finishRun } from './finish-run';
 import { checkReachable } from './host-check';
@@ -46,7 +46,7 @@ export async function webMode(
   const startRun: StartRun = async (input, hooks) => {
     // Each run has its own marks: the --annotations file followed while it goes, setup's and teardown's.
     const annotations = new AnnotationLog('a');
-    const tail = args.annotations === undefined ? null : tailAnnotations(args.annotations, annotations);
+    const tail = tailAnnotationFiles(args.annotations, annotations);
     let setupData: unknown;
     try {
       setupData = scenario.setup
