@@ -18,6 +18,8 @@ import {
 } from 'swarmgate-swarm';
 import { compareWithServers } from './lib/compare';
 import { contractPass, seedHotSet } from './lib/contract';
+import { rampHoldStages, targetVusFrom } from './lib/ingest-plan';
+import { INGEST_METRICS, ingestTeardown } from './lib/ingest-teardown';
 import { makeLabDir, removeLabDir } from './lib/lab-ledger-file';
 import { labTeardown } from './lib/lab-teardown';
 import { loadProfiles } from './lib/mode-plan';
@@ -31,6 +33,7 @@ export { CascadeUser } from './users/cascade-user';
 export { CheapReadUser, CpuHeavyUser, HealthPollUser } from './users/cpu-users';
 export { FaultLabUser } from './users/fault-lab-user';
 export { HighVolumeUser } from './users/high-volume-user';
+export { IngestUser } from './users/ingest-user';
 export { MemoryUser } from './users/memory-user';
 export { QuotaEagerUser, QuotaPoliteUser } from './users/quota-user';
 export { ScalingSystemUser } from './users/scaling-system-user';
@@ -44,10 +47,24 @@ const REDIS_URL = process.env.REDIS_URL ?? `redis://127.0.0.1:${process.env.STAC
 // equal the client's; --stop-timeout on the command line overrides it.
 const profiles = loadProfiles();
 const mode = process.env.SWARMGATE_MODE ? profiles.modes[process.env.SWARMGATE_MODE] : undefined;
-const modeStages = mode?.stages;
+// The ingest mode's shape is the reference's: a ramp to TARGET_VUS over the first fifth of RUN_TIME, a hold, a ramp
+// down (lib/ingest-plan.ts).
+const ramp = mode?.ramp;
+const modeStages =
+  mode?.stages ??
+  (ramp &&
+    rampHoldStages(
+      targetVusFrom(process.env, ramp.targetVus),
+      process.env.RUN_TIME || mode?.runTime || '60s',
+    ));
+const ingesting = mode?.userClasses.includes('IngestUser') ?? false;
 // The failure lab's criteria judge these two counters: declared in its modes, so they read 0 when nothing was lost
 // or stale instead of warning at the start; a teardown that could not reach Postgres fails a check of its own.
-const labMetrics = mode?.userClasses.includes('FaultLabUser') ? ['lost_writes', 'stale_reads'] : undefined;
+const labMetrics = mode?.userClasses.includes('FaultLabUser')
+  ? ['lost_writes', 'stale_reads']
+  : ingesting
+    ? [...INGEST_METRICS]
+    : undefined;
 export const options: ScenarioOptions = {
   stopTimeout: profiles.stopTimeout,
   ...(modeStages && { shape: stages(modeStages) }),
@@ -56,6 +73,8 @@ export const options: ScenarioOptions = {
 
 interface RunData extends LabSetupData {
   before: ServerCounts;
+  /** The ingest mode's ledgers of 202s (lib/ingest-ledger.ts), one file per process. */
+  ingestDir: string;
 }
 
 export async function setup({ host }: SetupContext): Promise<RunData> {
@@ -70,7 +89,13 @@ export async function setup({ host }: SetupContext): Promise<RunData> {
   // The lab's shared rows are its own: its updates would turn other classes' second reads into misses.
   const labIds = await seedHotSet(host, LAB_SHARED_IDS, () => newEmail(seed, 'lab-shared'));
   // Taken last, so seeding and the contract pass are not part of what the servers are compared on.
-  return { ...seed, labIds, labDir: makeLabDir(), before: await serverCounts(host, REPLICAS, REDIS_URL) };
+  return {
+    ...seed,
+    labIds,
+    labDir: makeLabDir(),
+    ingestDir: makeLabDir(),
+    before: await serverCounts(host, REPLICAS, REDIS_URL),
+  };
 }
 
 /**
@@ -81,6 +106,15 @@ export async function teardown({ host, data, summary }: TeardownContext<RunData>
   let lab: TeardownResult | undefined;
   if (summary.config.userClasses.includes('FaultLabUser')) lab = await labTeardown(data.labDir, summary);
   else removeLabDir(data.labDir);
+  // The ingest mode: the drain and the count of the run's rows (what `lab` is for the failure lab).
+  if (summary.config.userClasses.includes('IngestUser'))
+    lab = await ingestTeardown({
+      dir: data.ingestDir,
+      runId: data.runId,
+      redisUrl: REDIS_URL,
+      drainLimitS: Number(process.env.INGEST_DRAIN_LIMIT_S || 60),
+    });
+  else removeLabDir(data.ingestDir);
   const servers = compareWithServers(data.before, await serverCounts(host!, REPLICAS, REDIS_URL), summary);
   if (lab === undefined) return servers;
   return {

@@ -18,6 +18,7 @@
  */
 
 import { FAULT_ACTIONS, FAULT_PAST, type FaultAction } from '../../scripts/stack/fault-plan';
+import { MAX_WORKERS } from '../../scripts/stack/settings';
 
 // The stack runner's own list: a schedule names exactly the actions its fault command applies.
 export { FAULT_ACTIONS, type FaultAction } from '../../scripts/stack/fault-plan';
@@ -105,7 +106,7 @@ export function faultLabel(f: Pick<Fault, 'do' | 'part' | 'forS' | 'degrade'>): 
 }
 
 function partNames(replicas: number): string {
-  return `app1..app${replicas}, ${FAULT_PARTS.join(', ')}`;
+  return `app1..app${replicas}, ${FAULT_PARTS.join(', ')}, worker1..worker${MAX_WORKERS}`;
 }
 
 /**
@@ -140,10 +141,13 @@ function parseEntry(mode: string, e: unknown, index: number, runS: number, repli
     bad(`"do" must be one of ${FAULT_ACTIONS.join(', ')}`);
   const part = entry.part;
   const replica = typeof part === 'string' ? /^app([1-9]\d*)$/.exec(part) : null;
+  // The ingest workers (the stack's WORKERS, which the schedule does not know: the stack refuses one it lacks).
+  const worker = typeof part === 'string' ? /^worker([1-9]\d*)$/.exec(part) : null;
   const known =
     typeof part === 'string' &&
     ((FAULT_PARTS as readonly string[]).includes(part) ||
-      (replica !== null && Number(replica[1]) <= replicas));
+      (replica !== null && Number(replica[1]) <= replicas) ||
+      (worker !== null && Number(worker[1]) <= MAX_WORKERS));
   if (!known) bad(`"part" must be one of ${partNames(replicas)}`);
   const at = entry.at;
   if (typeof at !== 'string') return bad('"at" must be a duration ("30s") or a share of the run ("30%")');
