@@ -53,6 +53,19 @@ describe('swarm run --start-at', () => {
     expect(target.seen).toHaveLength(0);
   });
 
+  it('refuses a start that setup() made more than 2 s late, before any user starts', async () => {
+    const target = await startSeenServer();
+    // Valid when the command starts (it starts within 20 s), 3 s past when setup() returns.
+    const startAt = Date.now() + 20_000;
+    const r = await runCli(
+      [...headlessRun(join(FIXTURES, 'slow-setup.ts'), target.url), '--start-at', String(startAt / 1000)],
+      { SETUP_UNTIL: String(startAt + 3000) },
+    );
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/swarm: --start-at: it was \d+\.\d s ago/);
+    expect(target.seen).toHaveLength(0);
+  });
+
   it('refuses what is not epoch seconds, and --start-at without --headless', async () => {
     const bad = await runCli([
       'run',

@@ -119,6 +119,13 @@ export async function runCommand(argv: string[]): Promise<number> {
       throw new SetupError(err instanceof Error ? err.message : String(err));
     }
   }
+  // A start that setup() made late is refused like one given late: the segments would not start together.
+  try {
+    checkStartAt(args.startAt);
+  } catch (err) {
+    tail?.stop();
+    throw err;
+  }
 
   // The generator's own /metrics: the live summary of this process, or the merged one of the workers (as they
   // report, every 2 s), then the final one until the reports are written.
@@ -130,8 +137,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     users: () => users(),
     usersByClass: () => byClass(),
   });
-  // A start that setup() made late is refused like one given late: the segments would not start together.
-  checkStartAt(args.startAt);
   const controller = new AbortController();
   const release = stopOnSignals(controller, 'writing reports');
   const startAt = args.startAt;
