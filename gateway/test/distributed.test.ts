@@ -58,7 +58,7 @@ describe('a distributed run, rehearsed on one machine', () => {
   it('three segments from three addresses start together and merge to the gateway’s own counts', async () => {
     const host = `http://127.0.0.1:${stack.gatewayPort}`;
     // Computed once, as the Job's generator does, far enough ahead for three CLIs to start on a busy machine.
-    const startAt = Math.round(Date.now() / 1000) + 25;
+    const startAt = Math.round(Date.now() / 1000) + 30;
     const segments = await Promise.all(
       SOURCES.map((source, i) =>
         swarm([
