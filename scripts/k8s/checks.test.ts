@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv as loadDownstreamEnv } from '../../services/downstream/src/env';
+import { fieldNameProblems } from './field-names';
 import { dockerfileOutputs, imageProblems } from './images';
 import {
   envProblems,
@@ -9,7 +10,7 @@ import {
   selectorProblems,
 } from './references';
 import { schemaProblems } from './schemas';
-import { dockerfiles, type Rendered, renderOverlay } from './test-support';
+import { dockerfiles, type Rendered, ROOT, renderOverlay } from './test-support';
 
 // Each check on the real manifests with one defect put in: it must name that defect. (manifests.test.ts shows
 // the same checks find nothing wrong in the manifests as rendered.)
@@ -198,4 +199,20 @@ describe('probes, environment and images', () => {
       files: ['dist/bin/index.js', 'dist/bin/migrate-cli.js'],
     });
   });
+});
+
+describe('field names', () => {
+  it('finds a misspelt field deep in a pod template, and a field of the wrong type', () => {
+    const objects = broken('StatefulSet', 'api', (o) => {
+      const c = apiContainer(o);
+      c.readinesProbe = c.readinessProbe;
+      delete c.readinessProbe;
+      o.spec.replicas = 'three';
+    });
+    const problems = fieldNameProblems(objects, ROOT);
+    expect(problems).toEqual([
+      `StatefulSet/api: Type 'string' is not assignable to type 'number'. (at "replicas")`,
+      expect.stringMatching(/^StatefulSet\/api: .*readinesProbe.* does not exist in type 'IContainer'/),
+    ]);
+  }, 60_000);
 });

@@ -11,6 +11,7 @@ import { loadWorkerEnv } from '../../services/worker/src/env';
 import { gatewayVars, renderTemplate } from '../stack/gateway-config';
 import { GATEWAY_TEMPLATES } from '../stack/native/gateway-files';
 import { fillTemplate } from '../stack/template';
+import { fieldNameProblems } from './field-names';
 import { imageProblems } from './images';
 import { PROMETHEUS_K8S_TEMPLATE } from './kustomization';
 import {
@@ -29,6 +30,7 @@ import {
   downstreamRoutes,
   gatewayRoutes,
   type Rendered,
+  ROOT,
   renderOverlay,
   workerRoutes,
 } from './test-support';
@@ -92,10 +94,12 @@ describe.each(Object.entries(OVERLAYS))('the %s overlay', (overlay, env) => {
     ])
       expect(kinds).toContain(part);
     expect(r.objects.flatMap(schemaProblems)).toEqual([]);
+    // The validators above let unknown field names pass; the API's types do not (a type check: seconds).
+    expect(fieldNameProblems(r.objects, ROOT)).toEqual([]);
     expect(
       r.objects.filter((o) => o.kind !== 'Namespace').every((o) => o.metadata.namespace === 'swarmgate'),
     ).toBe(true);
-  });
+  }, 60_000);
 
   it('selects pods that exist and names only objects that exist', () => {
     expect(selectorProblems(r.objects)).toEqual([]);
