@@ -7,6 +7,7 @@ SHELL := /bin/bash
 .PHONY: load-smoke load-basic load-stress load-cache load-spike load-all load-interactive load-breakpoint load-scaling
 .PHONY: load-failover load-redis-outage load-db-outage load-pool load-faults
 .PHONY: load-cpu load-memory load-cascade load-quota load-overload
+.PHONY: load-ingest load-ingest-faults
 .PHONY: k8s-render k8s-load
 
 # The stack runner (scripts/stack/cli.ts). Settings come from the environment or the command line, e.g.
@@ -33,7 +34,7 @@ test-integration: setup ## integration tests only
 test-stack: setup ## gateway and stack tests (each file brings its own native stack up and down)
 	npx --no-install vitest run --project stack
 
-up: setup ## start the stack (gateway on :8080, REPLICAS=3 replicas, Postgres, Redis, Prometheus on :9090 unless MONITOR=off) and wait until healthy
+up: setup ## start the stack (gateway on :8080, REPLICAS=3 replicas, WORKERS=1 ingest workers, Postgres, Redis, Prometheus on :9090 unless MONITOR=off) and wait until healthy
 	@$(STACK_CLI) up
 
 down: ## stop everything `make up` started
@@ -102,6 +103,10 @@ load-quota: up ## overload lab: clients above the gateway quota (10r/s, burst 20
 	./load_test.sh quota
 load-overload: up ## the overload lab: cpu, memory, cascade and quota in turn, one verdict
 	./load_test.sh overload
+load-ingest: up ## async ingest: events ramped to TARGET_VUS (50) users; every 202 stored exactly once, drained < 60 s
+	./load_test.sh ingest
+load-ingest-faults: up ## async ingest with worker1 killed at 40%, started at 70% (make up WORKERS=2 first); still exactly once
+	./load_test.sh ingest-faults
 load-interactive: up ## the live web UI on http://127.0.0.1:8089
 	./load_test.sh interactive
 

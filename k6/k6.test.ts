@@ -22,7 +22,8 @@ const STUBS: Record<string, string> = {
 export class Counter extends Metric {} export class Rate extends Metric {} export class Trend extends Metric {}`,
   'http.js': `const respond = (method, url, body, params) => {
   globalThis.__requests.push({ method, url, body, params });
-  const status = method === 'POST' ? 201 : method === 'DELETE' ? 204 : 200;
+  const ingest = url.includes('/api/events');
+  const status = ingest ? 202 : method === 'POST' ? 201 : method === 'DELETE' ? 204 : 200;
   const json = url.endsWith('/bulk') ? { items: [{ id: 1 }, { id: 2 }] } : { id: 7 };
   return { status, headers: { 'X-Instance': 'app2', 'X-Cache': 'HIT', ETag: '"v1"' }, timings: { duration: 3 },
     json: (path) => (path ? json[path] : json) };
@@ -85,7 +86,8 @@ describe('k6/swarmgate.js', () => {
     });
   }
 
-  for (const mode of Object.keys(profiles.modes).filter((m) => !labModes.includes(m))) {
+  // The ingest mode has its own script (k6/ingest.js), tested below.
+  for (const mode of Object.keys(profiles.modes).filter((m) => !labModes.includes(m) && m !== 'ingest')) {
     it(`mirrors the ${mode} profile's load and thresholds`, async () => {
       const p = profiles.modes[mode];
       const script = await load(mode);
@@ -156,6 +158,10 @@ describe('k6/swarmgate.js', () => {
     expect((g.__slept as number[]).every((s) => s >= 0.1 && s <= 5)).toBe(true);
   });
 
+  it('sends the ingest mode to its own script', async () => {
+    await expect(load('ingest')).rejects.toThrow(/k6\/ingest\.js/);
+  });
+
   it('judges the criteria k6 cannot express in handleSummary', async () => {
     const script = await load('stress');
     const out = script.handleSummary!({
@@ -170,5 +176,64 @@ describe('k6/swarmgate.js', () => {
     }) as Record<string, string>;
     expect(out.stdout).toMatch(/FAIL {2}instance_skew<0.1 \(actual 0\.18\d\)/);
     expect(JSON.parse(out['k6-summary.json']!).verdict).toBe('fail');
+  });
+});
+
+describe('k6/ingest.js', () => {
+  async function loadIngest(env: Record<string, string>): Promise<Script> {
+    g.__ENV = env;
+    return import(`${pathToFileURL(join(dir, 'k6/ingest.js')).href}?env=${JSON.stringify(env)}`);
+  }
+
+  it("ramps to TARGET_VUS over the first fifth, holds, ramps down, with the profile's POST thresholds", async () => {
+    const p = profiles.modes.ingest;
+    const script = await loadIngest({ TARGET_VUS: '40', RUN_TIME: '5m' });
+    const s = (script.options.scenarios as Record<string, { stages: unknown; gracefulStop: string }>)
+      .IngestUser!;
+    expect(s.stages).toEqual([
+      { duration: '60s', target: 40 },
+      { duration: '180s', target: 40 },
+      { duration: '60s', target: 0 },
+    ]);
+    expect(s.gracefulStop).toBe(profiles.stopTimeout);
+    const byDefault = await loadIngest({});
+    const stages = (byDefault.options.scenarios as Record<string, { stages: { target: number }[] }>)
+      .IngestUser!.stages;
+    expect(stages[0]!.target).toBe(p.ramp.targetVus);
+    expect(byDefault.options.thresholds).toEqual({
+      'http_req_duration{name:/api/events}': ['p(95)<500'],
+      'http_req_duration{name:/api/events/batch}': ['p(95)<500'],
+      http_req_failed: ['rate<0.01'],
+    });
+    // What k6 cannot judge is judged after it, from Postgres (scenarios/lib/ingest-k6.ts).
+    expect(byDefault.AFTER_RUN).toEqual(['ingest_missing==0', 'ingest_duplicates==0', 'drain_s<60']);
+    await expect(loadIngest({ TARGET_VUS: 'many' })).rejects.toThrow(/TARGET_VUS: must be a whole number/);
+  });
+
+  it('posts single events and batches tagged with the run id, counts what was accepted, and reports it', async () => {
+    const script = await loadIngest({ RUN_ID: 'k6-test-run' });
+    Object.assign(g, { __requests: [], __metrics: [] });
+    script.IngestUser!();
+    const requests = g.__requests as { url: string; body: string; params: { tags: { name: string } } }[];
+    expect(requests.map((r) => r.params.tags.name)).toEqual([
+      '/api/events',
+      '/api/events',
+      '/api/events',
+      '/api/events/batch',
+    ]);
+    expect(JSON.parse(requests[0]!.body).runId).toBe('k6-test-run');
+    const batch = JSON.parse(requests[3]!.body).events as { runId: string }[];
+    expect(batch).toHaveLength(20);
+    expect(batch.every((e) => e.runId === 'k6-test-run')).toBe(true);
+    const accepted = (g.__metrics as [string, number][]).filter(([n]) => n === 'ingest_accepted');
+    expect(accepted.reduce((sum, [, v]) => sum + v, 0)).toBe(23);
+    const out = script.handleSummary!({
+      metrics: { ingest_accepted: { values: { count: 23 } } },
+    }) as Record<string, string>;
+    expect(JSON.parse(out['k6-summary.json']!)).toMatchObject({
+      runId: 'k6-test-run',
+      accepted: 23,
+      verdict: 'pass',
+    });
   });
 });

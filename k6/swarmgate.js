@@ -11,6 +11,10 @@ import { makeUsers, seedHotSet } from './lib/users.js';
 const MODE = __ENV.MODE;
 if (!MODE)
   throw new Error('set the mode: k6 run -e MODE=basic k6/swarmgate.js (smoke, basic, stress, cache, spike)');
+if (MODE === 'ingest')
+  throw new Error(
+    'the ingest mode has its own script: k6 run k6/ingest.js (./load_test.sh --engine k6 ingest)',
+  );
 const p = profile(MODE);
 
 // The spike's criterion compares the p95 of its first stage with its last, so responses are sorted by stage.

@@ -15,8 +15,9 @@ import { isAbsolute, join } from 'node:path';
 import { request } from 'undici';
 import { runFaultMode } from './lib/fault-mode';
 import { ScheduleError } from './lib/fault-schedule';
+import { ingestK6Verdict } from './lib/ingest-k6';
 import { isLabMode, scheduleOf } from './lib/lab-plan';
-import { loadProfiles, profilesForSub, type SubRun, swarmArgs } from './lib/mode-plan';
+import { loadProfiles, profilesForSub, runIdOf, type SubRun, swarmArgs } from './lib/mode-plan';
 import { runPoolMode } from './lib/pool-mode';
 import { poolFindings } from './lib/pool-report';
 import {
@@ -169,9 +170,13 @@ async function runMode(
       '-e',
       `SUMMARY_JSON=${join(dir, 'k6-summary.json')}`,
     ];
-    for (const k of ['USERS', 'SPAWN_RATE', 'RUN_TIME'])
+    for (const k of ['USERS', 'SPAWN_RATE', 'RUN_TIME', 'TARGET_VUS'])
       if (process.env[k]) args.push('-e', `${k}=${process.env[k]}`);
-    return run('k6', [...args, ...extra, 'k6/swarmgate.js'], env);
+    if (m !== 'ingest') return run('k6', [...args, ...extra, 'k6/swarmgate.js'], env);
+    // The ingest mode has its own script; its exactly-once criteria are judged from Postgres once k6 exited.
+    args.push('-e', `RUN_ID=${runIdOf(dir)}`);
+    const code = await run('k6', [...args, ...extra, 'k6/ingest.js'], env);
+    return ingestK6Verdict(join(dir, 'k6-summary.json'), code);
   }
   const baseline = compare ? previousSummary(m, dir) : undefined;
   const previous = baseline && !extra.includes('--baseline') ? ['--baseline', baseline] : [];

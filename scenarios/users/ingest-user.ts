@@ -10,8 +10,9 @@ export interface IngestSetupData {
 
 /** Events per batched POST: the reference's clients sent log events one by one and in small bundles. */
 export const INGEST_BATCH = 20;
-export const INGEST_SINGLE = 'POST /api/events';
-export const INGEST_BATCH_NAME = 'POST /api/events/batch';
+/** Entry names: the report and the thresholds call them `POST /api/events` and `POST /api/events/batch`. */
+export const INGEST_SINGLE = '/api/events';
+export const INGEST_BATCH_NAME = '/api/events/batch';
 
 /**
  * The async ingest path's client (the ingest mode): three single events to one batch of INGEST_BATCH, each event

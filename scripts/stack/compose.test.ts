@@ -99,13 +99,13 @@ describe('docker-compose.yml', () => {
     expect(interpolate({ n: String(worker.deploy?.replicas) }, {}).n).toBe('1');
     expect(interpolate({ n: String(worker.deploy?.replicas) }, { WORKERS: '3' }).n).toBe('3');
     // The native worker's environment but its name (each container names itself by its host name) and its
-    // address: the compose network's Postgres and Redis.
+    // address: the compose network's Postgres and Redis, listening on every interface for Prometheus.
     const { WORKER_NAME: _name, ...env } = workerEnv(
       inCompose,
       { name: 'worker1', index: 1, host: 'worker', port: inCompose.workerService!.port },
       settings,
     );
-    expect(worker.environment).toEqual(env);
+    expect(worker.environment).toEqual({ ...env, WORKER_HOST: '0.0.0.0' });
     expect(worker.ports).toBeUndefined();
     expect(worker.healthcheck?.test?.join(' ')).toContain('/ready');
     expect(worker.depends_on).toEqual({
