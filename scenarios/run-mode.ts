@@ -99,6 +99,8 @@ async function monitoringFlags(given: readonly string[]): Promise<string[]> {
 let current: ReturnType<typeof spawn> | undefined;
 /** Set by Ctrl-C or TERM: the run going on stops (and writes its reports), and no further mode starts. */
 let interrupted = false;
+/** The exit code of a run cut short, as a shell gives a command ended by the signal: 130 (INT) or 143 (TERM). */
+let interruptedCode = 130;
 // Ctrl-C reaches the child from the terminal (it stops and still writes its reports); this process only waits for
 // it. A TERM sent to this process alone (a CI runner, `kill`) is passed on, so no run is left behind. Swarm treats
 // both alike and exits with the run's verdict, so the exit code alone no longer says that the run was cut short.
@@ -107,6 +109,7 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => {
   interrupted = true;
+  interruptedCode = 143;
   current?.kill('SIGTERM');
 });
 
@@ -339,16 +342,28 @@ if (mode === 'interactive') {
   );
 }
 
+/**
+ * A run cut short by Ctrl-C or TERM passes no verdict, whatever its cut-short criteria said (Swarm itself exits
+ * with the verdict of what ran, as Locust does): load_test.sh exits 130 or 143, as the shell reports a command
+ * ended by the signal, and says so.
+ */
+function finalCode(code: number): number {
+  if (!interrupted) return code;
+  process.stdout.write(
+    `load_test: interrupted: no verdict (exit ${interruptedCode}); the reports of what ran are written\n`,
+  );
+  return interruptedCode;
+}
+
 if (mode === 'scaling') {
   // The breakpoint at 1..REPLICAS_MAX replicas into OUT/replicas-<n>/, then scaling.json and scaling.html.
-  process.exit(
-    await runScaling(out, process.env, {
-      run,
-      runBreakpoint: (n, dir) => runMode('breakpoint', dir, n, false),
-      interrupted: () => interrupted,
-      defaultReplicas: profiles.replicas,
-    }),
-  );
+  const code = await runScaling(out, process.env, {
+    run,
+    runBreakpoint: (n, dir) => runMode('breakpoint', dir, n, false),
+    interrupted: () => interrupted,
+    defaultReplicas: profiles.replicas,
+  });
+  process.exit(finalCode(code));
 }
 
 const verdicts: Array<[string, number]> = [];
@@ -380,5 +395,5 @@ const worst = verdicts.some(([, c]) => c > 1)
   : verdicts.some(([, c]) => c === 1)
     ? 1
     : 0;
-process.stdout.write(`load_test: verdict ${worst === 0 ? 'PASS' : 'FAIL'}\n`);
-process.exit(worst);
+if (!interrupted) process.stdout.write(`load_test: verdict ${worst === 0 ? 'PASS' : 'FAIL'}\n`);
+process.exit(finalCode(worst));

@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downTestStack, REPO_ROOT, type TestStack, upTestStack } from '../../gateway/test/support/stack';
 import { freePort } from '../../scripts/lib/ports';
@@ -45,7 +46,7 @@ describe('./load_test.sh without a stack', () => {
     const r = await loadTest(['soak'], {});
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /unknown mode "soak"; use one of smoke, basic, stress, cache, spike, breakpoint, .*\ball, .*\bscaling, interactive\b/,
+      /unknown mode "soak"; use one of .*\bsmoke, basic, stress, cache, spike, breakpoint, .*\ball, .*\bscaling, interactive\b/,
     );
   });
 
@@ -104,6 +105,33 @@ describe('./load_test.sh smoke on a native stack', () => {
       ['redis_hits>=client_hits', true],
     ]);
   });
+
+  it('a run cut short by TERM writes its reports and passes no verdict: exit 143', async () => {
+    const child = spawn('./load_test.sh', ['smoke'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env(), RUN_TIME: '60s' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // A few seconds into the load, stop it as a CI runner or `timeout` would.
+    const deadline = Date.now() + 60_000;
+    while (!/load_test: swarm run/.test(stdout) && Date.now() < deadline) await sleep(200);
+    await sleep(8000);
+    const sentAt = Date.now();
+    child.kill('SIGTERM');
+    const code = await exited;
+    const dir = reportDir({ code: code ?? 1, stdout, stderr: '' });
+    made.push(dir);
+    expect(code, stdout).toBe(143);
+    expect(Date.now() - sentAt).toBeLessThan(45_000); // stopped, not run to its end
+    expect(stdout).toMatch(/load_test: interrupted: no verdict \(exit 143\)/);
+    expect(stdout).not.toMatch(/load_test: verdict PASS/);
+    expect(existsSync(join(dir, 'summary.json'))).toBe(true);
+  }, 120_000);
 
   it('stops at the contract pass, naming the endpoint and statuses, when a replica is down', async () => {
     const { pid } = JSON.parse(readFileSync(join(stack.dir, 'pids', 'app2.pid'), 'utf8')) as { pid: number };
