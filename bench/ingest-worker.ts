@@ -9,8 +9,8 @@
  * INSERT per event pays per event and a batch pays once. `off` is the test clusters' setting (no flush at all).
  *
  * Starts its own Postgres and Redis on free ports under a temporary directory. For each case and round: the
- * workers start on a fresh stream and wait, all events are appended in one MULTI (so the workers wake to a full
- * stream), and the drain is timed from the entries' own time (their stream id) to the last row's inserted_at
+ * workers wait on the empty stream, all events are appended in one MULTI (so the workers wake to a full stream),
+ * and the drain is timed from the entries' own time (their stream id) to the last row's inserted_at
  * (the last batch's transaction start, so a batch's insert time is left out at the end). Besides the rate it
  * reports the CPU each event cost the workers, Postgres and Redis, from /proc: that says where the time goes.
  * Stops everything it started at the end, also on failure. CI runs it in a tiny form (bench/benches.test.ts).
@@ -21,7 +21,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, waitFor } from '../scripts/lib/ports';
 import { startPostgres } from '../scripts/lib/postgres';
-import { startService } from '../scripts/lib/process';
+import { type Service, startService } from '../scripts/lib/process';
 import { startRedis } from '../scripts/lib/redis';
 import { runMigrations } from '../services/api/src/db/migrate';
 import { encodeEvent } from '../services/api/src/events/entry';
@@ -91,36 +91,37 @@ try {
   const db = new pg.Client({ connectionString: postgres.url });
   await db.connect();
   const redis = new Redis(redisUrl);
+  // Stopped under them by scope.stopAll() if a case fails: the failure is reported, not these.
+  db.on('error', () => {});
+  redis.on('error', () => {});
 
-  async function measure(c: Case, round: number): Promise<Result> {
-    const stream = `bench-${c.mode}-${c.workers}-${round}`;
-    const run = `${stream}-${Date.now()}`;
-    await db.query('TRUNCATE events');
-    const workers = [];
-    for (let w = 0; w < c.workers; w++) {
-      const port = await freePort();
-      const service = startService(
-        'worker',
-        process.execPath,
-        ['--import', 'tsx', 'services/worker/src/index.ts'],
-        {
-          env: {
-            ...process.env,
-            DATABASE_URL: postgres.url,
-            REDIS_URL: redisUrl,
-            WORKER_NAME: `bench${w + 1}`,
-            WORKER_PORT: String(port),
-            WORKER_BATCH_SIZE: String(batchSize),
-            INSERT_MODE: c.mode,
-            INGEST_STREAM: stream,
-            LOG_LEVEL: 'warn',
-          },
+  const STREAM = 'bench';
+  /** One worker process on the bench's stream, once /ready answers (tsx compiles on start: slow on a busy machine). */
+  async function startWorker(mode: Case['mode'], name: string): Promise<Service> {
+    const port = await freePort();
+    const service = scope.add(
+      startService('worker', process.execPath, ['--import', 'tsx', 'services/worker/src/index.ts'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: postgres.url,
+          REDIS_URL: redisUrl,
+          WORKER_NAME: name,
+          WORKER_PORT: String(port),
+          WORKER_BATCH_SIZE: String(batchSize),
+          INSERT_MODE: mode,
+          INGEST_STREAM: STREAM,
+          LOG_LEVEL: 'warn',
         },
-      );
-      scope.add(service);
-      await ready(service, `http://127.0.0.1:${port}/ready`);
-      workers.push(service);
-    }
+      }),
+    );
+    await ready(service, `http://127.0.0.1:${port}/ready`, 120_000);
+    return service;
+  }
+
+  /** Drains `events` new events with `workers` (idle, waiting on the empty stream). */
+  async function measure(c: Case, round: number, workers: Service[]): Promise<Result> {
+    const run = `${c.mode}-${c.workers}-${round}-${Date.now()}`;
+    await db.query('TRUNCATE events');
     const pids = workers.map((s) => s.child.pid as number);
     const cpu = () => ({
       workers: cpuSeconds(pids) ?? Number.NaN,
@@ -133,7 +134,7 @@ try {
     const ts = new Date().toISOString();
     for (let i = 0; i < events; i++) {
       const payload = JSON.stringify({ i, path: '/api/things', status: 200, ms: 12.5, agent: 'bench' });
-      multi.xadd(stream, '*', ...encodeEvent({ id: `${run}-${i}`, type: 'bench', ts, runId: run, payload }));
+      multi.xadd(STREAM, '*', ...encodeEvent({ id: `${run}-${i}`, type: 'bench', ts, runId: run, payload }));
     }
     const before = cpu();
     const replies = (await multi.exec()) ?? [];
@@ -151,7 +152,6 @@ try {
     const after = cpu();
     const last = await db.query('SELECT max(inserted_at) AS t FROM events WHERE run_id = $1', [run]);
     const drainS = Math.max(0.001, ((last.rows[0].t as Date).getTime() - startMs) / 1000);
-    for (const s of workers) await s.stop('SIGTERM', 10_000);
     const perEventUs = (a: number, b: number) => ((b - a) * 1e6) / events;
     return {
       rate: events / drainS,
@@ -163,18 +163,26 @@ try {
   }
 
   console.error(
-    `bench: ${events} events, batch size ${batchSize}, fsync ${values.fsync}, ${rounds} round(s), cases alternating`,
+    `bench: ${events} events, batch size ${batchSize}, fsync ${values.fsync}, ${rounds} round(s), modes alternating`,
   );
   const results = new Map<Case, Result[]>(CASES.map((c) => [c, []]));
+  // Per round and mode, one worker measures the 1-worker case, then a second joins it for the 2-worker case: four
+  // worker starts a round instead of six. The stream is empty between cases (workers delete what they wrote).
   for (let r = 0; r < rounds; r++) {
-    for (const c of CASES) {
-      const result = await measure(c, r);
-      results.get(c)?.push(result);
-      console.error(
-        `  round ${r + 1} ${c.label}: ${Math.round(result.rate)} events/s (${result.drainS.toFixed(2)} s); ` +
-          `CPU µs/event workers ${result.workerUs.toFixed(1)}, Postgres ${result.postgresUs.toFixed(1)}, ` +
-          `Redis ${result.redisUs.toFixed(1)}`,
-      );
+    for (const mode of ['single', 'batch'] as const) {
+      const workers = [await startWorker(mode, `${mode}1`)];
+      for (const c of CASES.filter((k) => k.mode === mode)) {
+        while (workers.length < c.workers)
+          workers.push(await startWorker(mode, `${mode}${workers.length + 1}`));
+        const result = await measure(c, r, workers);
+        results.get(c)?.push(result);
+        console.error(
+          `  round ${r + 1} ${c.label}: ${Math.round(result.rate)} events/s (${result.drainS.toFixed(2)} s); ` +
+            `CPU µs/event workers ${result.workerUs.toFixed(1)}, Postgres ${result.postgresUs.toFixed(1)}, ` +
+            `Redis ${result.redisUs.toFixed(1)}`,
+        );
+      }
+      await Promise.all(workers.map((w) => w.stop('SIGTERM', 10_000)));
     }
   }
   await db.end();
