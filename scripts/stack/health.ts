@@ -65,15 +65,18 @@ export function metricSum(text: string, name: string): number | undefined {
 export async function workerRow(w: Worker): Promise<HealthRow> {
   const where = `${w.host}:${w.port}`;
   try {
-    const [ready, metrics] = await Promise.all([
+    const [ready, metrics, health] = await Promise.all([
       probe(`http://${where}/ready`),
       probe(`http://${where}/metrics`),
+      probe(`http://${where}/health`),
     ]);
     const processed = metricSum(metrics.body, 'ingest_events_processed_total');
+    const uptimeS = Number(json(health)?.uptimeS);
     return {
       part: w.name,
       status: ready.status === 200 ? 'up' : 'degraded',
       instance: w.name,
+      ...(Number.isFinite(uptimeS) ? { uptimeS } : {}),
       ready: ready.status === 200,
       detail: `${where}, ${processed ?? '?'} events processed`,
     };
