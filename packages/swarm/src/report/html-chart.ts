@@ -117,15 +117,25 @@ export function lineChart(o: LineChartOptions): string {
       }
       return `<rect class="band" x="${x1.toFixed(1)}" y="${PAD.top}" width="${(x2 - x1).toFixed(1)}" height="${H - PAD.top - PAD.bottom}"><title>${bandLabel}</title></rect>`;
     });
+  // Labels of markers close together (a knee and the break a few seconds later) go on rows of their own, so they
+  // never overlap: a label is ~6 px a character wide, and one within that of the last on a row moves down a row.
+  const rowEnds: number[] = [];
   const markers = (o.markers ?? [])
     .filter((m) => m.x >= x0 && m.x <= xEnd)
+    .sort((a, b) => a.x - b.x)
     .map((m) => {
-      const x = px(m.x).toFixed(1);
+      const xp = px(m.x);
+      const x = xp.toFixed(1);
       const anchor = m.x - x0 > xSpan / 2 ? 'end' : 'start';
       const dx = anchor === 'end' ? -3 : 3;
+      const width = m.label.length * 6 + 6;
+      const [from, to] = anchor === 'end' ? [xp - width, xp] : [xp, xp + width];
+      let row = rowEnds.findIndex((end) => from > end);
+      if (row === -1) row = rowEnds.length;
+      rowEnds[row] = Math.max(to, xp);
       return (
         `<g class="marker"><line x1="${x}" x2="${x}" y1="${PAD.top}" y2="${H - PAD.bottom}"/>` +
-        `<text x="${x}" dx="${dx}" y="${PAD.top + 10}" text-anchor="${anchor}">${esc(m.label)}</text>` +
+        `<text x="${x}" dx="${dx}" y="${PAD.top + 10 + row * 12}" text-anchor="${anchor}">${esc(m.label)}</text>` +
         `<title>${esc(m.label)}</title></g>`
       );
     });
