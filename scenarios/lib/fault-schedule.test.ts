@@ -35,6 +35,18 @@ describe('parseSchedule', () => {
     ]);
   });
 
+  it('names the ingest workers, worker1 to worker8 (the stack refuses one it does not run)', () => {
+    const faults = parse([
+      { at: '40%', do: 'kill', part: 'worker1' },
+      { at: '70%', do: 'start', part: 'worker1' },
+    ]);
+    expect(faults.map((f) => [f.atS, f.do, f.part])).toEqual([
+      [24, 'kill', 'worker1'],
+      [42, 'start', 'worker1'],
+    ]);
+    expect(() => parse([{ at: '1s', do: 'kill', part: 'worker9' }])).toThrow(/worker1\.\.worker8/);
+  });
+
   it('has no faults when the mode has none', () => {
     expect(parse(undefined)).toEqual([]);
   });
