@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Redis } from 'ioredis';
@@ -76,6 +77,12 @@ export async function startWorker(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.WORKER_PORT;
 
+  // Commands fail at once while disconnected (no offline queue): let the connections come up before the loop's
+  // first read, so a normal start logs no failure. A Redis that is down stays the loop's to retry and report.
+  await Promise.race([
+    Promise.all([redis, reader].map((r) => (r.status === 'ready' ? undefined : once(r, 'ready')))),
+    new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+  ]);
   const refresher = setInterval(() => void consumer.refresh(), 1000);
   void consumer.refresh();
   const done = consumer.run();
