@@ -55,6 +55,9 @@ const services = compose.services;
 const settings = loadSettings({});
 const native = nativeTopology({ ...settings, replicas: COMPOSE_REPLICAS });
 const inCompose = composeTopology(settings);
+/** The values that are set: an empty variable is unset to the API and the worker, whose own defaults apply. */
+const setOnly = (env: Record<string, string>) =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
 /** Compose's `${NAME:-default}` interpolation of every value, from `env`. */
 const interpolate = (values: Record<string, string> | undefined, env: Record<string, string>) =>
   Object.fromEntries(
@@ -105,7 +108,22 @@ describe('docker-compose.yml', () => {
       { name: 'worker1', index: 1, host: 'worker', port: inCompose.workerService!.port },
       settings,
     );
-    expect(worker.environment).toEqual({ ...env, WORKER_HOST: '0.0.0.0' });
+    expect(setOnly(interpolate(worker.environment, composeEnv(settings)))).toEqual({
+      ...env,
+      WORKER_HOST: '0.0.0.0',
+    });
+    // WORKER_BATCH_SIZE and WORKER_BLOCK_MS reach the containers as they reach native workers.
+    const tuned = loadSettings({ WORKER_BATCH_SIZE: '50', WORKER_BLOCK_MS: '200' });
+    const { WORKER_NAME: _n, ...tunedEnv } = workerEnv(
+      composeTopology(tuned),
+      { name: 'worker1', index: 1, host: 'worker', port: inCompose.workerService!.port },
+      tuned,
+    );
+    expect(setOnly(interpolate(worker.environment, composeEnv(tuned)))).toEqual({
+      ...tunedEnv,
+      WORKER_HOST: '0.0.0.0',
+    });
+    expect(tunedEnv).toMatchObject({ WORKER_BATCH_SIZE: '50', WORKER_BLOCK_MS: '200' });
     expect(worker.ports).toBeUndefined();
     expect(worker.healthcheck?.test?.join(' ')).toContain('/ready');
     expect(worker.depends_on).toEqual({
@@ -126,15 +144,34 @@ describe('docker-compose.yml', () => {
       expect(app.build?.dockerfile).toBe('services/api/Dockerfile');
       expect(app.ports).toEqual([`127.0.0.1:${nativeReplica.port}:${composeReplica.port}`]);
       // Straight to Postgres by default (PG_TRANSACTION_POOLING written out as its default, off) ...
-      expect(interpolate(app.environment, composeEnv(settings))).toEqual({
+      // Empty is unset to the API: its own defaults apply (SHED_LAG_MS 0, DOWNSTREAM_TIMEOUT_MS 1000, ...).
+      const api = loadEnv(interpolate(app.environment, composeEnv(settings)));
+      expect(api).toMatchObject({ SHED_LAG_MS: 0, DOWNSTREAM_PROTECTION: 'on', DOWNSTREAM_TIMEOUT_MS: 1000 });
+      expect(setOnly(interpolate(app.environment, composeEnv(settings)))).toEqual({
         ...replicaEnv(inCompose, composeReplica, '0.0.0.0', settings),
         PG_TRANSACTION_POOLING: 'off',
       });
       // ... and through PgBouncer with what `up STACK=docker PGBOUNCER=on` sets.
       const pooled = composeTopology(withPgbouncer).replicas[composeReplica.index - 1]!;
-      expect(interpolate(app.environment, composeEnv(withPgbouncer))).toEqual(
+      expect(setOnly(interpolate(app.environment, composeEnv(withPgbouncer)))).toEqual(
         replicaEnv(composeTopology(withPgbouncer), pooled, '0.0.0.0', withPgbouncer),
       );
+      // ... and with an overload lab's protection (a sub-run's `make up` variables), as natively.
+      const shedding = loadSettings({
+        SHED_LAG_MS: '25',
+        DOWNSTREAM_PROTECTION: 'off',
+        INGEST_BACKLOG_LIMIT: '500',
+      });
+      const labEnv = setOnly(interpolate(app.environment, composeEnv(shedding)));
+      expect(labEnv).toEqual({
+        ...replicaEnv(composeTopology(shedding), composeReplica, '0.0.0.0', shedding),
+        PG_TRANSACTION_POOLING: 'off',
+      });
+      expect(labEnv).toMatchObject({
+        SHED_LAG_MS: '25',
+        DOWNSTREAM_PROTECTION: 'off',
+        INGEST_BACKLOG_LIMIT: '500',
+      });
       expect(app.healthcheck?.test?.join(' ')).toContain('/ready');
       expect(app.depends_on).toEqual({
         migrate: { condition: 'service_completed_successfully' },

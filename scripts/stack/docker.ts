@@ -56,6 +56,13 @@ export function composeEnv(settings: StackSettings): Record<string, string> {
   const topology = composeTopology(settings);
   return {
     STACK_PG_MAX_CONNECTIONS: String(settings.postgresMaxConnections),
+    // Passed through when set, as natively (empty in docker-compose.yml otherwise: the services' own defaults).
+    ...settings.protection,
+    ...(settings.ingestBacklogLimit !== undefined && {
+      INGEST_BACKLOG_LIMIT: String(settings.ingestBacklogLimit),
+    }),
+    ...(settings.workerBatchSize !== undefined && { WORKER_BATCH_SIZE: String(settings.workerBatchSize) }),
+    ...(settings.workerBlockMs !== undefined && { WORKER_BLOCK_MS: String(settings.workerBlockMs) }),
     ...(topology.pgbouncer
       ? {
           COMPOSE_PROFILES: 'pgbouncer',

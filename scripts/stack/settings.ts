@@ -80,7 +80,25 @@ export interface StackSettings {
   workerBatchSize?: number;
   workerBlockMs?: number;
   ingestBacklogLimit?: number;
+  /**
+   * The overload lab's protection settings that are set (PROTECTION_KEYS), passed to every replica as written: the
+   * API checks them (services/api/src/env.ts) and says what is wrong; unset, the API's defaults apply.
+   */
+  protection: Record<string, string>;
 }
+
+/** The replicas' protection settings (services/api/README.md "Overload lab"), passed through by `make up`. */
+export const PROTECTION_KEYS = [
+  'SHED_LAG_MS',
+  'MEMORY_GUARD_MB',
+  'MEMORY_GUARD_HEAP_FRACTION',
+  'DOWNSTREAM_PROTECTION',
+  'DOWNSTREAM_TIMEOUT_MS',
+  'DOWNSTREAM_BREAKER_FAILURES',
+  'DOWNSTREAM_BREAKER_HALF_OPEN_MS',
+  'DOWNSTREAM_BULKHEAD_LIMIT',
+  'DOWNSTREAM_BULKHEAD_QUEUE',
+] as const;
 
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
@@ -240,6 +258,12 @@ export function loadSettings(source: Source = process.env, root = process.cwd())
     workerBatchSize: optionalInt('WORKER_BATCH_SIZE', 1, 10_000),
     workerBlockMs: optionalInt('WORKER_BLOCK_MS', 1, 60_000),
     ingestBacklogLimit: optionalInt('INGEST_BACKLOG_LIMIT', 1, 100_000_000),
+    protection: Object.fromEntries(
+      PROTECTION_KEYS.flatMap((key) => {
+        const raw = read(key);
+        return raw === undefined ? [] : [[key, raw]];
+      }),
+    ),
   };
   // A header name nginx can make a variable of ($http_x_api_key): letters, digits and dashes.
   if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(settings.quota.keyHeader)) {

@@ -119,6 +119,7 @@ export function replicaEnv(
     gatewayReadTimeoutS: number;
     lab: 'on' | 'off';
     ingestBacklogLimit?: number;
+    protection?: Record<string, string>;
   },
 ): Record<string, string> {
   return {
@@ -138,6 +139,8 @@ export function replicaEnv(
     ...(settings.ingestBacklogLimit !== undefined
       ? { INGEST_BACKLOG_LIMIT: String(settings.ingestBacklogLimit) }
       : {}),
+    // The overload lab's protection (SHED_LAG_MS, MEMORY_GUARD_*, DOWNSTREAM_*), those set; else the API's defaults.
+    ...settings.protection,
   };
 }
 
