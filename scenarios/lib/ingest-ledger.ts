@@ -9,6 +9,8 @@ import { join } from 'node:path';
 const FLUSH_EVERY_MS = 1000;
 
 export interface IngestRecorder {
+  /** Ids of events about to be POSTed (the client's own ids), before the request goes out. */
+  sent(ids: readonly string[]): void;
   accepted(ids: readonly string[]): void;
   /** A POST whose outcome is unknown (no answer, a 5xx): its events may or may not be stored. */
   unknown(): void;
@@ -23,11 +25,14 @@ export function ingestRecorder(dir: string): IngestRecorder {
   if (existing) return existing;
   const file = join(dir, `accepted-${process.pid}.txt`);
   let ids: string[] = [];
+  let sentIds: string[] = [];
   let unknown = 0;
   const flush = () => {
-    if (ids.length === 0 && unknown === 0) return;
-    const text = `${ids.join('\n')}${ids.length > 0 ? '\n' : ''}${unknown > 0 ? `?${unknown}\n` : ''}`;
+    if (ids.length === 0 && sentIds.length === 0 && unknown === 0) return;
+    const lines = [...sentIds.map((id) => `>${id}`), ...ids, ...(unknown > 0 ? [`?${unknown}`] : [])];
+    const text = `${lines.join('\n')}\n`;
     ids = [];
+    sentIds = [];
     unknown = 0;
     try {
       appendFileSync(file, text);
@@ -39,6 +44,9 @@ export function ingestRecorder(dir: string): IngestRecorder {
   timer.unref();
   process.once('exit', flush);
   const recorder: IngestRecorder = {
+    sent: (more) => {
+      for (const id of more) sentIds.push(id);
+    },
     accepted: (more) => {
       for (const id of more) ids.push(id);
     },
@@ -52,16 +60,18 @@ export function ingestRecorder(dir: string): IngestRecorder {
 }
 
 /** Every process's ledger in `dir` (this process's flushed first): the accepted ids and the unknown outcomes. */
-export function readIngestLedger(dir: string): { accepted: string[]; unknown: number } {
+export function readIngestLedger(dir: string): { accepted: string[]; sent: string[]; unknown: number } {
   open.get(dir)?.flush();
   const accepted: string[] = [];
+  const sent: string[] = [];
   let unknown = 0;
   for (const name of readdirSync(dir).filter((n) => n.startsWith('accepted-'))) {
     for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
       if (line === '') continue;
       if (line.startsWith('?')) unknown += Number(line.slice(1));
+      else if (line.startsWith('>')) sent.push(line.slice(1));
       else accepted.push(line);
     }
   }
-  return { accepted, unknown };
+  return { accepted, sent, unknown };
 }

@@ -64,6 +64,22 @@ describe('the ingest verdict', () => {
 });
 
 describe("Redis's view of the drain", () => {
+  it('with the ids the client sent, tells rows of unanswered POSTs from rows this run never sent', () => {
+    const v = ingestVerdict({
+      accepted: ['a', 'b'],
+      sent: ['a', 'b', 'c', 'd'],
+      stored: ['a', 'b', 'c', 'x'],
+      drainS: 0.5,
+      drainLimitS: 60,
+      unknown: 1,
+    });
+    expect(v.metrics).toMatchObject({ ingest_missing: 0, ingest_unexpected: 1, ingest_stored: 4 });
+    const row = (what: string) => v.section.rows!.find((r) => r[0] === what);
+    expect(row('stored, sent without an answer seen')![1]).toBe(1); // c: sent, no 202 seen, stored
+    expect(row('stored, never sent by this run')).toEqual(['stored, never sent by this run', 1, 'x']);
+    expect(row('sent (ids the client set)')![1]).toBe(4);
+  });
+
   it('parses RESP replies, and says when one is not complete yet', () => {
     const reply = '*2\r\n*4\r\n$4\r\nname\r\n$6\r\ningest\r\n$3\r\nlag\r\n:7\r\n:12\r\n';
     expect(parseResp(reply)?.value).toEqual([['name', 'ingest', 'lag', 7], 12]);

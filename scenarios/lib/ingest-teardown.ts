@@ -39,7 +39,7 @@ export async function ingestTeardown(o: IngestTeardownOptions): Promise<Teardown
       group: process.env.INGEST_GROUP || 'ingest',
       limitMs: limitS * 1000,
     });
-    const { accepted, unknown } = readIngestLedger(o.dir);
+    const { accepted, sent, unknown } = readIngestLedger(o.dir);
     let stored: string[];
     try {
       stored = await storedIds(o.databaseUrl ?? labDatabaseUrl(), o.runId);
@@ -56,7 +56,7 @@ export async function ingestTeardown(o: IngestTeardownOptions): Promise<Teardown
         ],
       };
     }
-    const verdict = ingestVerdict({ accepted, stored, drainS, drainLimitS: limitS, unknown });
+    const verdict = ingestVerdict({ accepted, sent, stored, drainS, drainLimitS: limitS, unknown });
     process.stdout.write(`ingest: ${verdict.line}\n`);
     return { sections: [verdict.section], metrics: verdict.metrics };
   } finally {

@@ -4,6 +4,12 @@ import type { ReportSection } from 'swarmgate-swarm';
 export interface IngestFindings {
   /** Every event id a POST answered 202 for (from every process's ledger; an id twice if answered twice). */
   accepted: readonly string[];
+  /**
+   * Every event id the client sent (its own ids, recorded before each POST), when it set them: a stored row is then
+   * either accepted, of a POST whose answer never came (unknown outcome), or one this run never sent (unexpected).
+   * Without it (k6's mirror), a row no 202 answered counts as unexpected, for information only.
+   */
+  sent?: readonly string[];
   /** The ids of the rows Postgres holds for the run id (one per row). */
   stored: readonly string[];
   /** Seconds from the end of the load until the stream had nothing waiting or pending; null if it never did. */
@@ -33,9 +39,11 @@ const EXAMPLES = 10;
 
 /**
  * Judges exactly-once delivery (pure): every id answered 202 is stored once (`ingest_missing`: accepted, not
- * stored; `ingest_duplicates`: rows beyond one per id), and the drain's time. Rows of the run no 202 answered
- * (`ingest_unexpected`) are reported, not judged: a POST that timed out at the client may still have been
- * appended. A drain that never finished counts as the whole wait, so `drain_s<limit` fails.
+ * stored; `ingest_duplicates`: rows beyond one per id), and the drain's time. With the ids the client sent, a
+ * row no 202 answered is either of a POST whose answer never came (reported: a POST that timed out or was cut
+ * short may still have been appended) or one this run never sent (`ingest_unexpected`, judged `==0`); without
+ * them, every row no 202 answered is `ingest_unexpected`, reported only. A drain that never finished counts as
+ * the whole wait, so `drain_s<limit` fails.
  *
  * @example
  * ingestVerdict({ accepted: ['a', 'b'], stored: ['a', 'b'], drainS: 1.2, drainLimitS: 60, unknown: 0 }).line;
@@ -47,7 +55,11 @@ export function ingestVerdict(f: IngestFindings): IngestVerdict {
   for (const id of f.stored) seen.set(id, (seen.get(id) ?? 0) + 1);
   const missing = [...acceptedSet].filter((id) => !seen.has(id));
   const duplicates = f.stored.length - seen.size;
-  const unexpected = [...seen.keys()].filter((id) => !acceptedSet.has(id));
+  const sentSet = f.sent === undefined ? null : new Set(f.sent);
+  const notAccepted = [...seen.keys()].filter((id) => !acceptedSet.has(id));
+  // Sent, never answered 202 (cut short, timed out), yet stored: the client cannot tell, and that is allowed.
+  const unanswered = sentSet === null ? [] : notAccepted.filter((id) => sentSet.has(id));
+  const unexpected = sentSet === null ? notAccepted : notAccepted.filter((id) => !sentSet.has(id));
   const drained = f.drainS !== null;
   const drainS = f.drainS ?? f.drainLimitS;
   const line =
@@ -60,11 +72,23 @@ export function ingestVerdict(f: IngestFindings): IngestVerdict {
     ['stored (rows with the run id)', seen.size, ''],
     ['missing (accepted, not stored)', missing.length, missing.slice(0, EXAMPLES).join(' ')],
     ['duplicate rows', duplicates, ''],
-    [
-      'stored without a 202 seen',
-      unexpected.length,
-      `${f.unknown} POSTs of unknown outcome; ${unexpected.slice(0, EXAMPLES).join(' ')}`.trim(),
-    ],
+    ...(sentSet === null
+      ? [
+          [
+            'stored without a 202 seen',
+            unexpected.length,
+            `${f.unknown} POSTs of unknown outcome; ${unexpected.slice(0, EXAMPLES).join(' ')}`.trim(),
+          ],
+        ]
+      : [
+          ['sent (ids the client set)', sentSet.size, ''],
+          [
+            'stored, sent without an answer seen',
+            unanswered.length,
+            `${f.unknown} POSTs answered neither 202 nor a refusal, and those cut short at the end`,
+          ],
+          ['stored, never sent by this run', unexpected.length, unexpected.slice(0, EXAMPLES).join(' ')],
+        ]),
     [
       'drain (s after the load)',
       drained ? Number(drainS.toFixed(1)) : null,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { between, HttpUser, type Response, task } from 'swarmgate-swarm';
 import { type IngestRecorder, ingestRecorder } from '../lib/ingest-ledger';
 
@@ -38,9 +39,15 @@ export class IngestUser extends HttpUser {
     this.runId = data.runId;
   }
 
+  /**
+   * Each event carries an id of the client's (the API's idempotency key), written to the ledger as sent before its
+   * POST: a row of the run whose POST never answered (cut short at the run's end, timed out) is then known as one
+   * this run sent, and a row nobody sent cannot hide among them.
+   */
   private event() {
     this.seq++;
     return {
+      id: randomUUID(),
       type: this.seq % 3 === 0 ? 'page_view' : 'log',
       runId: this.runId,
       payload: { seq: this.seq, level: 'info', message: 'load test event' },
@@ -48,9 +55,11 @@ export class IngestUser extends HttpUser {
   }
 
   @task(3) async single() {
+    const event = this.event();
+    this.recorder.sent([event.id]);
     const res = await this.client.post('/api/events', {
       name: INGEST_SINGLE,
-      json: this.event(),
+      json: event,
       expect: [202, 503],
     });
     if (res.status === 202) this.recorder.accepted([res.json<{ id: string }>().id]);
@@ -59,6 +68,7 @@ export class IngestUser extends HttpUser {
 
   @task(1) async batch() {
     const events = Array.from({ length: INGEST_BATCH }, () => this.event());
+    this.recorder.sent(events.map((e) => e.id));
     const res = await this.client.post('/api/events/batch', {
       name: INGEST_BATCH_NAME,
       json: { events },
