@@ -144,3 +144,20 @@ describe('requests sent together by one user', () => {
     expect(s.interrupted).toBe(6);
   });
 });
+
+describe('a user that waits between tasks', () => {
+  it('keeps its connection across a 5 s wait when the server gives no Keep-Alive hint (as nginx)', async () => {
+    server = await startTestServer(undefined, { keepAliveHint: false });
+    class Patient extends HttpUser {
+      static override tasks = ['read'];
+      override waitTime = () => 5;
+      async read() {
+        await this.client.get('/home');
+      }
+    }
+    const s = await runSwarm({ classes: [Patient], host: server.url, users: 1, spawnRate: 1, runTimeS: 6 });
+    expect(s.total.requests).toBe(2);
+    expect(s.total.failures).toBe(0);
+    expect(server.connections()).toBe(1);
+  }, 20_000);
+});

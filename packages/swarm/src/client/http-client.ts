@@ -8,6 +8,12 @@ import { Response } from './response';
 import { honoursStatus, type RetryAfterPolicy, retryAfterMs } from './retry-after';
 import { type Expect, errorText, verdict } from './verdict';
 
+/**
+ * How long an idle connection is kept when the server gives no Keep-Alive hint: nginx's default keepalive_timeout
+ * is 75 s, so 60 s keeps a user with long waits on one connection without outliving the usual server's timeout.
+ */
+export const IDLE_KEEP_ALIVE_MS = 60_000;
+
 export interface RequestOptions {
   /** The stats row; default: the URL template (`/users/:id`). */
   name?: string;
@@ -177,9 +183,13 @@ export class HttpClient implements Reporter, ExchangeOwner {
     if (this.main !== null && origin === this.mainOrigin) return this.main;
     let c = this.others?.get(origin);
     if (c === undefined) {
-      // One connection, no pipelining: one simulated user is one browser-like keep-alive connection.
+      // One connection, no pipelining: one simulated user is one browser-like keep-alive connection. Kept while
+      // idle as long as the server says (its Keep-Alive hint), else up to IDLE_KEEP_ALIVE_MS: undici's own 4 s
+      // would reconnect a user whose think time is longer on every request against nginx, which sends no hint
+      // (Locust's keeps the connection until the server closes it).
       c = new Client(origin, {
         pipelining: 1,
+        keepAliveTimeout: IDLE_KEEP_ALIVE_MS,
         connect: connectorFor(this.timeoutMs),
         // undici hands it to the connector, which binds the socket to it: the target sees this address.
         ...(this.options.localAddress !== undefined && { localAddress: this.options.localAddress }),
