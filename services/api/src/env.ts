@@ -15,9 +15,11 @@ import { z } from 'zod';
  * The ingest path (events/, README "Events"): INGEST_STREAM events, INGEST_GROUP ingest, INGEST_BACKLOG_LIMIT
  * 100000 (undelivered events past which POST /api/events answers 503), EVENT_PAYLOAD_MAX_BYTES 8192.
  */
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A whole number from min to max (from a variable's text). Shared with the worker's env.ts. */
+export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const urlWithProtocols = (protocols: string[]) =>
+/** A URL with one of `protocols` (e.g. `['redis:', 'rediss:']`). Shared with the worker's env.ts. */
+export const urlWithProtocols = (protocols: string[]) =>
   z.string().refine(
     (value) => {
       try {
@@ -106,15 +108,19 @@ export class EnvError extends Error {
 type Source = Record<string, string | undefined>;
 
 export function loadEnv(source: Source = process.env): Env {
-  return parse(envSchema, source);
+  return parseEnv(envSchema, source);
 }
 
 /** `db:migrate` needs the database alone, not a replica's whole environment. */
 export function loadMigrateEnv(source: Source = process.env): Pick<Env, 'DATABASE_URL'> {
-  return parse(z.object({ DATABASE_URL: envShape.DATABASE_URL }), source);
+  return parseEnv(z.object({ DATABASE_URL: envShape.DATABASE_URL }), source);
 }
 
-function parse<T>(schema: z.ZodType<T>, source: Source): T {
+/**
+ * Parses a process's environment with `schema` (the API's, the migrator's, the worker's): an empty variable is
+ * unset; every problem named at once, with what was given, in one EnvError.
+ */
+export function parseEnv<T>(schema: z.ZodType<T>, source: Source): T {
   // An empty variable means "not set", so `PG_POOL_MAX=` falls back to the default instead of failing as 0.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { EnvError, LOG_LEVELS } from '../../api/src/env';
+import { EnvError, int, LOG_LEVELS, parseEnv, urlWithProtocols as url } from '../../api/src/env';
 
 export { EnvError };
 
@@ -13,20 +13,6 @@ export { EnvError };
  * LOG_LEVEL info. WORKER_INSERT_DELAY_MS (default 0) is a test knob: it holds each batch that long before its
  * INSERT, so a test can kill a worker with a batch in hand.
  */
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-const url = (protocols: string[]) =>
-  z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
-  );
-
 const name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'must be 1-100 letters, digits, "-", "_", "." or ":"');
@@ -58,16 +44,6 @@ export type WorkerEnv = z.infer<typeof workerSchema>;
 type Source = Record<string, string | undefined>;
 
 export function loadWorkerEnv(source: Source = process.env): WorkerEnv {
-  // An empty variable means "not set", as in the API.
-  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = workerSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
-  throw new EnvError(
-    parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.');
-      const value = present[key];
-      const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value)}`;
-      return `${key}: ${issue.message} (${shown})`;
-    }),
-  );
+  // An empty variable means "not set", as in the API (whose parser this is).
+  return parseEnv(workerSchema, source);
 }

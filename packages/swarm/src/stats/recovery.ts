@@ -24,8 +24,13 @@ export const FAULT_KIND = 'fault';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** The p95 over some seconds, from their merged histograms (null without requests). */
-function p95Of(points: readonly TimePoint[]): number | null {
+/**
+ * The p95 over some seconds (of the totals or of one row), from their merged histograms, bounded by their exact
+ * min and max when every second has them (null without requests).
+ */
+export function p95Of(
+  points: ReadonlyArray<{ hist: string; minMs?: number; maxMs?: number; requests: number }>,
+): number | null {
   const answered = points.filter((p) => p.requests > 0);
   if (answered.length === 0) return null;
   const h = decodeHistogram(answered[0]!.hist);

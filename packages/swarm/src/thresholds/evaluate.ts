@@ -1,5 +1,6 @@
 import { describeEntry, entryFromSummary } from '../stats/entry-summary';
 import { decodeHistogram, percentileMs, rangeOf } from '../stats/histogram';
+import { p95Of } from '../stats/recovery';
 import type { EntrySummary, RecoveryEntry, Summary, ThresholdResult } from '../stats/summary-types';
 import type { Metric, Operator, Threshold } from './parse';
 
@@ -178,19 +179,6 @@ export function faultValue(summary: Summary, t: Threshold, m: Extract<Metric, { 
   if (never !== undefined)
     return { actual: null, message: `${never.label}: ${never.reason ?? 'not recovered'}` };
   return { actual: Math.max(...judged.map((r) => r.recoveryS!)) };
-}
-
-/** The p95 of some seconds' histograms merged (null without requests), bounded by their exact min and max. */
-function p95Of(points: ReadonlyArray<{ hist: string; minMs?: number; maxMs?: number; requests: number }>) {
-  const answered = points.filter((p) => p.requests > 0);
-  if (answered.length === 0) return null;
-  const h = decodeHistogram(answered[0]!.hist);
-  for (const p of answered.slice(1)) h.add(decodeHistogram(p.hist));
-  const ranges = answered.map(rangeOf);
-  const range = ranges.every((r) => r !== null)
-    ? { minMs: Math.min(...ranges.map((r) => r.minMs)), maxMs: Math.max(...ranges.map((r) => r.maxMs)) }
-    : null;
-  return percentileMs(h, 95, range);
 }
 
 /**
