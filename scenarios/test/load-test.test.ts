@@ -112,15 +112,20 @@ describe('./load_test.sh smoke on a native stack', () => {
       env: { ...process.env, ...env(), RUN_TIME: '60s' },
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
-    child.stderr.resume();
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // A few seconds into the load, stop it as a CI runner or `timeout` would.
+    // Once users run (Swarm's progress line), stop it as a CI runner or `timeout` would.
+    const running = /users \d+ +req\/s/;
     const deadline = Date.now() + 60_000;
-    while (!/load_test: swarm run/.test(stdout) && Date.now() < deadline) await sleep(200);
-    await sleep(8000);
+    while (!running.test(stdout + stderr) && Date.now() < deadline) await sleep(200);
+    expect(stdout + stderr, 'the load started').toMatch(running);
+    await sleep(2000);
     const sentAt = Date.now();
     child.kill('SIGTERM');
     const code = await exited;
