@@ -206,7 +206,12 @@ describe('k6/ingest.js', () => {
       http_req_failed: ['rate<0.01'],
     });
     // What k6 cannot judge is judged after it, from Postgres (scenarios/lib/ingest-k6.ts).
-    expect(byDefault.AFTER_RUN).toEqual(['ingest_missing==0', 'ingest_duplicates==0', 'drain_s<60']);
+    expect(byDefault.AFTER_RUN).toEqual([
+      'ingest_missing==0',
+      'ingest_duplicates==0',
+      'ingest_unexpected==0',
+      'drain_s<60',
+    ]);
     await expect(loadIngest({ TARGET_VUS: 'many' })).rejects.toThrow(/TARGET_VUS: must be a whole number/);
   });
 
