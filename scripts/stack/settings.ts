@@ -90,6 +90,7 @@ export interface StackSettings {
 /** The replicas' protection settings (services/api/README.md "Overload lab"), passed through by `make up`. */
 export const PROTECTION_KEYS = [
   'SHED_LAG_MS',
+  'SHED_COSTLY_MS',
   'MEMORY_GUARD_MB',
   'MEMORY_GUARD_HEAP_FRACTION',
   'DOWNSTREAM_PROTECTION',

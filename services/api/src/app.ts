@@ -27,8 +27,9 @@ export function createApp(deps: Deps) {
     app.use(
       '/api/*',
       shed({
-        overloaded: () => lag.state.overloadedAt(performance.now()),
+        overloaded: (factor) => lag.state.overloadedAt(performance.now(), factor),
         onShed: deps.protection.metrics.shed,
+        costlyMs: deps.env.SHED_COSTLY_MS,
       }),
     );
   app.use('/api/*', deadline({ budgetMs: deps.env.REQUEST_DEADLINE_MS }));

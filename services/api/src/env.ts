@@ -9,7 +9,7 @@ import { z } from 'zod';
  * KEEP_ALIVE_TIMEOUT_MS 65000 (above nginx's 60 s upstream idle timeout, so nginx always closes first),
  * PG_TRANSACTION_POOLING off (on: DATABASE_URL is a pooler in transaction mode, PgBouncer; see db/pool.ts).
  * The overload lab (lab/, README "Overload lab"): LAB_ENDPOINTS off, DOWNSTREAM_URL unset; SHED_LAG_MS 0 (no load
- * shedding), MEMORY_GUARD_MB 0 and MEMORY_GUARD_HEAP_FRACTION 0 (no memory guard; set at most one);
+ * shedding), SHED_COSTLY_MS 2 (routes holding the loop this long are shed first), MEMORY_GUARD_MB 0 and MEMORY_GUARD_HEAP_FRACTION 0 (no memory guard; set at most one);
  * DOWNSTREAM_PROTECTION on, DOWNSTREAM_TIMEOUT_MS 1000, DOWNSTREAM_BREAKER_FAILURES 5,
  * DOWNSTREAM_BREAKER_HALF_OPEN_MS 5000, DOWNSTREAM_BULKHEAD_LIMIT 10, DOWNSTREAM_BULKHEAD_QUEUE 10.
  * The ingest path (events/, README "Events"): INGEST_STREAM events, INGEST_GROUP ingest, INGEST_BACKLOG_LIMIT
@@ -56,6 +56,7 @@ const envShape = {
   LAB_ENDPOINTS: z.enum(['on', 'off']).default('off'),
   DOWNSTREAM_URL: urlWithProtocols(['http:', 'https:']).optional(),
   SHED_LAG_MS: int(0, 60_000).default(0),
+  SHED_COSTLY_MS: z.coerce.number().min(0).max(60_000).default(2),
   MEMORY_GUARD_MB: int(0, 1_000_000).default(0),
   MEMORY_GUARD_HEAP_FRACTION: z.coerce.number().min(0).max(1).default(0),
   DOWNSTREAM_PROTECTION: z.enum(['on', 'off']).default('on'),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { RouteCost } from './shed';
 
 /** How `downstream_breaker_state` reads: 0 closed, 1 half-open (a trial call), 2 open (calls refused). */
 export const BREAKER_STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
@@ -54,7 +55,8 @@ export function createProtectionMetrics(registry: Registry, read: ProtectionRead
   }
   const shed = new Counter({
     name: 'http_requests_shed_total',
-    help: 'Requests answered 503 OVERLOADED without running (load shedding)',
+    help: 'Requests answered 503 OVERLOADED without running (load shedding), by the route class shed (costly, cheap)',
+    labelNames: ['cost'] as const,
     registers,
   });
   gauge(
@@ -110,7 +112,7 @@ export function createProtectionMetrics(registry: Registry, read: ProtectionRead
   for (const to of Object.keys(BREAKER_STATE_VALUE)) transitions.labels(to);
 
   return {
-    shed: () => shed.inc(),
+    shed: (cost: RouteCost) => shed.inc({ cost }),
     memoryRefused: () => refused.inc(),
     breaker(to: BreakerState) {
       breakerState.set(BREAKER_STATE_VALUE[to]);

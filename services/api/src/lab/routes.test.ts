@@ -123,7 +123,8 @@ describe('memory guard', () => {
 
 describe('load shedding', () => {
   it('answers /api/* 503 OVERLOADED with Retry-After after the loop was blocked; /health, /ready, /metrics still run', async () => {
-    const { app } = labApp({ SHED_LAG_MS: '100' });
+    // SHED_COSTLY_MS=0: every route shed alike, the cheap /api/users/1 too.
+    const { app } = labApp({ SHED_LAG_MS: '100', SHED_COSTLY_MS: '0' });
     // Blocks this very event loop for 400 ms: the monitor's next tick runs late, past the threshold.
     expect((await app.request('/api/lab/cpu?ms=400')).status).toBe(200);
     await expect
@@ -139,12 +140,37 @@ describe('load shedding', () => {
     const ready = await app.request('/ready');
     expect(((await ready.json()) as ErrorBody).error.code).toBe('NOT_READY');
     const metrics = await (await app.request('/metrics')).text();
-    expect(metrics).toMatch(/http_requests_shed_total\{instance="lab1"\} [1-9]/);
+    expect(metrics).toMatch(/http_requests_shed_total\{cost="costly",instance="lab1"\} [1-9]/);
     expect(metrics).toMatch(/eventloop_lag_seconds\{instance="lab1"\} /);
     // Once the loop keeps time for a second, work is taken again.
     await expect
       .poll(async () => (await app.request('/api/lab/cpu?ms=1')).status, { timeout: 10_000 })
       .toBe(200);
+  });
+
+  it('sheds a costly route first and a cheap one only once the loop runs 4x the threshold late', async () => {
+    const { app } = labApp({ SHED_LAG_MS: '100' });
+    const codeOf = async (path: string) => {
+      const res = await app.request(path);
+      return res.status === 200 ? 'OK' : ((await res.json()) as ErrorBody).error.code;
+    };
+    // /api/lab/downstream without DOWNSTREAM_URL answers at once: a cheap route (503 DOWNSTREAM_NOT_CONFIGURED).
+    expect(await codeOf('/api/lab/downstream')).toBe('DOWNSTREAM_NOT_CONFIGURED');
+    // 250 ms of event-loop work: the cpu route is learned costly, and the loop runs ~250 ms late (over 100, under 400).
+    expect(await codeOf('/api/lab/cpu?ms=250')).toBe('OK');
+    await expect.poll(() => codeOf('/api/lab/cpu?ms=1'), { timeout: 5000, interval: 5 }).toBe('OVERLOADED');
+    expect(await codeOf('/api/lab/downstream')).toBe('DOWNSTREAM_NOT_CONFIGURED');
+    // Once the hold is over, 600 ms of work: past 4 x 100 late, so the cheap route is shed too.
+    await expect.poll(() => codeOf('/api/lab/cpu?ms=1'), { timeout: 5000 }).toBe('OK');
+    expect(await codeOf('/api/lab/cpu?ms=600')).toBe('OK');
+    expect(await codeOf('/api/lab/downstream')).toBe('OVERLOADED');
+    const metrics = await (await app.request('/metrics')).text();
+    expect(metrics).toMatch(/http_requests_shed_total\{cost="costly",instance="lab1"\} [1-9]/);
+    expect(metrics).toMatch(/http_requests_shed_total\{cost="cheap",instance="lab1"\} [1-9]/);
+  });
+
+  it('refuses a bad SHED_COSTLY_MS, naming it', () => {
+    expect(() => labApp({ SHED_LAG_MS: '100', SHED_COSTLY_MS: 'fast' })).toThrow(/SHED_COSTLY_MS/);
   });
 
   it('is not mounted with SHED_LAG_MS=0', async () => {
