@@ -126,8 +126,6 @@ describe('packages/swarm/Dockerfile', () => {
       ...Object.keys(
         JSON.parse(readFileSync(join(ROOT, 'packages/swarm/package.json'), 'utf8')).dependencies,
       ),
-      // Installed on its own (a root devDependency the scenarios need): see the Dockerfile.
-      ...(all.some((i) => i.op === 'RUN' && /^npm install .*"pg@/.test(i.args)) ? ['pg'] : []),
     ]);
     expect([...packages].filter((p) => !installed.has(p))).toEqual([]);
     expect(copied('scenarios/profiles.json')).toBe(true);
