@@ -132,16 +132,27 @@ const TINY = ['--seconds', '1', '--rounds', '1'];
 
 describe('every benchmark, in a tiny form', () => {
   it(
-    'bench/api-read.ts measures a cached read, all hits, against both bare handlers and prints its table',
+    'bench/api-read.ts measures a cached read, all hits, against both bare handlers and another checkout, and prints its table',
     async () => {
-      const out = await expectRunsToTheEnd('bench/api-read.ts', [...TINY, '--connections', '10']);
+      // --compare with this very checkout: a second replica on the same Postgres and Redis, in the same rounds.
+      const args = [...TINY, '--connections', '10', '--compare', '.'];
+      const out = await expectRunsToTheEnd('bench/api-read.ts', args);
       expect(out).toMatch(row('bare Hono handler, same body'));
       expect(out).toMatch(row('bare Hono handler + one Redis GET (the cache-aside floor)'));
       expect(out).toMatch(row('cached GET /api/users/:id, one replica'));
+      expect(out).toMatch(row('cached GET /api/users/:id, one replica of .'));
       expect(out).toMatch(/^cached \/ bare: [\d.]+%/m);
+      expect(out).toMatch(/^server CPU µs\/request, this checkout minus \. .*: -?[\d.]+$/m);
     },
     RUN_TIMEOUT_MS + 20_000,
   );
+
+  it('bench/api-read.ts refuses a --compare that is not a checkout, exit 2 naming the flag', async () => {
+    const run = await runBench('bench/api-read.ts', ['--compare', '/nonexistent-checkout']);
+    running.delete(run.pgid);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--compare \/nonexistent-checkout is not a checkout of this repository/);
+  });
 
   it(
     'bench/gateway-overhead.ts reads one replica directly and through the rendered gateway, all hits, and prints its table',
