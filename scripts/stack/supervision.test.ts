@@ -96,6 +96,31 @@ describe('supervision', () => {
     );
   });
 
+  it('serves the workers as their own family and lists them after the replicas', () => {
+    const s = {
+      pid: 99,
+      updatedAt: 0,
+      replicas: { app1: { ...up(0), restarts: 0 } },
+      workers: {
+        worker2: { ...up(0), restarts: 0 },
+        worker1: { ...up(0), state: 'backoff' as const, restarts: 3, streak: 1 },
+      },
+    };
+    const text = renderMetrics(s);
+    expect(text.match(/^swarmgate_worker_restarts_total.*$/gm)).toEqual([
+      'swarmgate_worker_restarts_total{worker="worker1"} 3',
+      'swarmgate_worker_restarts_total{worker="worker2"} 0',
+    ]);
+    expect(text).toContain('swarmgate_worker_backoff_seconds{worker="worker1"} 0.5');
+    expect(text).toContain('swarmgate_worker_supervised_up{worker="worker2"} 1');
+    expect(text).not.toMatch(/replica="worker/);
+    expect(describeSupervision(s, true)).toBe(
+      'supervision: on (pid 99), restarts: app1 0, worker1 3 (dead, restarting), worker2 0',
+    );
+    // A state file without workers (an older supervisor's, or WORKERS=0): no worker family at all.
+    expect(renderMetrics({ ...s, workers: undefined })).not.toContain('swarmgate_worker_');
+  });
+
   it("marks a death and its restart as one window in Swarm's annotation format", () => {
     const r = { ...up(0), state: 'backoff' as const, pid: 7, lastExitAt: 1000 };
     const opened = parseAnnotationLine(JSON.stringify(restartEvent('app2', r)), () => undefined);

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Supervision of the native stack's replicas (SUPERVISE=on), the pure part: the back-off between restarts, each
- * replica's state as the supervisor keeps it, the state file `make status` and `make health` read, and the
+ * Supervision of the native stack's replicas and ingest workers (SUPERVISE=on), the pure part: the back-off between
+ * restarts, each process's state as the supervisor keeps it, the state file `make status` and `make health` read, and the
  * metrics it serves. The process itself is native/supervisor.ts.
  *
  * A replica whose pid file names a process that has exited (SIGKILL, a crash, past --max-old-space-size, `make
@@ -44,6 +44,15 @@ export interface SupervisionState {
   pid: number;
   updatedAt: number;
   replicas: Record<string, ReplicaSupervision>;
+  /** The ingest workers, supervised the same way (absent in a file an older supervisor wrote). */
+  workers?: Record<string, ReplicaSupervision>;
+}
+
+/** Every supervised process, replicas first then workers, each group in natural order (app2 before app10). */
+export function supervised(s: SupervisionState): [string, ReplicaSupervision][] {
+  const sorted = (group: Record<string, ReplicaSupervision>) =>
+    Object.entries(group).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+  return [...sorted(s.replicas), ...sorted(s.workers ?? {})];
 }
 
 /**
@@ -143,27 +152,33 @@ export function readSupervision(stackDir: string): SupervisionState | undefined 
 }
 
 /**
- * The supervisor's /metrics, Prometheus text format: restarts per replica (a counter), whether it runs, and the
- * back-off it is waiting out.
+ * The supervisor's /metrics, Prometheus text format: restarts per replica and per worker (counters), whether each
+ * runs, and the back-off it is waiting out. Replicas are `swarmgate_replica_*{replica}`, workers
+ * `swarmgate_worker_*{worker}`.
  */
 export function renderMetrics(s: SupervisionState): string {
-  const names = Object.keys(s.replicas).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const family = (kind: 'replica' | 'worker', group: Record<string, ReplicaSupervision>) => {
+    const names = Object.keys(group).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const series = (metric: string, value: (r: ReplicaSupervision) => number) =>
+      names.map((n) => `swarmgate_${kind}_${metric}{${kind}="${n}"} ${value(group[n]!)}`);
+    return [
+      `# HELP swarmgate_${kind}_restarts_total Restarts of a ${kind} by the stack supervisor after it died.`,
+      `# TYPE swarmgate_${kind}_restarts_total counter`,
+      ...series('restarts_total', (r) => r.restarts),
+      `# HELP swarmgate_${kind}_supervised_up Whether the ${kind} process runs (1), or is dead or stopped (0).`,
+      `# TYPE swarmgate_${kind}_supervised_up gauge`,
+      ...series('supervised_up', (r) => (r.state === 'up' ? 1 : 0)),
+      `# HELP swarmgate_${kind}_backoff_seconds The back-off before the next restart of a dead ${kind}; 0 otherwise.`,
+      `# TYPE swarmgate_${kind}_backoff_seconds gauge`,
+      ...series('backoff_seconds', (r) =>
+        r.state === 'backoff' && r.streak > 0 ? backoffMs(r.streak) / 1000 : 0,
+      ),
+    ];
+  };
+  const workers = s.workers ?? {};
   const lines = [
-    '# HELP swarmgate_replica_restarts_total Restarts of a replica by the stack supervisor after it died.',
-    '# TYPE swarmgate_replica_restarts_total counter',
-    ...names.map((n) => `swarmgate_replica_restarts_total{replica="${n}"} ${s.replicas[n]!.restarts}`),
-    '# HELP swarmgate_replica_supervised_up Whether the replica process runs (1), or is dead or stopped (0).',
-    '# TYPE swarmgate_replica_supervised_up gauge',
-    ...names.map(
-      (n) => `swarmgate_replica_supervised_up{replica="${n}"} ${s.replicas[n]!.state === 'up' ? 1 : 0}`,
-    ),
-    '# HELP swarmgate_replica_backoff_seconds The back-off before the next restart of a dead replica; 0 otherwise.',
-    '# TYPE swarmgate_replica_backoff_seconds gauge',
-    ...names.map((n) => {
-      const r = s.replicas[n]!;
-      const wait = r.state === 'backoff' && r.streak > 0 ? backoffMs(r.streak) / 1000 : 0;
-      return `swarmgate_replica_backoff_seconds{replica="${n}"} ${wait}`;
-    }),
+    ...family('replica', s.replicas),
+    ...(Object.keys(workers).length > 0 ? family('worker', workers) : []),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -181,10 +196,9 @@ export function describeSupervision(
   if (!running && expected) {
     return 'supervision: DOWN: SUPERVISE=on but the supervisor is not running (`make up` starts it; `make logs supervisor`)';
   }
-  if (!running || s === undefined) return 'supervision: off (SUPERVISE=on restarts replicas that die)';
-  const names = Object.keys(s.replicas).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const each = names.map((n) => {
-    const r = s.replicas[n]!;
+  if (!running || s === undefined)
+    return 'supervision: off (SUPERVISE=on restarts replicas and workers that die)';
+  const each = supervised(s).map(([n, r]) => {
     const note = r.state === 'backoff' ? ' (dead, restarting)' : r.state === 'stopped' ? ' (stopped)' : '';
     return `${n} ${r.restarts}${note}`;
   });

@@ -6,8 +6,8 @@ import { isRunning, type PidRecord, readPidFile } from '../lib/daemon';
 import { freePort, waitFor } from '../lib/ports';
 import { readSupervision } from './supervision';
 
-// SUPERVISE=on on a native stack of two replicas: a replica killed is started again and counted; one stopped on
-// purpose stays down; `down` stops the supervisor first and leaves no process behind.
+// SUPERVISE=on on a native stack of two replicas and one ingest worker: a replica or worker killed is started again
+// and counted; one stopped on purpose stays down; `down` stops the supervisor first and leaves no process behind.
 let stack: TestStack;
 let metricsUrl = '';
 const seen: PidRecord[] = [];
@@ -15,13 +15,17 @@ const seen: PidRecord[] = [];
 beforeAll(async () => {
   const supervisorPort = await freePort();
   metricsUrl = `http://127.0.0.1:${supervisorPort}/metrics`;
-  stack = await createTestStack(2, {
-    SUPERVISE: 'on',
-    SUPERVISOR_PORT: String(supervisorPort),
-    // Prometheus scrapes the supervisor (job supervisor): the restart counts as a time series.
-    MONITOR: 'on',
-    DOWNSTREAM_PORT: String(await freePort()),
-  });
+  stack = await createTestStack(
+    2,
+    {
+      SUPERVISE: 'on',
+      SUPERVISOR_PORT: String(supervisorPort),
+      // Prometheus scrapes the supervisor (job supervisor): the restart counts as a time series.
+      MONITOR: 'on',
+      DOWNSTREAM_PORT: String(await freePort()),
+    },
+    1,
+  );
   try {
     await stack.cli('up');
   } catch (err) {
@@ -140,6 +144,43 @@ describe('supervision of the native replicas', () => {
     );
     seen.push(pidOf('app2')!);
     expect(restarts('app2')).toBe(1);
+  });
+
+  it('restarts an ingest worker that was killed, counted apart from the replicas', async () => {
+    const old = pidOf('worker1')!;
+    expect(isRunning(old)).toBe(true);
+    process.kill(old.pid, 'SIGKILL');
+    await waitFor(
+      'worker1 restarted by the supervisor',
+      () => {
+        const r = pidOf('worker1');
+        return r !== undefined && r.pid !== old.pid && isRunning(r);
+      },
+      60_000,
+      100,
+    );
+    seen.push(pidOf('worker1')!);
+    await waitFor(
+      'worker1 counted',
+      () => readSupervision(stack.dir)?.workers?.worker1?.restarts === 1,
+      10_000,
+      100,
+    );
+    expect(readSupervision(stack.dir)?.replicas.worker1).toBeUndefined();
+    const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
+    expect(text).toContain('swarmgate_worker_restarts_total{worker="worker1"} 1');
+    expect(text).not.toContain('replica="worker1"');
+    // Back at work: the restarted worker answers its readiness probe (Redis and Postgres reached).
+    await waitFor(
+      'worker1 ready again',
+      async () => {
+        const health = await stack.cli('health').catch((err: { stdout?: string }) => err);
+        return /^worker1\s.*\bup\b/m.test(health.stdout ?? '');
+      },
+      60_000,
+      500,
+    );
+    expect((await stack.cli('status')).stdout).toMatch(/restarts: app1 \d, app2 \d, worker1 1/);
   });
 
   it('fails health while the supervisor is gone; a later up starts it again (SUPERVISE recorded), counts kept', async () => {

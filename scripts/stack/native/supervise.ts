@@ -1,7 +1,7 @@
 import { runningFrom, stopDaemon } from '../../lib/daemon';
 import { probe } from '../http-probe';
 import type { StackPaths } from '../paths';
-import { readSupervision } from '../supervision';
+import { readSupervision, supervised } from '../supervision';
 import { ensureStarted, partLine, say, waitReady } from './lifecycle';
 import { type Context, daemon, type Part, REPO_ROOT } from './parts';
 
@@ -48,13 +48,14 @@ export async function startSupervisor(ctx: Context, deadline: number): Promise<v
   const part = supervisorPart(ctx);
   await ensureStarted(ctx, part);
   await waitReady(ctx, part, deadline);
-  const restarts = Object.entries(readSupervision(ctx.paths.root)?.replicas ?? {})
+  const state = readSupervision(ctx.paths.root);
+  const restarts = (state ? supervised(state) : [])
     .filter(([, r]) => r.restarts > 0)
     .map(([name, r]) => `${name} ${r.restarts}`);
   say(
     partLine(
       'supervisor',
-      `restarts replicas that die, metrics on http://127.0.0.1:${part.port}/metrics` +
+      `restarts replicas and workers that die, metrics on http://127.0.0.1:${part.port}/metrics` +
         (restarts.length > 0 ? ` (restarts so far: ${restarts.join(', ')})` : ''),
     ),
   );

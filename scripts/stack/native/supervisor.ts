@@ -15,12 +15,13 @@ import {
   supervisionFile,
 } from '../supervision';
 import { nativeTopology } from '../topology';
-import { type Context, replicaPart } from './parts';
+import { type Context, type Part, replicaPart } from './parts';
+import { workerPart } from './worker';
 
 /**
- * The native stack's supervisor (SUPERVISE=on): one small process, started by `up` after the replicas and stopped
- * first by `down`, that polls each replica's pid file every 200 ms and starts a replica that died again after a
- * back-off (supervision.ts says when). It writes its state to `<STACK_DIR>/supervision.json` (read by `make
+ * The native stack's supervisor (SUPERVISE=on): one small process, started by `up` after the replicas and workers
+ * and stopped first by `down`, that polls each replica's and ingest worker's pid file every 200 ms and starts one
+ * that died again after a back-off (supervision.ts says when), as compose's `restart: unless-stopped` does for both. It writes its state to `<STACK_DIR>/supervision.json` (read by `make
  * status` and `make health`) and serves it as Prometheus metrics on 127.0.0.1:SUPERVISOR_PORT/metrics.
  * It only starts a replica: readiness is the gateway's business (its passive health check routes around a replica
  * until it answers), and `up` is what waits for one.
@@ -70,15 +71,24 @@ async function main() {
     throw err;
   }
   const previous = readSupervision(ctx.paths.root);
-  const state: SupervisionState = { pid: process.pid, updatedAt: Date.now(), replicas: {} };
-  for (const r of ctx.topology.replicas) {
+  const state: SupervisionState = { pid: process.pid, updatedAt: Date.now(), replicas: {}, workers: {} };
+  const parts = new Map<string, { part: Part; group: Record<string, ReplicaSupervision> }>();
+  const supervise = (
+    name: string,
+    part: Part,
+    group: Record<string, ReplicaSupervision>,
+    before?: number,
+  ) => {
     // Restart counts survive a new supervisor (each `up` starts one); the rest is observed afresh.
-    const restarts = previous?.replicas[r.name]?.restarts ?? 0;
-    state.replicas[r.name] = { state: 'stopped', restarts, streak: 0 };
-  }
-  const parts = new Map(ctx.topology.replicas.map((r) => [r.name, replicaPart(ctx, r)]));
+    group[name] = { state: 'stopped', restarts: before ?? 0, streak: 0 };
+    parts.set(name, { part, group });
+  };
+  for (const r of ctx.topology.replicas)
+    supervise(r.name, replicaPart(ctx, r), state.replicas, previous?.replicas[r.name]?.restarts);
+  for (const w of ctx.topology.workers)
+    supervise(w.name, workerPart(ctx, w), state.workers!, previous?.workers?.[w.name]?.restarts);
   const deadSince = new Map<string, { pid: number; at: number }>();
-  /** Replicas dead since their death's annotation, which closes once they run (or are stopped). */
+  /** Processes dead since their death's annotation, which closes once they run (or are stopped). */
   const dying = new Map<string, ReplicaSupervision>();
   const events = supervisionEventsFile(ctx.paths.root);
   const annotate = (event: object) => appendFileSync(events, `${JSON.stringify(event)}\n`);
@@ -112,8 +122,8 @@ async function main() {
   let written = '';
   while (!stopping) {
     const now = Date.now();
-    for (const [name, part] of parts) {
-      const before: ReplicaSupervision = state.replicas[name]!;
+    for (const [name, { part, group }] of parts) {
+      const before: ReplicaSupervision = group[name]!;
       const { next, start } = step(before, observe(ctx, name, deadSince, now), now);
       if (next.state === 'backoff' && next.lastExitAt !== before.lastExitAt) {
         log(`${name} (pid ${next.pid}) died; restart in ${((next.nextStartAt! - now) / 1000).toFixed(1)} s`);
@@ -126,7 +136,7 @@ async function main() {
         annotate(restartEvent(name, died, now));
         dying.delete(name);
       }
-      state.replicas[name] = next;
+      group[name] = next;
       if (start && !stopping) {
         try {
           part.start();
@@ -136,7 +146,7 @@ async function main() {
         }
       }
     }
-    const text = JSON.stringify(state.replicas);
+    const text = JSON.stringify([state.replicas, state.workers]);
     if (text !== written) {
       state.updatedAt = now;
       writeState(ctx, state);
