@@ -30,6 +30,7 @@ export function createApp(deps: Deps) {
         overloaded: (factor) => lag.state.overloadedAt(performance.now(), factor),
         onShed: deps.protection.metrics.shed,
         costlyMs: deps.env.SHED_COSTLY_MS,
+        costs: deps.protection.routeCosts,
       }),
     );
   app.use('/api/*', deadline({ budgetMs: deps.env.REQUEST_DEADLINE_MS }));

@@ -16,6 +16,8 @@ export type DownstreamOutcome =
 export interface ProtectionReadings {
   /** The last event-loop lag sample (ms) and whether the replica sheds, when shedding is on. */
   lag?: () => { lagMs: number; overloaded: boolean };
+  /** The running event-loop cost of each route (ms, keyed `METHOD /template`), when shedding is on. */
+  routeCosts?: () => ReadonlyMap<string, number>;
   /** Calls running and waiting in the downstream bulkhead, when it is on. */
   bulkhead?: () => { active: number; queued: number };
   heldBytes: () => number;
@@ -24,7 +26,7 @@ export interface ProtectionReadings {
 
 /**
  * The protection's series on the replica's registry (one registry per process): shedding (event-loop lag, the
- * overloaded flag, requests shed), the memory guard (its limit, lab memory held, allocations refused) and the
+ * overloaded flag, each route's cost, requests shed), the memory guard (its limit, lab memory held, allocations refused) and the
  * downstream call (breaker state and transitions, calls by outcome with their time, the bulkhead's load). Readings
  * are taken when scraped; the request path only increments.
  */
@@ -52,6 +54,22 @@ export function createProtectionMetrics(registry: Registry, read: ProtectionRead
       '1 while the replica sheds new work (event-loop lag past SHED_LAG_MS), else 0',
       () => (lag().overloaded ? 1 : 0),
     );
+  }
+  if (read.routeCosts) {
+    const costs = read.routeCosts;
+    new Gauge({
+      name: 'shed_route_cost_seconds',
+      help: 'How long a request of each route holds the event loop before its first wait (a running mean); at or above SHED_COSTLY_MS a route is shed first',
+      labelNames: ['method', 'route'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [key, ms] of costs()) {
+          const space = key.indexOf(' ');
+          this.labels(key.slice(0, space), key.slice(space + 1)).set(ms / 1000);
+        }
+      },
+    });
   }
   const shed = new Counter({
     name: 'http_requests_shed_total',

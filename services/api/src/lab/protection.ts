@@ -8,6 +8,8 @@ import { createProtectionMetrics, type ProtectionMetrics } from './metrics';
 export interface Protection {
   /** Sampling the event loop, when SHED_LAG_MS > 0 (app.ts then mounts the shedding middleware). */
   lag?: LagMonitor;
+  /** The shedding middleware's running cost per route (`GET /api/lab/cpu` → ms), served as a metric. */
+  routeCosts: Map<string, number>;
   guard: MemoryGuard;
   /** The downstream client, when DOWNSTREAM_URL is set. */
   downstream?: DownstreamClient;
@@ -28,9 +30,11 @@ export function createProtection(env: Env, registry: Registry): Protection {
     limitBytes: guardLimitBytes(env.MEMORY_GUARD_MB, env.MEMORY_GUARD_HEAP_FRACTION),
   });
   const held = { bytes: 0 };
+  const routeCosts = new Map<string, number>();
   let downstream: DownstreamClient | undefined;
   const metrics = createProtectionMetrics(registry, {
     lag: lag && (() => lag.state),
+    routeCosts: lag && (() => routeCosts),
     bulkhead: () => downstream?.readBulkhead?.() ?? { active: 0, queued: 0 },
     heldBytes: () => held.bytes,
     guardLimitBytes: guard.limitBytes,
@@ -48,5 +52,5 @@ export function createProtection(env: Env, registry: Registry): Protection {
       onBreaker: metrics.breaker,
     });
   }
-  return { lag, guard, downstream, metrics, held, stop: () => lag?.stop() };
+  return { lag, routeCosts, guard, downstream, metrics, held, stop: () => lag?.stop() };
 }

@@ -167,6 +167,15 @@ describe('load shedding', () => {
     const metrics = await (await app.request('/metrics')).text();
     expect(metrics).toMatch(/http_requests_shed_total\{cost="costly",instance="lab1"\} [1-9]/);
     expect(metrics).toMatch(/http_requests_shed_total\{cost="cheap",instance="lab1"\} [1-9]/);
+    // Each route's learned cost: the cpu route well past SHED_COSTLY_MS (2 ms), the cheap one under it.
+    const cost = (route: string) =>
+      Number(
+        metrics.match(
+          new RegExp(`shed_route_cost_seconds\\{method="GET",route="${route}",instance="lab1"\\} (\\S+)`),
+        )?.[1],
+      );
+    expect(cost('/api/lab/cpu')).toBeGreaterThan(0.002);
+    expect(cost('/api/lab/downstream')).toBeLessThan(0.002);
   });
 
   it('refuses a bad SHED_COSTLY_MS, naming it', () => {

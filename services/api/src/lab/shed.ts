@@ -23,6 +23,8 @@ export interface ShedOptions {
    * and shed first; 0 sheds every route alike.
    */
   costlyMs: number;
+  /** Where the running cost per route (`GET /api/lab/cpu` → ms) is kept; read by the metrics. */
+  costs?: Map<string, number>;
   /** The clock (ms, monotonic); performance.now by default. */
   now?: () => number;
 }
@@ -45,9 +47,9 @@ export function shed({
   overloaded,
   onShed,
   costlyMs,
+  costs = new Map(),
   now = () => performance.now(),
 }: ShedOptions): MiddlewareHandler {
-  const costs = new Map<string, number>();
   return function shedWhenOverloaded(c, next) {
     const route = `${c.req.method} ${routePath(c, -1)}`;
     const cost = costs.get(route);
