@@ -2,7 +2,7 @@
  * Requests/s of a cached `GET /api/users/:id` on one replica against a bare Hono handler answering the same body,
  * measured by the same tool (autocannon) at the same concurrency, alternating rounds so machine noise hits both.
  *
- *   npm run bench:api -- [--seconds 10] [--connections 50] [--rounds 3] [--profile DIR] [--compare CHECKOUT]
+ *   npm run bench:api -- [--seconds 10] [--connections 50] [--rounds 3] [--rate 0] [--profile DIR] [--compare CHECKOUT]
  *
  * Starts its own Postgres, Redis, replica and bare servers on free ports under a temporary directory, reads a new
  * user until the read is a cache hit, fails unless every measured read of it is a hit, and stops everything it
@@ -22,7 +22,7 @@ import { benchOptions, cpuSeconds, load, median } from './support/load';
 import { type CachedReplica, startAnotherReplica, startCachedReplica } from './support/replica';
 import { benchScope, ready } from './support/scope';
 
-const { seconds, connections, rounds, flags } = benchOptions({
+const { seconds, connections, rounds, rate, flags } = benchOptions({
   // Write a V8 CPU profile of the replica into this directory (open it in Chrome DevTools).
   profile: { type: 'string' },
   // Another checkout of this repository whose replica is measured beside this one's.
@@ -69,12 +69,14 @@ try {
   const names = (['bare', 'bare+redis', 'cached', 'compare'] as const).filter((t) => targets[t]);
   const series = () => Object.fromEntries(names.map((t) => [t, [] as number[]])) as Record<Target, number[]>;
   const [rps, p99, cpuUs] = [series(), series(), series()];
-  console.error(`bench: ${rounds} rounds of ${seconds}s at ${connections} connections, alternating`);
+  console.error(
+    `bench: ${rounds} rounds of ${seconds}s at ${connections} connections${rate ? `, ${rate} req/s` : ''}, alternating`,
+  );
   const reads = new Map<CachedReplica, number>();
   const measure = async (name: Target) => {
     const { url, pid } = targets[name]!;
     const cpuBefore = cpuSeconds([pid]);
-    const result = await load(name, url, { connections, seconds });
+    const result = await load(name, url, { connections, seconds, rate });
     const cpu = cpuSeconds([pid]);
     const r = replicas[name];
     if (r) reads.set(r, (reads.get(r) ?? 0) + result['2xx']);

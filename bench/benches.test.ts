@@ -147,11 +147,15 @@ describe('every benchmark, in a tiny form', () => {
     RUN_TIMEOUT_MS + 20_000,
   );
 
-  it('bench/api-read.ts refuses a --compare that is not a checkout, exit 2 naming the flag', async () => {
+  it('bench/api-read.ts refuses a --compare that is not a checkout and a bad --rate, exit 2 naming the flag', async () => {
     const run = await runBench('bench/api-read.ts', ['--compare', '/nonexistent-checkout']);
     running.delete(run.pgid);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--compare \/nonexistent-checkout is not a checkout of this repository/);
+    const rate = await runBench('bench/api-read.ts', ['--rate', 'fast']);
+    running.delete(rate.pgid);
+    expect(rate.code).toBe(2);
+    expect(rate.stderr).toMatch(/--rate must be 0 \(as fast as it goes\) or a positive integer/);
   });
 
   it(

@@ -3,7 +3,7 @@
  * gateway configuration and read from the same replica directly, by the same tool (autocannon) at the same
  * concurrency, in alternating rounds so machine noise hits both.
  *
- *   npx --no-install tsx bench/gateway-overhead.ts [--seconds 10] [--connections 50] [--rounds 3] [--compare DIR]
+ *   npx --no-install tsx bench/gateway-overhead.ts [--seconds 10] [--connections 50] [--rounds 3] [--rate 0] [--compare DIR]
  *
  * Starts its own Postgres, Redis, replica and nginx on free ports under a temporary directory; nginx runs the
  * templates of gateway/ rendered by the stack's renderer (scripts/stack/gateway-config.ts), access log included,
@@ -25,7 +25,7 @@ import { benchOptions, cpuSeconds, load, median } from './support/load';
 import { type CachedReplica, startCachedReplica } from './support/replica';
 import { type BenchScope, benchScope } from './support/scope';
 
-const { seconds, connections, rounds, flags } = benchOptions({ compare: { type: 'string' } });
+const { seconds, connections, rounds, rate, flags } = benchOptions({ compare: { type: 'string' } });
 const nginxBinary = findBinary('nginx');
 if (!nginxBinary) {
   console.error('bench: nginx is not installed (make setup, or apt-get install -y nginx-light)');
@@ -99,14 +99,16 @@ try {
     const { label, url, nginxPid } = targets[i]!;
     const cpu = () => [cpuSeconds([replicaPid]), nginxPid === undefined ? 0 : cpuSeconds([nginxPid])];
     const cpuBefore = cpu();
-    const result = await load(label, url, { connections, seconds });
+    const result = await load(label, url, { connections, seconds, rate });
     const cpuAfter = cpu();
     const perRequest = (k: number) =>
       cpuAfter[k] === undefined ? NaN : ((cpuAfter[k]! - cpuBefore[k]!) * 1e6) / result['2xx'];
     reads += result['2xx'];
     return { result, replicaUs: perRequest(0), nginxUs: perRequest(1) };
   };
-  console.error(`bench: ${rounds} rounds of ${seconds}s at ${connections} connections, alternating`);
+  console.error(
+    `bench: ${rounds} rounds of ${seconds}s at ${connections} connections${rate ? `, ${rate} req/s` : ''}, alternating`,
+  );
   for (let i = 0; i < targets.length; i++) await measure(i); // warm-up: JIT, nginx's upstream connections
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < targets.length; i++) {

@@ -5,15 +5,18 @@ import autocannon from 'autocannon';
 export interface LoadOptions {
   connections: number;
   seconds: number;
+  /** Requests per second over all connections (autocannon's overallRate); undefined or 0: as fast as it goes. */
+  rate?: number | undefined;
 }
 
 /**
  * One autocannon run against `url` from this process (keep-alive, no pipelining); rejects when autocannon fails,
  * and when any response was not 2xx or any request failed, naming `name`.
  */
-export async function load(name: string, url: string, { connections, seconds }: LoadOptions) {
+export async function load(name: string, url: string, { connections, seconds, rate }: LoadOptions) {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds, pipelining: 1 }, (err, r) =>
+    const limit = rate ? { overallRate: rate } : {};
+    autocannon({ url, connections, duration: seconds, pipelining: 1, ...limit }, (err, r) =>
       err ? reject(err) : resolve(r),
     );
   });
@@ -73,7 +76,9 @@ function childrenOf(pid: number): number[] {
 
 /**
  * The options every stack bench takes — `--seconds` (10), `--connections` (50), `--rounds` (3), each a positive
- * integer — plus the bench's own string flags (`extra`); a bad value exits 2 naming the flag.
+ * integer, and `--rate` (0: as fast as it goes; N: every target at N requests/s, so that the CPU a request costs
+ * compares between targets at the same rate, not at whatever rate each reached) — plus the bench's own string
+ * flags (`extra`); a bad value exits 2 naming the flag.
  *
  * @example
  * const { seconds, connections, rounds, flags } = benchOptions({ profile: { type: 'string' } });
@@ -84,6 +89,7 @@ export function benchOptions<T extends Record<string, { type: 'string' }>>(extra
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '3' },
+      rate: { type: 'string', default: '0' },
       ...extra,
     },
   });
@@ -97,5 +103,10 @@ export function benchOptions<T extends Record<string, { type: 'string' }>>(extra
       process.exit(2);
     }
   }
-  return { seconds, connections, rounds, flags: v as { [K in keyof T]?: string } };
+  const rate = Number(v.rate);
+  if (!Number.isInteger(rate) || rate < 0) {
+    console.error('bench: --rate must be 0 (as fast as it goes) or a positive integer (requests/s)');
+    process.exit(2);
+  }
+  return { seconds, connections, rounds, rate, flags: v as { [K in keyof T]?: string } };
 }
