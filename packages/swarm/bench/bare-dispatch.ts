@@ -35,7 +35,11 @@ function loop(client: Client): Promise<void> {
 
 const clients = Array.from({ length: Number(connections) }, () => new Client(url, { pipelining: 1 }));
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await Promise.all(clients.map(loop));
 const elapsed = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 await Promise.all(clients.map((c) => c.close()));
-process.stdout.write(`${JSON.stringify({ requests: done, rps: done / elapsed })}\n`);
+// CPU per request (this process, all threads): what the loop costs, whatever else the machine is doing.
+const cpuUsPerReq = (cpu.user + cpu.system) / done;
+process.stdout.write(`${JSON.stringify({ requests: done, rps: done / elapsed, cpuUsPerReq })}\n`);

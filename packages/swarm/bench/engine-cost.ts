@@ -18,6 +18,8 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const WARM_S = 2;
+/** The warm-up's cost: CPU per request over the first FIRST requests of a run (JIT, user spawn, first ticks). */
+const FIRST = 20_000;
 
 type Handler = {
   onConnect(abort: () => void): void;
@@ -59,10 +61,28 @@ const fake = {
 async function child(mode: string): Promise<void> {
   let count = 0;
   let mark = { count: 0, cpu: process.cpuUsage() };
+  let start = process.cpuUsage();
+  let first = 0;
+  const counted = () => {
+    if (++count !== FIRST) return;
+    const cpu = process.cpuUsage(start);
+    first = cpu.user + cpu.system;
+  };
   setTimeout(() => {
     mark = { count, cpu: process.cpuUsage() };
   }, WARM_S * 1000);
+  // Requests per 250 ms over the warm-up (SWARM_BENCH_CURVE=1): how fast the engine gets up to speed.
+  const curve: number[] = [];
+  if (process.env.SWARM_BENCH_CURVE) {
+    let last = 0;
+    const every = setInterval(() => {
+      curve.push(count - last);
+      last = count;
+      if (curve.length === WARM_S * 4) clearInterval(every);
+    }, 250);
+  }
   if (mode === 'bare') {
+    start = process.cpuUsage();
     const deadline = performance.now() + seconds * 1000;
     const loop = () =>
       new Promise<void>((resolve) => {
@@ -74,7 +94,7 @@ async function child(mode: string): Promise<void> {
             onHeaders: () => true,
             onData: () => true,
             onComplete() {
-              count++;
+              counted();
               void (performance.now() - start);
               once();
             },
@@ -96,9 +116,8 @@ async function child(mode: string): Promise<void> {
       }
     }
     const events = new Events();
-    events.request.add(() => {
-      count++;
-    });
+    events.request.add(counted);
+    start = process.cpuUsage();
     await runSwarm({
       classes: [Hammer],
       host: 'http://127.0.0.1:9',
@@ -110,7 +129,7 @@ async function child(mode: string): Promise<void> {
   }
   const cpu = process.cpuUsage(mark.cpu);
   process.stdout.write(
-    `${JSON.stringify({ cpuUsPerReq: (cpu.user + cpu.system) / (count - mark.count) })}\n`,
+    `${JSON.stringify({ cpuUsPerReq: (cpu.user + cpu.system) / (count - mark.count), firstUsPerReq: first / FIRST, ...(curve.length > 0 && { curve }) })}\n`,
   );
 }
 

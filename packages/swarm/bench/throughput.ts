@@ -4,6 +4,7 @@
 // CI runs it with `--seconds 1 --rounds 1` (bench/benches.test.ts) only to see it run to the end.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
+    // A comma-separated subset of the generators (e.g. `autocannon,swarm`); default: all of them.
+    only: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -41,9 +44,11 @@ const tools: Record<string, () => Promise<number>> = {
   },
   swarm: async () => {
     const json = join(dir, 'swarm.json');
+    // --only-summary as Locust's rows have it, and as autocannon -j runs: no progress printed during the round.
     const args = [
       'run',
       '--headless',
+      '--only-summary',
       here('./zero-wait.ts'),
       '-u',
       String(connections),
@@ -53,7 +58,16 @@ const tools: Record<string, () => Promise<number>> = {
       `${seconds}s`,
     ];
     await run(pin(1, [process.execPath, here('../bin/swarm.js'), ...args, '-H', url, '--json', json]));
-    const s = JSON.parse(readFileSync(json, 'utf8')) as { total: { requests: number }; durationS: number };
+    const s = JSON.parse(readFileSync(json, 'utf8')) as {
+      total: { requests: number };
+      durationS: number;
+      timeSeries: { requests: number }[];
+    };
+    // Its clock and each second's count (the first and last seconds are partial): where a round lost its time.
+    const perSecond = s.timeSeries.map((p) => p.requests).join(' ');
+    process.stderr.write(
+      `swarm: ${s.total.requests} requests in ${s.durationS} s; per second ${perSecond}\n`,
+    );
     return s.total.requests / s.durationS;
   },
 };
@@ -100,6 +114,12 @@ else {
   tools['locust HttpUser'] = locust('Plain');
 }
 
+if (values.only !== undefined) {
+  const wanted = values.only.split(',').map((n) => n.trim());
+  for (const name of wanted) if (!(name in tools)) throw new Error(`--only: no generator named "${name}"`);
+  for (const name of Object.keys(tools)) if (!wanted.includes(name)) delete tools[name];
+  skipped.length = 0;
+}
 const results: Record<string, number[]> = {};
 try {
   for (let round = 0; round < rounds; round++) {
@@ -107,7 +127,8 @@ try {
       const rps = await measure();
       results[name] ??= [];
       results[name].push(rps);
-      process.stderr.write(`round ${round + 1} ${name}: ${Math.round(rps)} req/s\n`);
+      const load = loadavg()[0]!.toFixed(1);
+      process.stderr.write(`round ${round + 1} ${name}: ${Math.round(rps)} req/s (load average ${load})\n`);
     }
   }
 } finally {

@@ -50,6 +50,8 @@ export class ActiveRun {
   private t0 = 0;
   private lastProgress = 0;
   private sloMarked = false;
+  /** Epoch ms of the last `request` event counted. */
+  private lastEventAt = 0;
 
   constructor(
     private readonly options: RunOptions,
@@ -71,6 +73,7 @@ export class ActiveRun {
     this.unsubscribe = this.events.request.add((e) => {
       this.stats.record(e);
       this.endpointSeries?.record(e);
+      this.lastEventAt = e.time;
     });
     this.ended = new Promise((resolve) => {
       this.end = resolve;
@@ -237,9 +240,16 @@ export class ActiveRun {
     const last = monitor.sample();
     this.stats.recordEngine(last.midMs, last.cpuPercent, last.lagMs);
     const usersAtEnd = this.runner.userCount;
-    await this.runner.stop(this.options.stopTimeoutS ?? 0);
+    const stopTimeoutS = this.options.stopTimeoutS ?? 0;
+    const stopping = this.runner.stop(stopTimeoutS);
+    // Without a stop timeout the users are stopped and their clients destroyed right here (what was in flight is
+    // interrupted, counted apart): the run's clock ends now, or at a later event a user still fired (its onStop),
+    // not once every socket has closed. That wait, 5-60 ms, counted as run time and lowered req/s (autocannon's
+    // clock does not include its own teardown either). With a stop timeout, users finish their tasks: it counts.
+    const stoppedAt = Date.now();
+    await stopping;
     this.unsubscribe();
-    const endedAt = Date.now();
+    const endedAt = stopTimeoutS > 0 ? Date.now() : Math.max(stoppedAt, this.lastEventAt);
     this.stats.finish(endedAt, usersAtEnd);
     this.endpointSeries?.closeBefore(Math.floor(endedAt / 1000) + 1);
     this.events.testStop.fire({ time: endedAt });

@@ -60,21 +60,27 @@ export class ClosedRunner implements RunnerControl {
     this.target = Math.max(0, Math.floor(users));
     this.spawnRate = spawnRate > 0 ? spawnRate : Number.POSITIVE_INFINITY;
     this.lastStep = performance.now();
+    // Ticks short enough to spread the spawns, long enough not to matter for a fast rate.
+    const period = Math.min(100, Math.max(10, 1000 / this.spawnRate));
     this.carry = 0;
-    this.step();
+    // The users due within the first tick start now, not at its end: at 100,000/s all 50 users at once (it was 1
+    // now and 49 a tick later: 10 ms or more of a benchmark's window with one user working). The rest of the ramp
+    // keeps its schedule; at 100/s or less the first tick holds one user, as before.
+    const firstTick = Math.floor((this.spawnRate * period) / 1000);
+    this.step(firstTick > 1 ? firstTick : 0);
     if (this.timer === null && this.globalCount !== this.target) {
-      // Ticks short enough to spread the spawns, long enough not to matter for a fast rate.
-      const period = Math.min(100, Math.max(10, 1000 / this.spawnRate));
       this.timer = setInterval(() => this.step(), period);
     }
   }
 
-  private step(): void {
+  /** Spawns (or stops) the users due by now, and at least `ahead` of them (the first tick's, at once). */
+  private step(ahead = 0): void {
     const now = performance.now();
     this.carry += ((now - this.lastStep) / 1000) * this.spawnRate;
     this.lastStep = now;
     const gap = Math.abs(this.target - this.globalCount);
     let moves = this.globalCount === 0 && this.carry < 1 ? 1 : Math.floor(this.carry);
+    if (ahead > moves) moves = ahead;
     if (!Number.isFinite(moves) || moves > gap) moves = gap;
     this.carry -= moves;
     if (!Number.isFinite(this.carry)) this.carry = 0;
