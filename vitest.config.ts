@@ -3,6 +3,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /** Builds, packs and installs Swarm (half a minute to a minute of CPU): in the stack project, alone. */
 const PUBLISHED_PACKAGE_TEST = 'packages/swarm/test/published-package.test.ts';
 
+/** The engine project: two files at a time, first (see below). */
+const TWO_AT_A_TIME = { maxWorkers: 2, sequence: { groupOrder: 0 } };
+/** unit, integration and stack: one file at a time, after the engine project. */
+const ONE_AT_A_TIME = { maxWorkers: 1, sequence: { groupOrder: 1 } };
+
 // Projects, from cheapest to most expensive:
 // - unit: beside the code, touches no service or socket.
 // - engine: Swarm against local HTTP servers that the tests start themselves.
@@ -12,6 +17,12 @@ const PUBLISHED_PACKAGE_TEST = 'packages/swarm/test/published-package.test.ts';
 //   (bench/benches.test.ts): they start nginx, Postgres and Redis of their own and load the machine, so they run
 //   here, one file at a time.
 // `npm test` needs nothing running beforehand.
+//
+// The engine project's files run two at a time, before the rest (vitest's default on a 2-core machine is one
+// worker): they mostly wait on sockets, child processes and timed runs (one file uses a third to a half of a core),
+// and each takes free ports and its own temporary directory. Then unit, integration and stack, one file at a time:
+// integration's files start API, worker and Redis processes whose start-up is CPU, and two at a time on a busy
+// 2-core machine they ran past their timeouts; unit holds event-loop-lag tests and takes half a minute in all.
 //
 // Every project extends the root config for one setting: 'swarmgate-swarm' resolves to packages/swarm's
 // TypeScript sources (its `swarmgate-source` export condition, as in tsconfig.json and the `swarm` command), never
@@ -24,6 +35,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          ...ONE_AT_A_TIME,
           include: [
             'services/*/src/**/*.test.ts',
             'packages/*/src/**/*.test.ts',
@@ -38,6 +50,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'engine',
+          ...TWO_AT_A_TIME,
           include: ['packages/*/test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, PUBLISHED_PACKAGE_TEST],
           testTimeout: 60_000,
@@ -48,6 +61,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          ...ONE_AT_A_TIME,
           include: ['services/*/test/**/*.test.ts'],
           globalSetup: ['services/api/test/support/global-setup.ts'],
           testTimeout: 30_000,
@@ -69,6 +83,7 @@ export default defineConfig({
           ],
           // One stack at a time: these files share its ports.
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
