@@ -120,13 +120,16 @@ if (values.only !== undefined) {
   for (const name of Object.keys(tools)) if (!wanted.includes(name)) delete tools[name];
   skipped.length = 0;
 }
-const results: Record<string, number[]> = {};
+const results: Record<string, number[]> = Object.fromEntries(Object.keys(tools).map((n) => [n, []]));
 try {
+  const order = Object.entries(tools);
   for (let round = 0; round < rounds; round++) {
-    for (const [name, measure] of Object.entries(tools)) {
+    // Each round starts with the next generator (autocannon first in round 1, then second, ...): none always runs
+    // right after nginx started or after the same neighbour.
+    const turn = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
+    for (const [name, measure] of turn) {
       const rps = await measure();
-      results[name] ??= [];
-      results[name].push(rps);
+      results[name]!.push(rps);
       const load = loadavg()[0]!.toFixed(1);
       process.stderr.write(`round ${round + 1} ${name}: ${Math.round(rps)} req/s (load average ${load})\n`);
     }
