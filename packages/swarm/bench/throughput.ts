@@ -137,13 +137,22 @@ try {
 } finally {
   await nginx.stop();
 }
-const base = median(results.autocannon!);
+const base = results.autocannon;
+// Besides the ratio of medians, each round's own ratio (the generators of one round saw the same machine): their
+// median and range say how far a single figure can be trusted on a shared machine.
+const perRound = (xs: number[]) => (base === undefined ? [] : xs.map((x, i) => x / base[i]!));
 process.stdout.write(
-  `| generator (${connections} connections, ${seconds}s, median of ${rounds}) | req/s | × autocannon |\n|---|---|---|\n`,
+  `| generator (${connections} connections, ${seconds}s, median of ${rounds}) | req/s | × autocannon | × autocannon per round: median (range) |\n|---|---|---|---|\n`,
 );
 for (const [name, xs] of Object.entries(results)) {
-  process.stdout.write(`| ${name} | ${Math.round(median(xs))} | ${(median(xs) / base).toFixed(2)} |\n`);
+  const ratio = base === undefined ? '' : (median(xs) / median(base)).toFixed(2);
+  const r = perRound(xs);
+  const spread =
+    r.length === 0
+      ? ''
+      : `${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
+  process.stdout.write(`| ${name} | ${Math.round(median(xs))} | ${ratio} | ${spread} |\n`);
 }
 for (const name of skipped) {
-  process.stdout.write(`| ${name} | skipped: not installed (apt-get install -y python3-locust) | |\n`);
+  process.stdout.write(`| ${name} | skipped: not installed (apt-get install -y python3-locust) | | |\n`);
 }
