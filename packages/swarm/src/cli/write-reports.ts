@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { renderCsv } from '../report/csv-report';
 import { type HtmlReportOptions, renderHtmlReport } from '../report/html-report';
@@ -13,10 +13,21 @@ export interface ReportTargets {
   html?: string;
 }
 
-/** Writes `value` as indented JSON to `path` (its folder made), and returns the path. */
-export function writeJson(path: string, value: unknown): string {
+/**
+ * Writes `content` to `path` (its folder made) whole or not at all: into a temporary file beside it, then renamed
+ * over it, so a process watching for the report (a CI step, a test, `swarm merge` on a shared volume) never reads
+ * half of one.
+ */
+export function writeWhole(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, content);
+  renameSync(partial, path);
+}
+
+/** Writes `value` as indented JSON to `path` (its folder made, whole or not at all), and returns the path. */
+export function writeJson(path: string, value: unknown): string {
+  writeWhole(path, `${JSON.stringify(value, null, 2)}\n`);
   return path;
 }
 
@@ -34,9 +45,6 @@ export function writeReports(
   if (targets.csv) Object.assign(files, renderCsv(summary, targets.csv));
   if (targets.junit) files[targets.junit] = renderJunit(summary);
   if (targets.html) files[targets.html] = renderHtmlReport(summary, { baseline });
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
-  }
+  for (const [path, content] of Object.entries(files)) writeWhole(path, content);
   return Object.keys(files);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { testEnvironment } from '../user/test-support';
 import { User } from '../user/user';
 import { constant } from '../user/wait-time';
@@ -40,5 +40,29 @@ describe('ClosedRunner spawning', () => {
       expect(r.userCount).toBe(1);
       await r.stop(0);
     }
+  });
+
+  describe('on a clock', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('starts user k at k / spawnRate: at 2/s at 0 s, 0.5 s and 1 s', async () => {
+      vi.useFakeTimers({
+        toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'],
+      });
+      const r = runner();
+      r.setTarget(3, 2);
+      expect(r.userCount).toBe(1);
+      await vi.advanceTimersByTimeAsync(390);
+      expect(r.userCount).toBe(1);
+      await vi.advanceTimersByTimeAsync(120); // 510 ms
+      expect(r.userCount).toBe(2);
+      await vi.advanceTimersByTimeAsync(400); // 910 ms
+      expect(r.userCount).toBe(2);
+      await vi.advanceTimersByTimeAsync(120); // 1030 ms
+      expect(r.userCount).toBe(3);
+      const stopping = r.stop(0);
+      await vi.runAllTimersAsync();
+      await stopping;
+    });
   });
 });

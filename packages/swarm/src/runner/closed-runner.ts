@@ -62,7 +62,9 @@ export class ClosedRunner implements RunnerControl {
     this.lastStep = performance.now();
     // Ticks short enough to spread the spawns, long enough not to matter for a fast rate.
     const period = Math.min(100, Math.max(10, 1000 / this.spawnRate));
-    this.carry = 0;
+    // The first user of a change is due at once, the next ones 1/spawnRate apart (Locust's schedule: at 2/s users
+    // start at 0 s, 0.5 s, 1 s, ...).
+    this.carry = 1;
     // The users due within the first tick start now, not at its end: at 100,000/s all 50 users at once (it was 1
     // now and 49 a tick later: 10 ms or more of a benchmark's window with one user working). The rest of the ramp
     // keeps its schedule; at 100/s or less the first tick holds one user, as before.
@@ -79,8 +81,8 @@ export class ClosedRunner implements RunnerControl {
     this.carry += ((now - this.lastStep) / 1000) * this.spawnRate;
     this.lastStep = now;
     const gap = Math.abs(this.target - this.globalCount);
-    let moves = this.globalCount === 0 && this.carry < 1 ? 1 : Math.floor(this.carry);
-    if (ahead > moves) moves = ahead;
+    // Users started ahead of the schedule leave the carry below 0 until the schedule catches up: no moves then.
+    let moves = Math.max(ahead, Math.floor(this.carry));
     if (!Number.isFinite(moves) || moves > gap) moves = gap;
     this.carry -= moves;
     if (!Number.isFinite(this.carry)) this.carry = 0;
