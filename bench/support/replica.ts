@@ -56,6 +56,8 @@ async function startApi(
       cwd: o.checkout,
       env: {
         ...process.env,
+        // The replica's bind address, whatever a shell exported (load_test.sh reads HOST as its target URL).
+        HOST: '127.0.0.1',
         PORT: String(port),
         INSTANCE_ID: o.name,
         DATABASE_URL: o.databaseUrl,

@@ -28,6 +28,8 @@ describe('the memory guard on a real replica', () => {
       cwd: API_DIR,
       env: {
         ...process.env,
+        // The replica's bind address, whatever a shell exported (load_test.sh reads HOST as its target URL).
+        HOST: '127.0.0.1',
         NODE_OPTIONS: '--max-old-space-size=192',
         PORT: String(port),
         INSTANCE_ID: instance,

@@ -25,6 +25,8 @@ describe('replicas with the overload protection on', () => {
       cwd: API_DIR,
       env: {
         ...process.env,
+        // The replica's bind address, whatever a shell exported (load_test.sh reads HOST as its target URL).
+        HOST: '127.0.0.1',
         PORT: String(port),
         INSTANCE_ID: instance,
         DATABASE_URL: databaseUrl,

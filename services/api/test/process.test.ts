@@ -25,7 +25,8 @@ const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 function startReplica(env: Record<string, string>) {
   return startService('api', process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: API_DIR,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    // HOST: the bind address, whatever a shell exported (load_test.sh reads HOST as its target URL).
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
   });
 }
 

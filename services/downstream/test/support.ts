@@ -9,7 +9,8 @@ export async function startDownstream(env: Record<string, string> = {}) {
   const port = await freePort();
   const service = startService('downstream', process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: DOWNSTREAM_DIR,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    // HOST: the bind address, whatever a shell exported (load_test.sh reads HOST as its target URL).
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
   });
   const base = `http://127.0.0.1:${port}`;
   try {
