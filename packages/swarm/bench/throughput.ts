@@ -42,35 +42,41 @@ const tools: Record<string, () => Promise<number>> = {
     );
     return (JSON.parse(out) as { rps: number }).rps;
   },
-  swarm: async () => {
-    const json = join(dir, 'swarm.json');
-    // --only-summary as Locust's rows have it, and as autocannon -j runs: no progress printed during the round.
-    const args = [
-      'run',
-      '--headless',
-      '--only-summary',
-      here('./zero-wait.ts'),
-      '-u',
-      String(connections),
-      '-r',
-      '100000',
-      '-t',
-      `${seconds}s`,
-    ];
-    await run(pin(1, [process.execPath, here('../bin/swarm.js'), ...args, '-H', url, '--json', json]));
-    const s = JSON.parse(readFileSync(json, 'utf8')) as {
-      total: { requests: number };
-      durationS: number;
-      timeSeries: { requests: number }[];
-    };
-    // Its clock and each second's count (the first and last seconds are partial): where a round lost its time.
-    const perSecond = s.timeSeries.map((p) => p.requests).join(' ');
-    process.stderr.write(
-      `swarm: ${s.total.requests} requests in ${s.durationS} s; per second ${perSecond}\n`,
-    );
-    return s.total.requests / s.durationS;
-  },
+  swarm: () => swarm([]),
+  // The same without the engine's warm-up before its clock (README, "The engine's warm-up"): what it buys.
+  'swarm --no-warm-up': () => swarm(['--no-warm-up']),
 };
+
+/** Swarm's rate over its own clock, with `extra` flags; its per-second counts on stderr. */
+async function swarm(extra: string[]): Promise<number> {
+  const json = join(dir, 'swarm.json');
+  // --only-summary as Locust's rows have it, and as autocannon -j runs: no progress printed during the round.
+  const args = [
+    'run',
+    '--headless',
+    '--only-summary',
+    ...extra,
+    here('./zero-wait.ts'),
+    '-u',
+    String(connections),
+    '-r',
+    '100000',
+    '-t',
+    `${seconds}s`,
+  ];
+  await run(pin(1, [process.execPath, here('../bin/swarm.js'), ...args, '-H', url, '--json', json]));
+  const s = JSON.parse(readFileSync(json, 'utf8')) as {
+    total: { requests: number };
+    durationS: number;
+    timeSeries: { requests: number }[];
+  };
+  // Its clock and each second's count (the first and last seconds are partial): where a round lost its time.
+  const perSecond = s.timeSeries.map((p) => p.requests).join(' ');
+  process.stderr.write(
+    `swarm${extra.length > 0 ? ` ${extra.join(' ')}` : ''}: ${s.total.requests} requests in ${s.durationS} s; per second ${perSecond}\n`,
+  );
+  return s.total.requests / s.durationS;
+}
 
 // Locust (Debian's python3-locust, one process, gevent) with zero wait, FastHttpUser and HttpUser.
 const LOCUSTFILE = `from locust import FastHttpUser, HttpUser, constant, task

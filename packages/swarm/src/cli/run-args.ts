@@ -59,6 +59,8 @@ export interface RunArgs {
   /** `--honor-retry-after [--retry-after-max T]`: every HTTP user waits out a 429's or 503's Retry-After. */
   honorRetryAfter?: { maxMs: number };
   checkHost: boolean;
+  /** Warm the engine up before the clock starts (`--no-warm-up` turns it off; runner/warm-up.ts). */
+  warmUp: boolean;
   /** Without `--headless` the run is driven from the web UI. */
   headless: boolean;
   webHost: string;
@@ -150,6 +152,8 @@ ${COMPARE_FLAGS_USAGE}
       --only-summary       no progress on stderr, only the final report
       --loglevel L         debug, info (default), warning or error
       --no-check           skip the reachability check of the host before the run
+      --no-warm-up         start the clock without first warming the engine up (a short test of its own
+                           against a server inside this process, never the host; ~0.5 s on a quiet machine)
       --metrics-port N     serve the generator's own metrics at http://HOST:N/metrics while it runs
                            (Prometheus text format; the web UI also serves them at its own /metrics)
       --metrics-host H     address of --metrics-port (default 127.0.0.1)
@@ -405,6 +409,7 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
     honorRetryAfter: v['honor-retry-after'] === true ? { maxMs: (retryAfterMaxS ?? 30) * 1000 } : undefined,
     checkHost: !v['no-check'],
+    warmUp: !v['no-warm-up'],
     headless,
     webHost: v['web-host'] ?? '127.0.0.1',
     webPort,
@@ -466,6 +471,7 @@ function parseRunFlags(argv: string[]) {
       'honor-retry-after': { type: 'boolean' },
       'retry-after-max': { type: 'string' },
       'no-check': { type: 'boolean' },
+      'no-warm-up': { type: 'boolean' },
       'run-id': { type: 'string' },
       'exit-code-on-error': { type: 'string' },
       'only-summary': { type: 'boolean' },

@@ -19,7 +19,7 @@ import { type AnnotationTail, tailAnnotationFiles } from './annotation-file';
 import { loadBaseline } from './baseline';
 import { finishRun } from './finish-run';
 import { checkReachable } from './host-check';
-import { progressPrinter } from './progress';
+import { progressPrinter, warmUpPrinter } from './progress';
 import { parseRunArgs } from './run-args';
 import { defaultRunId } from './run-id';
 import { runSettings } from './run-settings';
@@ -177,6 +177,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         annotations,
         signal: controller.signal,
         onProgress: progressPrinter(args),
+        onWarmUp: warmUpPrinter(args),
         onControl: (control) => {
           live = () => control.snapshot();
           users = () => control.userCount;

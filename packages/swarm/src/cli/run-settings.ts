@@ -107,6 +107,7 @@ export function runSettings(args: RunArgs, scenario: LoadedScenario): RunSetting
     endpointHistory: args.csvFullHistory || thresholds.some(needsHistory),
     abortOn: args.abortOn && abortOn(args.abortOn),
     metrics: scenarioMetrics(o),
+    warmUp: args.warmUp,
   };
   return { options, thresholds };
 }

@@ -77,6 +77,14 @@ export interface RunOptions {
   /** Called every `progressEveryS` (2 s) with a live summary. */
   onProgress?: (summary: import('../stats/summary-types').Summary) => void;
   progressEveryS?: number;
+  /**
+   * Warm the engine up before the clock starts: a short test of its own against a server in this process (never
+   * the target; nothing of it is counted), so the first requests that count do not run on V8's cold code
+   * (runner/warm-up.ts). `true` for the default size; the CLI turns it on unless `--no-warm-up`. Default: off.
+   */
+  warmUp?: boolean | Partial<import('./warm-up').WarmUpSize>;
+  /** Called once the warm-up is over, before the clock starts (the CLI's progress line). */
+  onWarmUp?: (result: import('./warm-up').WarmUpResult) => void;
   /** Called once, as the run starts, with a handle to steer it while it runs (the web UI's controls). */
   onControl?: (control: LiveControl) => void;
 }

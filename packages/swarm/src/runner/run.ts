@@ -5,6 +5,7 @@ import type { RunOptions } from './run-options';
 import { planRun } from './run-plan';
 import { waitUntil } from './start-at';
 import { causeOfAbort, stopCause } from './stop';
+import { DEFAULT_WARM_UP, FIRST_ROUND, startWarmUpServer, type WarmUpResult, warmUpUser } from './warm-up';
 
 /**
  * Runs a load test in this process and resolves with its `Summary` when it ends: after `runTimeS`, when the
@@ -19,7 +20,12 @@ import { causeOfAbort, stopCause } from './stop';
  */
 export async function runSwarm(options: RunOptions): Promise<Summary> {
   const plan = planRun(options);
-  // Planned first (a run that cannot start says so at once), then the wait for --start-at.
+  // Planned first (a run that cannot start says so at once), then the warm-up, then the wait for --start-at (so
+  // processes that start together still do).
+  if (options.warmUp) {
+    const warmed = await warmUp(options);
+    options.onWarmUp?.(warmed);
+  }
   if (options.startAt !== undefined) await waitUntil(options.startAt, options.signal);
   const startedAt = Date.now();
   const run = new ActiveRun(options, plan, startedAt);
@@ -44,4 +50,46 @@ export async function runSwarm(options: RunOptions): Promise<Summary> {
   if (runTimer !== null) clearTimeout(runTimer);
   signal?.removeEventListener('abort', onAbort);
   return run.stop(cause, monitor);
+}
+
+/**
+ * Runs the warm-up test (runner/warm-up.ts): the engine's own user class against a loopback server, as a run of its
+ * own with its own events and statistics, thrown away. Ctrl-C during it ends it at once; a failing warm-up only
+ * means a colder start, so its errors are not the run's.
+ */
+async function warmUp(options: RunOptions): Promise<WarmUpResult> {
+  const size = { ...DEFAULT_WARM_UP, ...(options.warmUp === true ? {} : options.warmUp) };
+  const started = performance.now();
+  const deadline = started + size.budgetMs;
+  const server = await startWarmUpServer();
+  let requests = 0;
+  try {
+    // Two rounds: the first, short one's end (its connections closing) changes what V8 would assume of undici's
+    // objects (their fields' types), which would drop code optimised before it; the second then compiles on what
+    // stays true, and its own end changes nothing the run's code depends on.
+    for (let round = 0; round < 2 && !options.signal?.aborted; round++) {
+      const leftMs = deadline - performance.now();
+      if (leftMs <= 0) break;
+      const user = warmUpUser(round === 0 ? FIRST_ROUND : size.requests);
+      try {
+        await runSwarm({
+          classes: [user],
+          host: server.url,
+          users: size.users,
+          spawnRate: size.users * 1000,
+          runTimeS: leftMs / 1000,
+          // The run's source address where it can reach this loopback server, so the same connect path warms.
+          localAddress: options.localAddress?.startsWith('127.') ? options.localAddress : undefined,
+          signal: options.signal,
+        });
+      } finally {
+        requests += user.answered;
+      }
+    }
+  } catch {
+    // A colder start, nothing worse.
+  } finally {
+    await server.close();
+  }
+  return { requests, ms: performance.now() - started };
 }
