@@ -1,17 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Events, HttpUser, runSwarm, type Summary, stopCause } from '../src/index';
-import { runCli } from './support/cli';
-import { startTestServer, type TestServer } from './support/test-server';
+import { describe, expect, it } from 'vitest';
+import { Events, HttpUser, runSwarm, stopCause } from '../src/index';
+import { cliSandbox, FIXTURES, headlessRun, runCli } from './support/cli';
+import { startTestServer } from './support/test-server';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const box = cliSandbox('swarm-warm-up-');
 
+/** Reads `/read`: the warm-up's own requests go to `/` on a server of its own. */
 class Reader extends HttpUser {
   static override tasks = ['read'];
   async read() {
@@ -21,7 +15,8 @@ class Reader extends HttpUser {
 
 describe('the engine warm-up', () => {
   it('sends its requests to a server of its own before the clock: the target, the events and the summary see the run only', async () => {
-    server = await startTestServer();
+    const server = await startTestServer();
+    box.server = server;
     const events = new Events();
     let seen = 0;
     events.request.add(() => {
@@ -65,7 +60,8 @@ describe('the engine warm-up', () => {
   });
 
   it('is bounded in time: a budget it cannot meet ends it with what it got', async () => {
-    server = await startTestServer();
+    const server = await startTestServer();
+    box.server = server;
     let warmed: { requests: number; ms: number } | null = null;
     await runSwarm({
       classes: [Reader],
@@ -84,7 +80,8 @@ describe('the engine warm-up', () => {
   });
 
   it('ends at once when the run is stopped during it, and the run then starts no user', async () => {
-    server = await startTestServer();
+    const server = await startTestServer();
+    box.server = server;
     const controller = new AbortController();
     setTimeout(() => controller.abort(stopCause('signal', 'SIGINT')), 50);
     const started = Date.now();
@@ -103,39 +100,18 @@ describe('the engine warm-up', () => {
   });
 
   it('is on in `swarm run` and says so, and --no-warm-up leaves it out; the target sees the run only', async () => {
-    server = await startTestServer();
-    const dir = mkdtempSync(join(tmpdir(), 'swarm-warm-up-'));
-    try {
-      const scenario = new URL('./fixtures/plain.ts', import.meta.url).pathname;
-      const args = [
-        'run',
-        '--headless',
-        scenario,
-        '-H',
-        server.url,
-        '-u',
-        '1',
-        '-r',
-        '10',
-        '-t',
-        '1s',
-        '--stop-timeout',
-        '5s',
-      ];
-      const on = await runCli([...args, '--json', join(dir, 'on.json')]);
-      expect(on.code, on.stderr).toBe(0);
-      expect(on.stderr).toMatch(
-        /swarm: engine warmed up in \d+\.\d\d s \(\d+ requests to a server in this process, none to the host/,
-      );
-      const onSummary = JSON.parse(readFileSync(join(dir, 'on.json'), 'utf8')) as Summary;
-      expect(onSummary.total.requests).toBe(server.total());
-      const off = await runCli([...args, '--no-warm-up', '--json', join(dir, 'off.json')]);
-      expect(off.code, off.stderr).toBe(0);
-      expect(off.stderr).not.toMatch(/warmed up/);
-      const offSummary = JSON.parse(readFileSync(join(dir, 'off.json'), 'utf8')) as Summary;
-      expect(onSummary.total.requests + offSummary.total.requests).toBe(server.total());
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const server = await startTestServer();
+    box.server = server;
+    const args = [...headlessRun(`${FIXTURES}plain.ts`, server.url, { users: 1 })];
+    const on = await runCli([...args, '--json', box.path('on.json')]);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stderr).toMatch(
+      /swarm: engine warmed up in \d+\.\d\d s \(\d+ requests to a server in this process, none to the host/,
+    );
+    expect(box.read('on.json').total.requests).toBe(server.total());
+    const off = await runCli([...args, '--no-warm-up', '--json', box.path('off.json')]);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stderr).not.toMatch(/warmed up/);
+    expect(box.read('on.json').total.requests + box.read('off.json').total.requests).toBe(server.total());
   });
 });
