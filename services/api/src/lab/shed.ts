@@ -51,8 +51,9 @@ export function shed({
   now = () => performance.now(),
 }: ShedOptions): MiddlewareHandler {
   return function shedWhenOverloaded(c, next) {
-    const route = `${c.req.method} ${routePath(c, -1)}`;
-    const cost = costs.get(route);
+    // With `costlyMs` 0 every route is costly: no route key to build, no cost to keep.
+    const route = costlyMs === 0 ? '' : `${c.req.method} ${routePath(c, -1)}`;
+    const cost = costlyMs === 0 ? undefined : costs.get(route);
     const costly = costlyMs === 0 || (cost !== undefined && cost >= costlyMs);
     if (overloaded(costly ? 1 : CHEAP_ROUTE_FACTOR)) {
       onShed(costly ? 'costly' : 'cheap');
