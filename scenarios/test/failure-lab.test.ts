@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downTestStack, REPO_ROOT, type TestStack, upTestStack } from '../../gateway/test/support/stack';
+import { runLoadTest } from './support/load-test';
 
 // The failure lab's modes as a user runs them (./load_test.sh MODE) against a native stack of the project's own
 // scripts on free ports: a short failover end to end (faults applied by the stack runner, recorded as annotations,
@@ -27,34 +28,11 @@ afterAll(async () => {
 });
 
 /** Starts ./load_test.sh with the test stack's settings; `onStderr` sees its stderr as it comes. */
-function loadTest(
+const loadTest = (
   args: string[],
   env: Record<string, string>,
   onStderr?: (text: string, child: ChildProcess) => void,
-): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn('./load_test.sh', args, {
-      cwd: REPO_ROOT,
-      env: { ...stack.env, HOST: `http://127.0.0.1:${stack.gatewayPort}`, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const m = /reports in (\S+)\//.exec(stdout);
-      if (m) made.push(join(REPO_ROOT, m[1]!));
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
-}
+) => runLoadTest(stack, made, args, env, onStderr);
 
 const reportDir = (r: Result) => join(REPO_ROOT, /reports in (\S+)\//.exec(r.stdout)![1]!);
 

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downTestStack, REPO_ROOT, type TestStack, upTestStack } from '../../gateway/test/support/stack';
 import { isRunning } from '../../scripts/lib/daemon';
+import { runLoadTest } from './support/load-test';
 
 // The async ingest path as a user meets it: `make up WORKERS=2` on a native stack of the project's own scripts
 // (free ports, its own folder), the workers in `make health` and `make status`, the ingest mode end to end in a
@@ -21,29 +21,7 @@ afterAll(async () => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-function loadTest(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('./load_test.sh', args, {
-      cwd: REPO_ROOT,
-      env: { ...stack.env, HOST: `http://127.0.0.1:${stack.gatewayPort}`, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const m = /reports in (\S+)\//.exec(stdout);
-      if (m) made.push(join(REPO_ROOT, m[1]!));
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  });
-}
+const loadTest = (args: string[], env: Record<string, string>) => runLoadTest(stack, made, args, env);
 
 describe('the ingest workers in the stack', () => {
   it('start with up (WORKERS=2) and show in health and status with the backlog', async () => {

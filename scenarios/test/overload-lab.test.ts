@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downTestStack, REPO_ROOT, type TestStack, upTestStack } from '../../gateway/test/support/stack';
 import type { PoolRow } from '../lib/pool-report';
+import { runLoadTest } from './support/load-test';
 
 // The overload lab's quota mode as a user runs it (./load_test.sh quota), short, on a native stack of the project's
 // own scripts on free ports (monitoring off, one replica: the sub-runs bring it down and up twice more): without
@@ -19,27 +19,10 @@ afterAll(async () => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-function loadTest(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('./load_test.sh', args, {
-      cwd: REPO_ROOT,
-      env: { ...stack.env, HOST: `http://127.0.0.1:${stack.gatewayPort}`, ...env },
-    });
-    let out = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const m = /reports in (\S+)\//.exec(out);
-      if (m) made.push(join(REPO_ROOT, m[1]!));
-      resolve({ code: code ?? 1, out });
-    });
-  });
+/** ./load_test.sh against the test stack, its stdout and stderr together in `out`. */
+async function loadTest(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  const r = await runLoadTest(stack, made, args, env);
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 describe('./load_test.sh quota, short', () => {
