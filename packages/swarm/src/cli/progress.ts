@@ -22,7 +22,8 @@ export function progressPrinter(args: RunArgs): RunOptions['onProgress'] {
 
 /**
  * The line that says the engine warmed up before the clock (`--no-warm-up` skips it), where progress is printed:
- * `swarm: engine warmed up in 0.41 s (8000 requests to a server in this process; --no-warm-up skips it)`.
+ * `swarm: engine warmed up in 0.85 s (5230 requests to a server in this process, none to the host; --no-warm-up
+ * skips it)`.
  */
 export function warmUpPrinter(args: RunArgs): RunOptions['onWarmUp'] {
   if (args.onlySummary || args.loglevel === 'warning' || args.loglevel === 'error') return undefined;

@@ -153,7 +153,7 @@ ${COMPARE_FLAGS_USAGE}
       --loglevel L         debug, info (default), warning or error
       --no-check           skip the reachability check of the host before the run
       --no-warm-up         start the clock without first warming the engine up (a short test of its own
-                           against a server inside this process, never the host; ~0.5 s on a quiet machine)
+                           against a server inside this process, never the host; about 1 s, at most 1.5 s)
       --metrics-port N     serve the generator's own metrics at http://HOST:N/metrics while it runs
                            (Prometheus text format; the web UI also serves them at its own /metrics)
       --metrics-host H     address of --metrics-port (default 127.0.0.1)
