@@ -170,6 +170,7 @@ describe('the published package, installed into a fresh project', () => {
         'package.json',
         'README.md',
         'bin/swarm.js',
+        'bin/engine-process.js',
         'bin/launch.js',
         'bin/resolve-hooks.js',
         'dist/index.js',

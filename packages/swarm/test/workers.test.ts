@@ -34,7 +34,9 @@ describe('a worker that dies', () => {
     });
     // The merged progress line appears once both workers have reported their live statistics.
     await waitFor(() => /^\[\d+s\/6s\] users/m.test(stderr), 'both workers to report', 30_000);
-    const workers = childPids(cli.child.pid!);
+    // The command's pid is the launcher; its one child is the engine, whose children are the workers.
+    const [engine] = childPids(cli.child.pid!);
+    const workers = childPids(engine!);
     expect(workers).toHaveLength(2);
     process.kill(workers[1]!, 'SIGKILL');
     const r = await cli.done;

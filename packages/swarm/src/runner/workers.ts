@@ -61,6 +61,12 @@ function endedHow(code: number | null, signal: NodeJS.Signals | null, failure: s
 }
 
 /**
+ * The engine's own young-generation size, for its workers: the `swarm` command starts the engine with one
+ * (bin/engine-process.js), and a worker keeps the same number of users waiting as a whole run keeps per segment.
+ */
+const youngGeneration = (): string[] => process.execArgv.filter((a) => a.startsWith('--max-semi-space-size'));
+
+/**
  * Parent side: runs segment i/N of the run in each of N worker processes and merges their final summaries
  * exactly. Resolves when every worker has ended; a lost worker is in `lost` (and in `summary.partial`), never a
  * rejection, so the rest of the run is reported.
@@ -83,7 +89,7 @@ export async function runWorkers(plan: WorkerPlan): Promise<WorkersResult> {
   const ends = Array.from({ length: count }, (_, i) => {
     const segment: Segment = { index: i, count };
     const label = formatSegment(segment);
-    const child = spawn(process.execPath, [WORKER_ENTRY], {
+    const child = spawn(process.execPath, [...youngGeneration(), WORKER_ENTRY], {
       // The workers' stdout is not the report; their errors still reach the terminal.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -16,9 +16,16 @@ export interface CliRun {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-/** Starts `swarm` as a user would (the bin launcher under the current Node), capturing its output. */
-export function startCli(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/**
+ * Starts `swarm` as a user would (the bin launcher under the current Node, with `nodeFlags` before it if any),
+ * capturing its output.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  nodeFlags: readonly string[] = [],
+): CliRun {
+  const child = spawn(process.execPath, [...nodeFlags, BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
