@@ -195,6 +195,7 @@ describe('every benchmark, in a tiny form', () => {
         'autocannon',
         'undici dispatch (bare)',
         'swarm',
+        'swarm (16 MB young generation)',
         'locust FastHttpUser',
         'locust HttpUser',
       ];
@@ -204,7 +205,7 @@ describe('every benchmark, in a tiny form', () => {
   );
 
   it(
-    'packages/swarm/bench/idle.ts runs idle users on Swarm and on bare undici and prints its table',
+    'packages/swarm/bench/idle.ts runs idle users on Swarm (both young generations) and on bare undici and prints its table',
     async () => {
       const out = await expectRunsToTheEnd('packages/swarm/bench/idle.ts', [
         ...TINY,
@@ -212,8 +213,13 @@ describe('every benchmark, in a tiny form', () => {
         '200',
         '--spawn-rate',
         '1000',
+        '--compare-young-generation',
       ]);
+      expect(out).toMatch(
+        /\| swarm \(rounds\) \| swarm, 16 MB young generation \(rounds\) \| bare undici \(rounds\) \|/,
+      );
       expect(out).toMatch(row('peak RSS (MB)'));
+      expect(out).toMatch(row('CPU (% of a core)'));
       expect(out).toMatch(row('event-loop lag p99, whole run (ms)'));
       expect(out).toMatch(row('requests'));
     },
