@@ -1,5 +1,6 @@
 import { json, probe } from '../http-probe';
 import { downstreamUrl } from '../topology';
+import { BUILT, runBuilt } from './build';
 import { type Context, daemon, type Part, REPO_ROOT } from './parts';
 
 /**
@@ -21,7 +22,7 @@ export function downstreamPart(ctx: Context): Part {
       // Node itself, not npm: the pid file holds the service's own pid, so SIGTERM reaches its shutdown.
       daemon(ctx, 'downstream', {
         command: process.execPath,
-        args: ['--import', 'tsx', 'services/downstream/src/index.ts'],
+        args: runBuilt(BUILT.downstream),
         cwd: REPO_ROOT,
         env: {
           ...env,

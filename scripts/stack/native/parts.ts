@@ -10,6 +10,7 @@ import type { StackPaths } from '../paths';
 import { findBinary, StackError } from '../preflight';
 import type { StackSettings } from '../settings';
 import { gatewayUrl, type Replica, replicaEnv, type Topology } from '../topology';
+import { BUILT, runBuilt } from './build';
 import { renderGatewayConfig } from './gateway-files';
 
 /**
@@ -95,7 +96,7 @@ export function replicaPart(ctx: Context, replica: Replica): Part {
       // service's graceful shutdown instead of an npm wrapper.
       daemon(ctx, replica.name, {
         command: process.execPath,
-        args: ['--import', 'tsx', 'services/api/src/index.ts'],
+        args: runBuilt(BUILT.api),
         cwd: REPO_ROOT,
         env: { ...process.env, ...replicaEnv(ctx.topology, replica, '127.0.0.1', ctx.settings) },
       });

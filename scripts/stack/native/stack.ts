@@ -8,6 +8,7 @@ import { portFree, requireBinaries, StackError } from '../preflight';
 import type { StackSettings } from '../settings';
 import { supervisionEventsFile, supervisionFile } from '../supervision';
 import { databaseUrl, nativeTopology } from '../topology';
+import { BUILT, buildServices, runBuilt } from './build';
 import { downstreamPart } from './downstream';
 import { ensureStarted, partLine, requirePortsFree, say, thawIfFrozen, waitReady } from './lifecycle';
 import {
@@ -44,7 +45,7 @@ export function nativeContext(settings: StackSettings): Context {
 }
 
 function migrate(ctx: Context) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'services/api/src/db/migrate-cli.ts'], {
+  const result = spawnSync(process.execPath, runBuilt(BUILT.migrate), {
     cwd: REPO_ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl(ctx.topology) },
     encoding: 'utf8',
@@ -124,6 +125,9 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   chmodSync(paths.root, 0o755);
   for (const dir of makeTraversable(paths.root))
     say(`  note: made ${dir} traversable by other users (o+x) for postgres and nginx`);
+  const buildStart = performance.now();
+  buildServices();
+  say(partLine('build', `services bundled in ${((performance.now() - buildStart) / 1000).toFixed(1)} s`));
 
   const step = async (part: Part) => {
     const fresh = await ensureStarted(ctx, part);

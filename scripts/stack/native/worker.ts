@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { probe } from '../http-probe';
 import { StackError } from '../preflight';
 import { type Worker, workerEnv } from '../topology';
+import { BUILT, runBuilt } from './build';
 import { type Context, daemon, type Part, REPO_ROOT } from './parts';
 
-/** The worker's entry point, run with tsx like the replicas (services/worker). */
+/** The worker's entry point (services/worker), bundled like the replicas' (build.ts). */
 export const WORKER_ENTRY = 'services/worker/src/index.ts';
 
 /**
@@ -29,7 +30,7 @@ export function workerPart(ctx: Context, worker: Worker): Part {
       // Node itself, not npm: the pid file holds the worker's own pid, so SIGTERM reaches its graceful stop.
       daemon(ctx, worker.name, {
         command: process.execPath,
-        args: ['--import', 'tsx', WORKER_ENTRY],
+        args: runBuilt(BUILT.worker),
         cwd: REPO_ROOT,
         env: { ...process.env, ...workerEnv(ctx.topology, worker, ctx.settings) },
       });
