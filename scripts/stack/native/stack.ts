@@ -126,7 +126,7 @@ export async function nativeUp(settings: StackSettings): Promise<void> {
   for (const dir of makeTraversable(paths.root))
     say(`  note: made ${dir} traversable by other users (o+x) for postgres and nginx`);
   const buildStart = performance.now();
-  buildServices();
+  buildServices(REPO_ROOT);
   say(partLine('build', `services bundled in ${((performance.now() - buildStart) / 1000).toFixed(1)} s`));
 
   const step = async (part: Part) => {
