@@ -10,12 +10,13 @@
 // Usage (from the repo root):
 //   npx --no-install tsx packages/swarm/bench/idle.ts [--users 10000] [--spawn-rate 1000] [--seconds 60] [--rounds 3] [--pin]
 //     [--compare-young-generation]
-// CI runs it with `--users 200 --seconds 1 --rounds 1` (bench/benches.test.ts) only to see it run to the end.
+// CI runs it with `--users 200 --seconds 1 --rounds 1 --compare-young-generation` (bench/benches.test.ts) only to
+// see it run to the end.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, pin, run, startNginx } from './support';
+import { median, pin, run, startNginx, V8_DEFAULT_YOUNG_GENERATION } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -81,7 +82,7 @@ try {
     rounds.push(r);
     process.stderr.write(`round ${i + 1} swarm: ${JSON.stringify(r)}\n`);
     if (values['compare-young-generation']) {
-      const d = await swarm(join(nginx.dir, `idle-16-${i}.json`), ['--max-semi-space-size=16']);
+      const d = await swarm(join(nginx.dir, `idle-16-${i}.json`), V8_DEFAULT_YOUNG_GENERATION);
       small.push(d);
       process.stderr.write(`round ${i + 1} swarm, 16 MB young generation: ${JSON.stringify(d)}\n`);
     }

@@ -5,6 +5,12 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * Node flags that start `swarm` with V8's own default young generation (16 MB semi-space on 64-bit): any Node flag
+ * keeps it from relaunching with its larger one (bin/engine-process.js), so benches can compare the two.
+ */
+export const V8_DEFAULT_YOUNG_GENERATION = ['--max-semi-space-size=16'];
+
 export function has(cmd: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });

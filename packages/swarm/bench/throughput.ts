@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { has, median, pin, run, startNginx } from './support';
+import { has, median, pin, run, startNginx, V8_DEFAULT_YOUNG_GENERATION } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +47,7 @@ const tools: Record<string, () => Promise<number>> = {
   'swarm --no-warm-up': () => swarm(['--no-warm-up']),
   // Started with a Node flag of its own, `swarm` is the engine itself (no relaunch) with V8's default 16 MB
   // semi-space: what the engine's larger young generation (bin/engine-process.js) does to a zero-wait run.
-  'swarm (16 MB young generation)': () => swarm([], ['--max-semi-space-size=16']),
+  'swarm (16 MB young generation)': () => swarm([], V8_DEFAULT_YOUNG_GENERATION),
 };
 
 /** Swarm's rate over its own clock, with `extra` flags (and Node's `nodeFlags`); its per-second counts on stderr. */
